@@ -1,0 +1,29 @@
+# memq: `make run` starts everything on an embedded default; `make test` runs the suite.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run test test-unit eval bench soak clean
+
+# The virtualenv is (re)built whenever pyproject.toml changes. torch is pinned to the CPU wheel
+# 2.13.0 in pyproject.toml: an unpinned torch would pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	HF_HUB_OFFLINE=1 $(PY) -m memq.runner
+
+test: install
+	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
+
+test-unit: install
+	HF_HUB_OFFLINE=1 $(PY) -m pytest -q tests/unit
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

@@ -1,0 +1,157 @@
+"""The OpenMem v1 endpoints. Handlers are thin: validate, authenticate, then either accept a
+batch into Redis or ask the store worker over the queue."""
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+
+from api import queue
+from api.auth import Caller, authenticate
+from api.intake import (IdempotentReplay, accept, check_limits, existing_task, present_status,
+                        task_status_record, wait_for_completion)
+from api.quota import charge
+from api.redis_conn import client, redis_errors
+from api.schemas import (AddMessageRequest, DeleteMemoryRequest, Envelope, GetMemoryRequest, GetMessageRequest,
+                         SearchMemoryRequest, TaskStatusRequest, UpdateMemoryRequest)
+from memq.errors import ErrorCode, MemqError
+from memq.settings import get_settings
+from pipeline import keys
+from pipeline.filters import parse_filter
+from pipeline.models import user_scope
+
+router = APIRouter(prefix="/api/openmem/v1")
+
+ERRORS = {code: {"model": Envelope, "description": "error envelope"} for code in (400, 401, 404, 413, 429, 500, 503)}
+
+
+def ok(data, headers: dict[str, str] | None = None, status: int = 200) -> JSONResponse:
+    return JSONResponse({"code": 0, "message": "ok", "data": data}, status_code=status, headers=headers)
+
+
+def _required(value: str | None, field: str) -> str:
+    if value is None or not str(value).strip():
+        raise MemqError(ErrorCode.MISSING, "is required and must not be empty", field=field)
+    return value
+
+
+@router.post("/add/message", response_model=Envelope, responses=ERRORS)
+async def add_message(body: AddMessageRequest, request: Request, caller: Caller = Depends(authenticate),
+                      idempotency_key: str | None = Header(default=None, alias="Idempotency-Key")):
+    tokens = check_limits(body)
+    task_id = await existing_task(caller.project, idempotency_key)
+    replay = task_id is not None
+    if not replay:
+        try:
+            task_id, quota = await accept(caller, body, tokens, idempotency_key, request.state.request_id)
+        except IdempotentReplay as won:
+            task_id, replay = won.task_id, True
+    if replay:
+        async with redis_errors():
+            quota = await charge(caller.key_hash, 0)
+    headers = quota.headers()
+    if replay:
+        headers["Idempotent-Replayed"] = "true"
+    if body.async_mode is False:
+        status = present_status(await wait_for_completion(task_id))
+        if status["status"] == "failed":
+            err = status["error"]
+            raise MemqError(ErrorCode(err["code"]), err["message"], headers=headers)
+        return ok({"success": True, "task_id": task_id, "status": status["status"],
+                   "memory_views": status["memory_views"]}, headers)
+    return ok({"success": True, "task_id": task_id, "status": "running"}, headers)
+
+
+@router.post("/get/status", response_model=Envelope, responses=ERRORS)
+async def get_status(body: TaskStatusRequest, caller: Caller = Depends(authenticate)):
+    _required(body.task_id, "task_id")
+    record = await task_status_record(body.task_id)
+    if not record or record.get("project") != caller.project:
+        raise MemqError(ErrorCode.TASK_NOT_FOUND, f"no task with id {body.task_id}", field="task_id")
+    return ok(present_status(record))
+
+
+@router.post("/search/memory", response_model=Envelope, responses=ERRORS)
+async def search_memory(body: SearchMemoryRequest, request: Request, caller: Caller = Depends(authenticate)):
+    _required(body.user_id, "user_id")
+    _required(body.query, "query")
+    parse_filter(body.filter)  # a malformed filter is a 40000 here, before any work
+    payload = {"user_id": body.user_id, "query": body.query, "filter": body.filter,
+               "conversation_id": body.conversation_id,
+               "memory_limit": 9 if body.memory_limit_number is None else body.memory_limit_number,
+               "include_preference": body.include_preference is not False,
+               "preference_limit": 9 if body.preference_limit_number is None else body.preference_limit_number,
+               "include_tool_memory": bool(body.include_tool_memory),
+               "tool_limit": 6 if body.tool_memory_limit_number is None else body.tool_memory_limit_number,
+               "relativity": body.relativity or 0.0}
+    return ok(await queue.call("query.search", caller.project, payload, request_id=request.state.request_id))
+
+
+@router.post("/get/memory", response_model=Envelope, responses=ERRORS)
+async def get_memories(body: GetMemoryRequest, request: Request, caller: Caller = Depends(authenticate)):
+    _required(body.user_id, "user_id")
+    parse_filter(body.filter)
+    payload = {"user_id": body.user_id, "filter": body.filter, "page": body.page or 1, "size": body.size or 10,
+               "include_preference": body.include_preference is not False,
+               "include_tool_memory": bool(body.include_tool_memory)}
+    return ok(await queue.call("query.get_memories", caller.project, payload, request_id=request.state.request_id))
+
+
+@router.get("/get/memory/{memory_id}", response_model=Envelope, responses=ERRORS)
+async def get_memory(memory_id: str, request: Request, caller: Caller = Depends(authenticate)):
+    return ok(await queue.call("query.get_memory", caller.project, memory_id, request_id=request.state.request_id))
+
+
+@router.post("/update/memory", response_model=Envelope, responses=ERRORS)
+async def update_memory(body: UpdateMemoryRequest, request: Request, caller: Caller = Depends(authenticate)):
+    _required(body.memory_id, "memory_id")
+    if body.content is None and body.status is None:
+        raise MemqError(ErrorCode.MISSING, "give content or status to change", field="content")
+    return ok(await queue.call("query.update_memory", caller.project, body.model_dump(),
+                               request_id=request.state.request_id))
+
+
+@router.post("/delete/memory", response_model=Envelope, responses=ERRORS)
+async def delete_memory(body: DeleteMemoryRequest, request: Request, caller: Caller = Depends(authenticate)):
+    given = [name for name in ("memory_ids", "user_id", "agent_id", "filter") if getattr(body, name) not in (None, "")]
+    if not given:
+        raise MemqError(ErrorCode.MISSING, "give exactly one of memory_ids, user_id, agent_id or filter",
+                        field="memory_ids")
+    # user_id may narrow another selector (the MemOS SDK sends it along); two others are ambiguous.
+    narrowing = [name for name in given if name != "user_id"]
+    if len(narrowing) > 1:
+        raise MemqError(ErrorCode.INVALID, f"give exactly one selector, not {', '.join(narrowing)}",
+                        field=narrowing[1])
+    if body.memory_ids is not None and not body.memory_ids:
+        raise MemqError(ErrorCode.MISSING, "must not be empty", field="memory_ids")
+    parse_filter(body.filter)
+    return ok(await queue.call("query.delete_memory", caller.project, body.model_dump(),
+                               request_id=request.state.request_id))
+
+
+@router.post("/get/message", response_model=Envelope, responses=ERRORS)
+async def get_message(body: GetMessageRequest, caller: Caller = Depends(authenticate)):
+    _required(body.user_id, "user_id")
+    _required(body.conversation_id, "conversation_id")
+    limit = body.message_limit_number or 6
+    scope = user_scope(caller.project, body.user_id)
+    async with redis_errors("the message store is unreachable"):
+        raw = await client().lrange(keys.conversation_messages(scope, body.conversation_id), -limit, -1)
+    messages = []
+    for item in raw:
+        m = json.loads(item)
+        messages.append({"role": m["role"], "content": m["content"], "chat_time": m["chat_time"],
+                         "create_time": m["create_time"], "message_index": m["message_index"]})
+    return ok({"message_detail_list": messages})
+
+
+@router.get("/quota", response_model=Envelope, responses=ERRORS)
+async def quota(caller: Caller = Depends(authenticate)):
+    async with redis_errors():
+        state = await charge(caller.key_hash, 0)
+    settings = get_settings()
+    return ok({"project": caller.project, "used": state.used, "limit": state.limit, "remaining": state.remaining,
+               "window_seconds": settings.quota_window_seconds, "reset": int(state.reset_at),
+               "max_request_tokens": settings.max_request_tokens, "max_messages": settings.max_messages,
+               "max_content_chars": settings.max_content_chars}, headers=state.headers())

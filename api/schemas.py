@@ -1,0 +1,115 @@
+"""Request bodies of the OpenMem v1 API. Unknown fields are accepted and ignored (the MemOS SDK
+sends fields memq does not use), and optional fields may be null. Length limits and emptiness
+are checked by the handlers, so each maps to its own business code."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pipeline.chat_time import parse_chat_time
+
+InfoValue = str | int | float | bool | list[str]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class MessageIn(_Body):
+    role: Literal["user", "assistant", "system", "tool"]
+    content: Any = Field(description="A string, or a list of parts of which `text` parts are read.")
+    chat_time: Any = Field(default=None, description="'YYYY-MM-DD HH:MM:SS', ISO-8601, or epoch s/ms. "
+                                                     "No offset means Beijing time; missing means now.")
+    tool_calls: list[dict[str, Any]] | None = None
+    tool_call_id: str | None = None
+    name: str | None = None
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _content_text(cls, value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        if isinstance(value, list):
+            texts = []
+            for part in value:
+                if isinstance(part, str):
+                    texts.append(part)
+                elif isinstance(part, dict) and isinstance(part.get("text"), str):
+                    texts.append(part["text"])
+                elif not isinstance(part, dict):
+                    raise ValueError("content parts must be objects like {\"type\": \"text\", \"text\": \"...\"}")
+            return "\n".join(texts)
+        raise ValueError("content must be a string or a list of text parts")
+
+    @field_validator("chat_time", mode="before")
+    @classmethod
+    def _chat_time(cls, value: Any) -> datetime | None:
+        if value is None or value == "":
+            return None
+        return parse_chat_time(value)
+
+
+class AddMessageRequest(_Body):
+    user_id: str
+    conversation_id: str
+    messages: list[MessageIn]
+    agent_id: str | None = None
+    app_id: str | None = None
+    tags: list[str] | None = None
+    info: dict[str, InfoValue] | None = None
+    async_mode: bool | None = True
+
+
+class TaskStatusRequest(_Body):
+    task_id: str
+
+
+class SearchMemoryRequest(_Body):
+    user_id: str
+    query: str
+    filter: dict[str, Any] | None = None
+    conversation_id: str | None = None
+    memory_limit_number: int | None = Field(default=9, ge=0, le=25)
+    include_preference: bool | None = True
+    preference_limit_number: int | None = Field(default=9, ge=0, le=25)
+    include_tool_memory: bool | None = False
+    tool_memory_limit_number: int | None = Field(default=6, ge=0, le=25)
+    relativity: float | None = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class GetMemoryRequest(_Body):
+    user_id: str
+    page: int | None = Field(default=1, ge=1)
+    size: int | None = Field(default=10, ge=1, le=50)
+    filter: dict[str, Any] | None = None
+    include_preference: bool | None = True
+    include_tool_memory: bool | None = False
+
+
+class UpdateMemoryRequest(_Body):
+    memory_id: str
+    content: str | None = None
+    status: Literal["activated", "archived"] | None = None
+
+
+class DeleteMemoryRequest(_Body):
+    memory_ids: list[str] | None = None
+    user_id: str | None = None
+    agent_id: str | None = None
+    filter: dict[str, Any] | None = None
+
+
+class GetMessageRequest(_Body):
+    user_id: str
+    conversation_id: str
+    message_limit_number: int | None = Field(default=6, ge=1, le=50)
+
+
+class Envelope(BaseModel):
+    code: int = 0
+    message: str = "ok"
+    data: Any = None

@@ -1,0 +1,151 @@
+"""The domain's data: a batch of messages as accepted, the memories derived from it, and the
+plan that conflict resolution makes. Plain pydantic models, serialised between stages as JSON."""
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Role = Literal["user", "assistant", "system", "tool"]
+MemoryKind = Literal["fact", "preference", "tool", "raw"]
+InfoValue = str | int | float | bool | list[str]
+
+# All memory ids are uuid5 under this namespace: the same memory derived twice gets the same id,
+# so a redelivered stage overwrites instead of duplicating.
+MEMQ_NAMESPACE = uuid.UUID("6f1c3a52-9d1e-4b7e-9a1f-3c2d5e7f8a90")
+
+
+class Message(BaseModel):
+    role: Role
+    content: str
+    chat_time: datetime  # timezone-aware
+    message_index: int  # 0-based position in its conversation, across adds
+    tool_calls: list[dict[str, Any]] | None = None
+    tool_call_id: str | None = None
+    name: str | None = None
+
+
+class Batch(BaseModel):
+    """One accepted add/message request, as the workers see it."""
+
+    task_id: str
+    project: str
+    user_id: str
+    conversation_id: str
+    messages: list[Message]
+    agent_id: str | None = None
+    app_id: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    info: dict[str, InfoValue] = Field(default_factory=dict)
+    accepted_at: float  # epoch seconds
+    request_id: str | None = None
+
+
+class Source(BaseModel):
+    conversation_id: str
+    message_index: int
+    role: Role
+    chat_time: str
+    content: str
+
+
+class Candidate(BaseModel):
+    """A memory proposed by an extractor, before dedupe and conflict resolution."""
+
+    kind: MemoryKind
+    text: str  # memory_value / preference / tool_value
+    key: str = ""  # memory_key: a short title
+    sources: list[Source]
+    said_at: float  # epoch ms of the newest source message
+    confidence: float = 0.9
+    tags: list[str] = Field(default_factory=list)
+    entities: list[str] = Field(default_factory=list)
+    # preference memories
+    preference_type: Literal["explicit_preference", "implicit_preference"] | None = None
+    reasoning: str | None = None
+    # tool memories
+    tool_type: Literal["ToolSchemaMemory", "ToolTrajectoryMemory"] | None = None
+    tool_used_status: Literal["success", "failed"] | None = None
+    experience: str | None = None
+    # a conflict hint from the extractor: the subject this statement sets ("residence", "diet")
+    slot: str | None = None
+
+
+class Embedded(BaseModel):
+    candidate: Candidate
+    dense: list[float]
+
+
+class StoredMemory(BaseModel):
+    """A memory as it lives in the vector store's payload."""
+
+    id: str
+    project: str
+    user_id: str
+    kind: MemoryKind
+    text: str
+    key: str = ""
+    status: Literal["activated", "archived"] = "activated"
+    create_time: int  # epoch ms
+    update_time: int
+    said_at: float
+    conversation_id: str
+    agent_id: str | None = None
+    app_id: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    info: dict[str, InfoValue] = Field(default_factory=dict)
+    sources: list[Source] = Field(default_factory=list)
+    entities: list[str] = Field(default_factory=list)
+    confidence: float = 0.9
+    preference_type: str | None = None
+    reasoning: str | None = None
+    tool_type: str | None = None
+    tool_used_status: str | None = None
+    experience: str | None = None
+    slot: str | None = None
+    valid_to: int | None = None
+    superseded_by: str | None = None
+    supersedes: list[str] = Field(default_factory=list)
+    history: list[dict[str, Any]] = Field(default_factory=list)  # earlier versions
+    task_ids: list[str] = Field(default_factory=list)
+
+
+class WritePlan(BaseModel):
+    """What conflict resolution decided for one batch: applied as one write."""
+
+    add: list[StoredMemory] = Field(default_factory=list)
+    add_vectors: dict[str, list[float]] = Field(default_factory=dict)
+    merge: dict[str, list[Source]] = Field(default_factory=dict)  # existing id -> sources to add
+    archive: dict[str, str] = Field(default_factory=dict)  # old id -> id that supersedes it
+    unchanged: list[str] = Field(default_factory=list)
+
+
+class MemoryViews(BaseModel):
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    memory_ids: dict[str, list[str]] = Field(
+        default_factory=lambda: {"added": [], "updated": [], "deleted": []}
+    )
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Lower-case, single-spaced, without trailing punctuation: the key for exact dedupe."""
+    return _SPACE.sub(" ", text.strip().lower()).rstrip(".!?;, ")
+
+
+def memory_id(project: str, user_id: str, kind: str, text: str) -> str:
+    return str(uuid.uuid5(MEMQ_NAMESPACE, f"{project}\x1f{user_id}\x1f{kind}\x1f{normalise(text)}"))
+
+
+def user_scope(project: str, user_id: str) -> str:
+    """A short, collision-free name for (project, user) in storage keys: user ids may hold any
+    character, so they are never spliced into keys directly."""
+    return uuid.uuid5(MEMQ_NAMESPACE, f"{project}\x1f{user_id}").hex

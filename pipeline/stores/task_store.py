@@ -1,0 +1,93 @@
+"""Batches, stage outputs and task records in Redis, as the workers use them.
+
+A task record is a Redis hash, not Celery's result backend: it is what get/status reads, it
+survives worker restarts, and it expires after `task_ttl_days`."""
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import redis
+
+from memq.errors import ErrorCode
+from pipeline import keys
+from pipeline.models import Batch, MemoryViews
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class TaskStore:
+    def __init__(self, client: redis.Redis, ttl_seconds: int):
+        self.redis = client
+        self.ttl = ttl_seconds
+
+    # --- inputs and stage outputs ---
+    def load_batch(self, task_id: str) -> Batch | None:
+        raw = self.redis.get(keys.batch(task_id))
+        return Batch.model_validate_json(raw) if raw else None
+
+    def save_stage_output(self, task_id: str, stage: str, payload: str) -> None:
+        self.redis.set(keys.stage_output(task_id, stage), payload, ex=self.ttl)
+
+    def load_stage_output(self, task_id: str, stage: str) -> str | None:
+        raw = self.redis.get(keys.stage_output(task_id, stage))
+        return raw.decode() if isinstance(raw, bytes) else raw
+
+    # --- the task record ---
+    def record(self, task_id: str) -> dict[str, Any] | None:
+        raw = self.redis.hgetall(keys.task(task_id))
+        if not raw:
+            return None
+        return {k.decode() if isinstance(k, bytes) else k: v.decode() if isinstance(v, bytes) else v
+                for k, v in raw.items()}
+
+    def _stages(self, task_id: str) -> dict[str, dict]:
+        raw = self.redis.hget(keys.task(task_id), "stages")
+        return json.loads(raw) if raw else {}
+
+    def stage_started(self, task_id: str, stage: str, attempt: int) -> None:
+        stages = self._stages(task_id)
+        entry = stages.get(stage, {})
+        entry.update({"start": entry.get("start") or now_ms(), "attempts": attempt, "status": "running"})
+        stages[stage] = entry
+        self.redis.hset(keys.task(task_id), mapping={
+            "status": "running", "stage": stage, "stages": json.dumps(stages), "updated_at": now_ms()})
+
+    def stage_finished(self, task_id: str, stage: str, counts: dict[str, Any] | None = None,
+                       tokens: dict[str, int] | None = None) -> None:
+        stages = self._stages(task_id)
+        entry = stages.get(stage, {})
+        entry.update({"end": now_ms(), "status": "done", **({"counts": counts} if counts else {})})
+        stages[stage] = entry
+        mapping: dict[str, Any] = {"stages": json.dumps(stages), "updated_at": now_ms()}
+        if tokens:
+            mapping["tokens"] = json.dumps(tokens)
+        self.redis.hset(keys.task(task_id), mapping=mapping)
+
+    def stage_retrying(self, task_id: str, stage: str, attempt: int, reason: str) -> None:
+        stages = self._stages(task_id)
+        entry = stages.get(stage, {})
+        entry.update({"attempts": attempt, "status": "retrying", "last_error": reason[:500]})
+        stages[stage] = entry
+        self.redis.hset(keys.task(task_id), mapping={"stages": json.dumps(stages), "updated_at": now_ms()})
+
+    def complete(self, task_id: str, views: MemoryViews, outcome: str) -> None:
+        """outcome tells "nothing extracted" apart from "memories written"; both are completed."""
+        self.redis.hset(keys.task(task_id), mapping={
+            "status": "completed", "memory_views": views.model_dump_json(), "outcome": outcome,
+            "completed_at": now_ms(), "updated_at": now_ms()})
+        self.redis.hdel(keys.task(task_id), "error")
+        self.redis.zrem(keys.FAILED_TASKS, task_id)
+
+    def fail(self, task_id: str, code: ErrorCode, message: str, stage: str) -> None:
+        error = {"code": int(code), "message": message[:2000], "stage": stage}
+        stages = self._stages(task_id)
+        if stage in stages:
+            stages[stage].update({"end": now_ms(), "status": "failed"})
+        self.redis.hset(keys.task(task_id), mapping={
+            "status": "failed", "error": json.dumps(error), "stages": json.dumps(stages),
+            "updated_at": now_ms()})
+        self.redis.zadd(keys.FAILED_TASKS, {task_id: time.time()})
