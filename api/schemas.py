@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.chat_time import parse_chat_time
 
@@ -61,7 +61,8 @@ class AddMessageRequest(_Body):
     app_id: str | None = None
     tags: list[str] | None = None
     info: dict[str, InfoValue] | None = None
-    async_mode: bool | None = True
+    # The MemOS SDK sends `asyncMode`; the HTTP docs say `async_mode`. Both are read.
+    async_mode: bool | None = Field(default=True, validation_alias=AliasChoices("async_mode", "asyncMode"))
 
 
 class TaskStatusRequest(_Body):

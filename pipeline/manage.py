@@ -11,7 +11,7 @@ from pipeline import keys
 from pipeline.embedder import Embedder
 from pipeline.filters import Node, asks_for_status
 from pipeline.models import StoredMemory, user_scope
-from pipeline.recall import present
+from pipeline.presenters import present
 from pipeline.stores import graph_store
 from pipeline.stores.graph_store import GraphStore
 from pipeline.stores.vector_store import Scope, VectorStore
