@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import time
 
@@ -13,8 +14,9 @@ from api.redis_conn import client, redis_errors
 from memq.errors import ErrorCode, MemqError
 from pipeline import keys
 
+PROJECT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 CACHE_SECONDS = 2.0  # a revoked key stops working within this long
-_cache: dict[str, tuple[float, str | None]] = {}
+_cache: dict[str, tuple[float, str | None, int | None]] = {}
 
 
 def hash_key(api_key: str) -> str:
@@ -26,9 +28,10 @@ def new_key() -> str:
 
 
 class Caller:
-    def __init__(self, project: str, key_hash: str):
+    def __init__(self, project: str, key_hash: str, quota_tokens: int | None = None):
         self.project = project
         self.key_hash = key_hash
+        self.quota_tokens = quota_tokens  # this key's own window budget; None: the global setting
 
 
 def _presented_key(request: Request) -> str | None:
@@ -49,26 +52,32 @@ async def authenticate(request: Request) -> Caller:
     key_hash = hash_key(api_key)
     cached = _cache.get(key_hash)
     if cached and cached[0] > time.monotonic():
-        project = cached[1]
+        _, project, quota_tokens = cached
     else:
         async with redis_errors("the key store is unreachable"):
             raw = await client().hgetall(keys.api_key(key_hash))
         record = {k.decode(): v.decode() for k, v in raw.items()}
         project = record.get("project") if record and record.get("revoked") != "1" else None
-        _cache[key_hash] = (time.monotonic() + CACHE_SECONDS, project)
+        quota_tokens = int(record["quota_tokens"]) if record.get("quota_tokens") else None
+        _cache[key_hash] = (time.monotonic() + CACHE_SECONDS, project, quota_tokens)
     if project is None:
         raise MemqError(ErrorCode.BAD_API_KEY, "unknown or revoked API key", field="Authorization")
     request.state.project = project
-    return Caller(project, key_hash)
+    return Caller(project, key_hash, quota_tokens)
 
 
 # --- key management, shared by the CLI and `make run` (sync Redis) ---
 
-def create_key(sync_client, project: str, api_key: str | None = None) -> str:
+def create_key(sync_client, project: str, api_key: str | None = None, quota_tokens: int | None = None) -> str:
+    """Register a key for `project`; `quota_tokens` overrides MEMQ_QUOTA_TOKENS for this key."""
+    if not PROJECT_NAME.fullmatch(project):
+        raise ValueError("a project name is 1-64 letters, digits, '-', '_' or '.'")
     api_key = api_key or new_key()
     key_hash = hash_key(api_key)
     record = {"project": project, "created_at": str(int(time.time())), "revoked": "0",
               "prefix": api_key[:7]}
+    if quota_tokens is not None:
+        record["quota_tokens"] = str(quota_tokens)
     sync_client.hset(keys.api_key(key_hash), mapping=record)
     sync_client.hset(keys.API_KEYS_INDEX, key_hash, json.dumps(record))
     return api_key

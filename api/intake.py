@@ -72,7 +72,7 @@ async def accept(caller: Caller, body: AddMessageRequest, tokens: int, idempoten
                  request_id: str) -> tuple[str, QuotaState]:
     settings = get_settings()
     async with redis_errors():
-        quota = await charge(caller.key_hash, tokens)
+        quota = await charge(caller.key_hash, tokens, caller.quota_tokens)
     if not quota.allowed:
         raise MemqError(ErrorCode.QUOTA_EXCEEDED,
                         f"token quota of {quota.limit} per {settings.quota_window_seconds} s used up "

@@ -42,14 +42,15 @@ class QuotaState:
                 "X-RateLimit-Reset": str(int(self.reset_at))}
 
 
-async def charge(key_hash: str, cost: int) -> QuotaState:
-    """Charge `cost` tokens to the key's current window (cost 0 only reads it)."""
+async def charge(key_hash: str, cost: int, limit: int | None = None) -> QuotaState:
+    """Charge `cost` tokens to the key's current window (cost 0 only reads it). `limit` is the
+    key's own budget when it has one, else MEMQ_QUOTA_TOKENS."""
     settings = get_settings()
+    limit = settings.quota_tokens if limit is None else limit
     window = settings.quota_window_seconds
     start = int(time.time() // window * window)
-    allowed, used = await client().eval(_CHARGE, 1, keys.quota(key_hash, start), cost, settings.quota_tokens,
-                                        (window + 5) * 1000)
-    return QuotaState(bool(allowed), int(used), settings.quota_tokens, start + window)
+    allowed, used = await client().eval(_CHARGE, 1, keys.quota(key_hash, start), cost, limit, (window + 5) * 1000)
+    return QuotaState(bool(allowed), int(used), limit, start + window)
 
 
 async def refund(key_hash: str, state: QuotaState, cost: int) -> None:

@@ -49,7 +49,7 @@ async def add_message(body: AddMessageRequest, request: Request, caller: Caller 
             task_id, replay = won.task_id, True
     if replay:
         async with redis_errors():
-            quota = await charge(caller.key_hash, 0)
+            quota = await charge(caller.key_hash, 0, caller.quota_tokens)
     headers = quota.headers()
     if replay:
         headers["Idempotent-Replayed"] = "true"
@@ -149,7 +149,7 @@ async def get_message(body: GetMessageRequest, caller: Caller = Depends(authenti
 @router.get("/quota", response_model=Envelope, responses=ERRORS)
 async def quota(caller: Caller = Depends(authenticate)):
     async with redis_errors():
-        state = await charge(caller.key_hash, 0)
+        state = await charge(caller.key_hash, 0, caller.quota_tokens)
     settings = get_settings()
     return ok({"project": caller.project, "used": state.used, "limit": state.limit, "remaining": state.remaining,
                "window_seconds": settings.quota_window_seconds, "reset": int(state.reset_at),
