@@ -25,5 +25,11 @@ test: install
 test-unit: install
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q tests/unit
 
+# The deploy artefacts, offline: compose.yml against the Compose specification, deploy/k8s against
+# the Kubernetes schemas and KEDA's model, the Dockerfile's rules (no Docker engine needed).
+.PHONY: validate-deploy
+validate-deploy: install
+	$(PY) -m pytest -q -m "not integration" tests/deploy
+
 clean:
 	rm -rf $(VENV) data .pytest_cache
