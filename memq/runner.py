@@ -151,9 +151,14 @@ def run() -> int:
     for child in procs:
         child.start()
     runtime_file = settings.data_dir / "runtime.json"
-    runtime_file.write_text(json.dumps({"redis_url": redis_url, "port": settings.port, "runner_pid": os.getpid(),
-                                        "redis_pid": redis_proc.pid if redis_proc else None,
-                                        "pids": {c.name: c.process.pid for c in procs}}, indent=1))
+
+    def write_runtime() -> None:  # rewritten after every restart: tests and operators read live pids
+        runtime_file.write_text(json.dumps({
+            "redis_url": redis_url, "port": settings.port, "runner_pid": os.getpid(),
+            "redis_pid": redis_proc.pid if redis_proc else None,
+            "pids": {c.name: c.process.pid for c in procs if c.process}}, indent=1))
+
+    write_runtime()
     base = f"http://{settings.host}:{settings.port}/api/openmem/v1"
     announced = False
     try:
@@ -172,9 +177,11 @@ def run() -> int:
                     child.restarts += 1
                 if now >= child.next_start:
                     child.start()
+                    write_runtime()
             if redis_proc is not None and redis_proc.poll() is not None:
                 print("memq: redis-server exited; restarting it (AOF keeps what was accepted)", flush=True)
                 redis_proc = start_redis(settings.redis_dir, int(redis_url.rsplit(":", 1)[1].split("/")[0]))
+                write_runtime()
             if not announced and _healthy(settings):
                 announced = True
                 _banner(base, api_key, created, redis_url, settings)

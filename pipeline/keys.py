@@ -52,6 +52,7 @@ def api_key(key_hash: str) -> str:
 
 API_KEYS_INDEX = f"{PREFIX}:apikeys"  # hash: key_hash -> json summary
 FAILED_TASKS = f"{PREFIX}:failed"  # zset: task_id scored by failure time (the dead-letter list)
+INFLIGHT = f"{PREFIX}:inflight"  # zset: accepted, not yet completed or failed task ids, scored by accept time
 
 
 def quota(key_hash: str, window_start: int) -> str:
@@ -62,9 +63,27 @@ def reply(request_id: str) -> str:
     return f"{PREFIX}:reply:{request_id}"
 
 
-def heartbeat(role: str, worker: str) -> str:
-    return f"{PREFIX}:hb:{role}:{worker}"
+def heartbeat(identity: str) -> str:
+    """identity is "role:host:pid" (workers/identity.py)."""
+    return f"{PREFIX}:hb:{identity}"
 
 
 def heartbeat_pattern(role: str) -> str:
     return f"{PREFIX}:hb:{role}:*"
+
+
+# --- operational metrics (pipeline/metrics.py writes them, api/metrics.py renders them) ---
+METRICS_COUNTERS = f"{PREFIX}:metrics:counters"  # hash: "name|label values" -> count
+METRICS_HISTOGRAMS = f"{PREFIX}:metrics:histograms"  # hash: "series#b<i>" -> count in bucket i, "series#sum"
+METRICS_REJECTIONS = f"{PREFIX}:metrics:rejections"  # hash: "key_hash|code" -> refusals since the start
+METRICS_DEPTH = f"{PREFIX}:metrics:depth"  # zset: queue-depth samples (json) scored by time, last hour
+
+
+def metrics_minute(minute: int) -> str:
+    """hash of the counts of one minute (epoch // 60), for the dashboard's last hour; kept 3 h."""
+    return f"{PREFIX}:metrics:minute:{minute}"
+
+
+def metrics_samples(series: str) -> str:
+    """list of recent "time:seconds" durations (a stage's runs, accept-to-searchable), capped."""
+    return f"{PREFIX}:metrics:samples:{series}"

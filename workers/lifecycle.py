@@ -2,8 +2,6 @@
 the heartbeat that /health and the dashboard read. A worker reports alive only once warm."""
 from __future__ import annotations
 
-import os
-import socket
 import threading
 
 import structlog
@@ -12,7 +10,8 @@ from celery import signals
 from memq.logs import configure_logging
 from memq.settings import get_settings
 from pipeline import keys
-from workers import runtime
+from workers import recovery, runtime
+from workers.identity import worker_identity
 
 log = structlog.get_logger("memq.worker")
 HEARTBEAT_SECONDS = 3
@@ -27,17 +26,20 @@ def _warm_up() -> None:
     if role in ("store", "all"):
         runtime.vector_store()
         runtime.embedder().embed(["warm up"])
+        from workers.celery_app import app
+        recovery.start_sweeper(runtime.redis_client(), runtime.task_store(),
+                               lambda name, task_id: app.send_task(name, args=[task_id]))
     _start_heartbeat(role)
 
 
 def _start_heartbeat(role: str) -> None:
-    name = f"{socket.gethostname()}:{os.getpid()}"
+    name = worker_identity()
 
     def beat():
         client = runtime.redis_client()
         while True:
             try:
-                client.set(keys.heartbeat(role, name), "1", ex=HEARTBEAT_TTL)
+                client.set(keys.heartbeat(name), "1", ex=HEARTBEAT_TTL)
             except Exception as exc:  # Redis blip: the next beat retries; /health shows the gap
                 log.warning("heartbeat.failed", error=str(exc))
             stop.wait(HEARTBEAT_SECONDS)

@@ -48,13 +48,27 @@ class TaskStore:
         raw = self.redis.hget(keys.task(task_id), "stages")
         return json.loads(raw) if raw else {}
 
-    def stage_started(self, task_id: str, stage: str, attempt: int) -> None:
+    def status(self, task_id: str) -> str | None:
+        raw = self.redis.hget(keys.task(task_id), "status")
+        return raw.decode() if raw else None
+
+    def stage_started(self, task_id: str, stage: str, attempt: int, worker: str = "") -> None:
+        """`worker` is the identity of the process running it: crash recovery checks its heartbeat."""
         stages = self._stages(task_id)
         entry = stages.get(stage, {})
-        entry.update({"start": entry.get("start") or now_ms(), "attempts": attempt, "status": "running"})
+        entry.update({"start": entry.get("start") or now_ms(), "attempts": attempt, "status": "running",
+                      "worker": worker})
         stages[stage] = entry
         self.redis.hset(keys.task(task_id), mapping={
             "status": "running", "stage": stage, "stages": json.dumps(stages), "updated_at": now_ms()})
+
+    def stage_requeued(self, task_id: str, stage: str) -> None:
+        """Crash recovery re-published this stage: count it, and restart the idle clock."""
+        stages = self._stages(task_id)
+        entry = stages.get(stage, {})
+        entry.update({"status": "requeued", "worker": "", "recovered": entry.get("recovered", 0) + 1})
+        stages[stage] = entry
+        self.redis.hset(keys.task(task_id), mapping={"stages": json.dumps(stages), "updated_at": now_ms()})
 
     def stage_finished(self, task_id: str, stage: str, counts: dict[str, Any] | None = None,
                        tokens: dict[str, int] | None = None) -> None:
@@ -81,6 +95,7 @@ class TaskStore:
             "completed_at": now_ms(), "updated_at": now_ms()})
         self.redis.hdel(keys.task(task_id), "error")
         self.redis.zrem(keys.FAILED_TASKS, task_id)
+        self.redis.zrem(keys.INFLIGHT, task_id)
 
     def fail(self, task_id: str, code: ErrorCode, message: str, stage: str) -> None:
         error = {"code": int(code), "message": message[:2000], "stage": stage}
@@ -91,3 +106,4 @@ class TaskStore:
             "status": "failed", "error": json.dumps(error), "stages": json.dumps(stages),
             "updated_at": now_ms()})
         self.redis.zadd(keys.FAILED_TASKS, {task_id: time.time()})
+        self.redis.zrem(keys.INFLIGHT, task_id)
