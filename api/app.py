@@ -7,7 +7,7 @@ import uuid
 import structlog
 from fastapi import FastAPI, Request
 
-from api import errors, health, routes
+from api import dashboard, errors, health, metrics, routes
 from memq.logs import configure_logging
 from memq.settings import get_settings
 
@@ -20,6 +20,8 @@ def create_app() -> FastAPI:
     errors.install(app)
     app.include_router(routes.router)
     app.include_router(health.router)
+    metrics.install(app)  # GET /metrics; counts quota refusals (wraps the MemqError handler: after errors)
+    dashboard.install(app)  # GET /dashboard, its JSON and static files, the queue-depth sampler
 
     @app.middleware("http")
     async def request_id(request: Request, call_next):

@@ -11,7 +11,7 @@ import time
 import uuid
 from datetime import datetime
 
-from api import queue
+from api import metrics, queue
 from api.auth import Caller
 from api.quota import QuotaState, charge, refund
 from api.redis_conn import REDIS_DOWN, client, redis_errors
@@ -87,6 +87,7 @@ async def accept(caller: Caller, body: AddMessageRequest, tokens: int, idempoten
             raise MemqError(ErrorCode.NOT_ACCEPTED, "the queue is unreachable; nothing was written, retry later") \
                 from exc
         raise
+    await metrics.accepted(task_id, body.user_id, len(body.messages), tokens)  # counters + one log line
     return task_id, quota
 
 

@@ -4,6 +4,7 @@ instance only publishes."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from functools import lru_cache
 
@@ -27,8 +28,9 @@ def publisher() -> Celery:
 
 
 def _publish(name: str, queue: str, args: list, kwargs: dict | None, request_id: str | None) -> None:
+    # sent_at: when it was queued, for memq_oldest_task_age_seconds (api/metrics.py).
     publisher().send_task(name, args=args, kwargs=kwargs or {}, queue=queue,
-                          headers={"request_id": request_id})
+                          headers={"request_id": request_id, "sent_at": round(time.time(), 3)})
 
 
 async def publish(name: str, queue: str, args: list, kwargs: dict | None = None,

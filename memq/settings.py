@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     qdrant_collection: str = "memq"
     api_key: str | None = None  # registered by `make run` when set
     default_project: str = "default"
+    # Opens /metrics and the dashboard (every project's numbers) to remote clients that send
+    # `Authorization: Bearer <token>`; unset, they answer loopback clients only (api/operator.py).
+    operator_token: str | None = None
 
     # --- intake limits (each maps to a business error code) ---
     max_id_chars: int = 100  # 40010 / 40011

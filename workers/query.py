@@ -9,19 +9,22 @@ import time
 from collections.abc import Callable
 
 import structlog
-from celery import shared_task
+from celery import current_task, shared_task
 
 from memq.errors import ErrorCode, MemqError
 from pipeline import keys, manage, recall
 from pipeline.filters import parse_filter
 from pipeline.stores.task_store import now_ms
-from workers import runtime
+from workers import metrics, runtime
 
 log = structlog.get_logger("memq.query")
 REPLY_TTL_SECONDS = 60
 
 
-def _answer(reply_to: str, op: str, body: Callable[[], dict]) -> None:
+def _answer(reply_to: str, op: str, body: Callable[[], dict], user_id: str | None = None) -> None:
+    # The API's request id travels in the message headers: bind it so this answer's lines join the request's.
+    structlog.contextvars.bind_contextvars(op=op, user_id=user_id,
+                                           request_id=(current_task.request.headers or {}).get("request_id"))
     started = time.perf_counter()
     try:
         reply = {"ok": True, "data": body()}
@@ -35,7 +38,10 @@ def _answer(reply_to: str, op: str, body: Callable[[], dict]) -> None:
     pipe.lpush(keys.reply(reply_to), json.dumps(reply))
     pipe.expire(keys.reply(reply_to), REPLY_TTL_SECONDS)
     pipe.execute()
-    log.info("query.done", op=op, ok=reply["ok"], duration_ms=round((time.perf_counter() - started) * 1000, 2))
+    elapsed = time.perf_counter() - started
+    log.info("query.done", ok=reply["ok"], duration_ms=round(elapsed * 1000, 2))
+    metrics.query_answered(op, elapsed, reply)  # search duration, memories deleted
+    structlog.contextvars.clear_contextvars()
 
 
 @shared_task(name="query.search", acks_late=False)
@@ -43,7 +49,7 @@ def search_task(reply_to: str, project: str, request: dict) -> None:
     def body():
         req = recall.SearchRequest(project=project, where=parse_filter(request.pop("filter", None)), **request)
         return recall.search(req, runtime.vector_store(), runtime.embedder(), runtime.graph_store())
-    _answer(reply_to, "search", body)
+    _answer(reply_to, "search", body, request.get("user_id"))
 
 
 @shared_task(name="query.get_memories", acks_late=False)
@@ -52,7 +58,7 @@ def get_memories_task(reply_to: str, project: str, request: dict) -> None:
         return manage.list_memories(runtime.vector_store(), project, request["user_id"],
                                     parse_filter(request.get("filter")), request["page"], request["size"],
                                     request["include_preference"], request["include_tool_memory"])
-    _answer(reply_to, "get_memories", body)
+    _answer(reply_to, "get_memories", body, request.get("user_id"))
 
 
 @shared_task(name="query.get_memory", acks_late=False)

@@ -13,7 +13,8 @@ from celery import Task
 
 from memq.errors import ErrorCode, MemqError, TransientError
 from memq.settings import get_settings
-from workers import runtime
+from pipeline import keys
+from workers import metrics, runtime
 
 log = structlog.get_logger("memq.worker")
 
@@ -34,7 +35,7 @@ def run_stage(task: Task, task_id: str, stage: str, body: Callable[[], dict | No
               on_failure: Callable[[], None] | None = None) -> None:
     store = runtime.task_store()
     attempt = task.request.retries + 1
-    structlog.contextvars.bind_contextvars(task_id=task_id, stage=stage,
+    structlog.contextvars.bind_contextvars(task_id=task_id, stage=stage, user_id=_user_id(task_id),
                                            request_id=(task.request.headers or {}).get("request_id"))
     started = time.perf_counter()
     store.stage_started(task_id, stage, attempt)
@@ -44,6 +45,7 @@ def run_stage(task: Task, task_id: str, stage: str, body: Callable[[], dict | No
         if task.request.retries < get_settings().stage_max_retries:
             store.stage_retrying(task_id, stage, attempt, str(exc))
             log.warning("stage.retry", attempt=attempt, reason=str(exc)[:200])
+            metrics.stage_ended(task_id, stage, "retried")
             raise task.retry(exc=exc, countdown=backoff(attempt))
         _fail(store, task_id, stage, STAGE_CODES[stage], f"gave up after {attempt} attempts: {exc}", on_failure)
     except MemqError as exc:
@@ -52,14 +54,23 @@ def run_stage(task: Task, task_id: str, stage: str, body: Callable[[], dict | No
         log.exception("stage.error")
         _fail(store, task_id, stage, STAGE_CODES[stage], f"{type(exc).__name__}: {exc}", on_failure)
     else:
-        log.info("stage.done", duration_ms=round((time.perf_counter() - started) * 1000, 1), attempt=attempt,
+        elapsed = time.perf_counter() - started
+        log.info("stage.done", duration_ms=round(elapsed * 1000, 1), attempt=attempt,
                  **{k: v for k, v in counts.items() if isinstance(v, (int, float, str))})
+        metrics.stage_ended(task_id, stage, "done", elapsed, counts)
     finally:
         structlog.contextvars.clear_contextvars()
+
+
+def _user_id(task_id: str) -> str | None:
+    """The batch's user, bound into every log line of the stage (one HGET on the task record)."""
+    value = runtime.redis_client().hget(keys.task(task_id), "user_id")
+    return value.decode() if value else None
 
 
 def _fail(store, task_id, stage, code, message, on_failure) -> None:
     log.error("stage.failed", code=int(code), reason=message[:300])
     store.fail(task_id, code, message, stage)
+    metrics.stage_ended(task_id, stage, "failed")
     if on_failure is not None:
         on_failure()

@@ -71,6 +71,7 @@ def write_task(self, task_id: str) -> None:
             "nothing_new" if plan.add or plan.merge or plan.unchanged else "nothing_extracted")
         tasks.complete(task_id, views, outcome)
         _lock().release(scope, task_id)
-        return {"added": views.added, "updated": views.updated, "unchanged": views.unchanged}
+        return {"added": views.added, "updated": views.updated, "unchanged": views.unchanged,
+                "archived": len(plan.archive)}  # for memq_memories_total{op="archived"}
 
     run_stage(self, task_id, "write", body, on_failure=_release(batch, task_id))

@@ -1,0 +1,65 @@
+"""Traffic helpers for the metrics and dashboard tests: wait for the shared stack to be idle (so
+that counters move only by what a test sends), scrape /metrics, and make a task fail for real."""
+from __future__ import annotations
+
+import time
+import uuid
+
+import httpx
+from celery import Celery
+from prometheus_client.parser import text_string_to_metric_families
+
+from pipeline import keys
+
+QUEUES = ("ingest", "store", "query")
+UNACKED = "unacked"  # kombu's Redis transport: delivered, not yet acknowledged (running, or waiting on an ETA)
+
+
+def wait_idle(stack, timeout: float = 120.0) -> None:
+    """Until no task waits or runs, twice in a row: earlier tests may leave batches in flight."""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline:
+        r = stack.redis
+        busy = sum(r.llen(q) for q in QUEUES) + r.hlen(UNACKED)
+        quiet = quiet + 1 if busy == 0 else 0
+        if quiet >= 3:
+            return
+        time.sleep(0.2)
+    raise TimeoutError("the stack did not become idle")
+
+
+def scrape(stack) -> dict[tuple[str, tuple], float]:
+    """/metrics as {(sample name, sorted labels): value}."""
+    text = httpx.get(f"http://127.0.0.1:{stack.port}/metrics", timeout=30).text
+    out = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            out[(s.name, tuple(sorted(s.labels.items())))] = s.value
+    return out
+
+
+def value(samples: dict, name: str, **labels) -> float:
+    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+def fail_a_task(stack, project: str = "default", user_id: str = "ops-test") -> str:
+    """A task whose batch is gone (as after its user was deleted): the real extract stage fails
+    it with 50143. Its record is written as intake writes one; the message goes through Celery."""
+    task_id = uuid.uuid4().hex
+    now_ms = int(time.time() * 1000)
+    stack.redis.hset(keys.task(task_id), mapping={
+        "task_id": task_id, "project": project, "user_id": user_id, "conversation_id": "c1", "status": "queued",
+        "created_at": now_ms, "updated_at": now_ms, "messages": 1, "request_id": "ops-test", "stages": "{}"})
+    publisher = Celery("ops-test", broker=stack.runtime["redis_url"])
+    publisher.conf.task_serializer = "json"
+    with publisher.connection_for_write() as conn:
+        publisher.send_task("ingest.extract", args=[task_id], queue="ingest", connection=conn,
+                            headers={"request_id": "ops-test"})
+    return task_id
+
+
+def stage_seconds(status: dict, stage: str) -> float:
+    entry = status["stages"][stage]
+    return (entry["end"] - entry["start"]) / 1000
+
