@@ -2,6 +2,7 @@
 in a fraction of a second and scales by copies behind a load balancer."""
 from __future__ import annotations
 
+import re
 import uuid
 
 import structlog
@@ -10,6 +11,8 @@ from fastapi import FastAPI, Request
 from api import dashboard, errors, health, metrics, routes
 from memq.logs import configure_logging
 from memq.settings import get_settings
+
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 def create_app() -> FastAPI:
@@ -25,7 +28,9 @@ def create_app() -> FastAPI:
 
     @app.middleware("http")
     async def request_id(request: Request, call_next):
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        rid = request.headers.get("x-request-id", "")
+        if not SAFE_REQUEST_ID.fullmatch(rid):  # a caller's id goes into logs and task headers: keep it tame
+            rid = uuid.uuid4().hex[:16]
         request.state.request_id = rid
         structlog.contextvars.bind_contextvars(request_id=rid)
         try:

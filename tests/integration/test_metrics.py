@@ -184,3 +184,17 @@ def test_metrics_endpoint_is_prometheus_text(stack):
                  "memq_quota_rejections_total", "memq_llm_tokens_total", "memq_search_duration_seconds",
                  "memq_workers_alive"):
         assert f"# TYPE {name.removesuffix('_total')}" in res.text or f"# TYPE {name}" in res.text, name
+
+
+def test_a_callers_request_id_is_carried_to_the_workers_and_a_wild_one_replaced(stack):
+    user = unique("rid")
+    res = stack.post("/add/message", {"user_id": user, "conversation_id": "c1", "messages": conversation(0)},
+                     headers={"X-Request-ID": "gw.trace-42"})
+    assert res.headers["X-Request-ID"] == "gw.trace-42"
+    task_id = res.json()["data"]["task_id"]
+    assert stack.wait_task(task_id)["status"] == "completed"
+    lines = [line for line in stack.log_path.read_text().splitlines() if f"task_id={task_id}" in line]
+    assert len([line for line in lines if "stage.done" in line]) == 4
+    assert all("request_id=gw.trace-42" in line for line in lines), lines
+    wild = stack.post("/get/status", {"task_id": task_id}, headers={"X-Request-ID": "x" * 200 + "{}"})
+    assert re.fullmatch(r"[0-9a-f]{16}", wild.headers["X-Request-ID"])
