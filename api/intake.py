@@ -136,6 +136,7 @@ async def _store_and_enqueue(caller: Caller, body: AddMessageRequest, task_id: s
         pipe.rpush(keys.conversation_messages(scope, body.conversation_id), *raw)
         pipe.sadd(keys.user_conversations(scope), body.conversation_id)
         pipe.sadd(keys.user_tasks(scope), task_id)
+        pipe.zadd(keys.INFLIGHT, {task_id: now})  # crash recovery watches it until it completes or fails
         await pipe.execute()
         await queue.publish("ingest.extract", "ingest", [task_id], request_id=request_id)
     except BaseException:
@@ -151,6 +152,7 @@ async def _undo(redis, written, scope, body, task_id, idempotency_key, project) 
         if written:
             pipe.delete(*written)
         pipe.srem(keys.user_tasks(scope), task_id)
+        pipe.zrem(keys.INFLIGHT, task_id)
         if idempotency_key:
             pipe.delete(keys.idempotency(project, idempotency_key))
         await pipe.execute()

@@ -74,9 +74,10 @@ class Stack:
 
     def start(self, timeout: float = 180.0, extra_env: dict | None = None) -> "Stack":
         env = {k: v for k, v in os.environ.items() if not k.startswith("MEMQ_") and k != "ANTHROPIC_API_KEY"}
-        env.update({"MEMQ_DATA_DIR": str(self.data_dir), "MEMQ_PORT": str(self.port),
-                    "MEMQ_API_KEY": self.api_key, "HF_HUB_OFFLINE": "1", "MEMQ_INGEST_CONCURRENCY": "1",
-                    **(extra_env or {})})
+        env.update({"MEMQ_DATA_DIR": str(self.data_dir), "MEMQ_PORT": str(self.port), "HF_HUB_OFFLINE": "1",
+                    "MEMQ_INGEST_CONCURRENCY": "1", **(extra_env or {})})
+        if self.api_key:  # without one, the runner creates a key and prints it
+            env["MEMQ_API_KEY"] = self.api_key
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}.log"
         log = open(self.log_path, "w")
         self.process = subprocess.Popen([sys.executable, "-m", "memq.runner"], cwd=ROOT, env=env,

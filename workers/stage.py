@@ -8,6 +8,7 @@ import random
 import time
 from collections.abc import Callable
 
+import redis
 import structlog
 from celery import Task
 
@@ -15,6 +16,7 @@ from memq.errors import ErrorCode, MemqError, TransientError
 from memq.settings import get_settings
 from pipeline import keys
 from workers import metrics, runtime
+from workers.identity import worker_identity
 
 log = structlog.get_logger("memq.worker")
 
@@ -26,6 +28,11 @@ STAGE_CODES = {
 }
 
 
+# Failures worth a retry: the LLM's 429/5xx/timeouts (raised as TransientError by the extractor)
+# and a Redis blip. Everything else is permanent and fails the task at once.
+TRANSIENT = (TransientError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
 def backoff(attempt: int) -> float:
     """Exponential backoff with full jitter: 0.5 s, 1 s, 2 s ... capped at 30 s."""
     return random.uniform(0, min(30.0, 0.5 * 2 ** (attempt - 1)))
@@ -35,13 +42,19 @@ def run_stage(task: Task, task_id: str, stage: str, body: Callable[[], dict | No
               on_failure: Callable[[], None] | None = None) -> None:
     store = runtime.task_store()
     attempt = task.request.retries + 1
+    status = store.status(task_id)
+    if status in (None, "completed"):
+        # A duplicate delivery (a crash recovery re-sent a stage that had finished after all), or a
+        # task whose user was deleted: nothing to do, and nothing to forward.
+        log.info("stage.skipped", task_id=task_id, stage=stage, status=status)
+        return
     structlog.contextvars.bind_contextvars(task_id=task_id, stage=stage, user_id=_user_id(task_id),
                                            request_id=(task.request.headers or {}).get("request_id"))
     started = time.perf_counter()
-    store.stage_started(task_id, stage, attempt)
+    store.stage_started(task_id, stage, attempt, worker_identity())
     try:
         counts = body() or {}
-    except TransientError as exc:
+    except TRANSIENT as exc:
         if task.request.retries < get_settings().stage_max_retries:
             store.stage_retrying(task_id, stage, attempt, str(exc))
             log.warning("stage.retry", attempt=attempt, reason=str(exc)[:200])

@@ -35,9 +35,12 @@ def resolve_task(self, task_id: str) -> None:
     tasks = runtime.task_store()
     batch = tasks.load_batch(task_id)
     if batch is not None and not _lock().acquire(user_scope(batch.project, batch.user_id), task_id):
-        # Another batch of this user is between resolve and write: wait for it, without
-        # holding this worker (the retry is a delayed message, not a sleep).
-        raise self.retry(countdown=LOCK_WAIT_SECONDS, max_retries=None)
+        # Another batch of this user is between resolve and write: wait for it without holding
+        # this worker. A fresh delayed message, not self.retry(): waiting for a lock is no failed
+        # attempt, and must not use up the retries that transient errors are allowed.
+        self.app.send_task("store.resolve", args=[task_id], countdown=LOCK_WAIT_SECONDS,
+                           headers={"request_id": (self.request.headers or {}).get("request_id")})
+        return
 
     def body():
         saved = tasks.load_stage_output(task_id, "resolve")
