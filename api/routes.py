@@ -108,6 +108,8 @@ async def update_memory(body: UpdateMemoryRequest, request: Request, caller: Cal
     _required(body.memory_id, "memory_id")
     if body.content is None and body.status is None:
         raise MemqError(ErrorCode.MISSING, "give content or status to change", field="content")
+    if body.content is not None and not body.content.strip():
+        raise MemqError(ErrorCode.MISSING, "must not be empty (to archive a memory, set status)", field="content")
     return ok(await queue.call("query.update_memory", caller.project, body.model_dump(),
                                request_id=request.state.request_id))
 
@@ -125,7 +127,9 @@ async def delete_memory(body: DeleteMemoryRequest, request: Request, caller: Cal
                         field=narrowing[1])
     if body.memory_ids is not None and not body.memory_ids:
         raise MemqError(ErrorCode.MISSING, "must not be empty", field="memory_ids")
-    parse_filter(body.filter)
+    if body.filter is not None and parse_filter(body.filter) is None:
+        # An empty filter would select the whole project: never a delete by accident.
+        raise MemqError(ErrorCode.MISSING, "must not be empty", field="filter")
     return ok(await queue.call("query.delete_memory", caller.project, body.model_dump(),
                                request_id=request.state.request_id))
 

@@ -3,18 +3,32 @@ compiles into its own engine's filter, so filters run inside the store (on paylo
 never after retrieval.
 
     {"and": [{"agent_id": "a"}, {"tags": {"contains": "x"}}, {"create_time": {"gte": "2025-09-01"}}]}
+
+- `agent_id`, `app_id`, `conversation_id`, `user_id`, `status`, `memory_id`: equality on the memory.
+- any other key is an `info` key: `{"scene": "flight"}` is equality on `info.scene`.
+- `{"tags": {"contains": "x"}}` (or `{"tags": "x"}`): the memory's tags include "x".
+- `create_time` / `update_time` with gt/gte/lt/lte: a datetime, a date or epoch s/ms. A bare date
+  means the whole day: `lte 2025-09-01` includes that day, `gt 2025-09-01` starts the next one.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from memq.errors import ErrorCode, MemqError
-from pipeline.chat_time import parse_chat_time
+from pipeline.chat_time import BEIJING, parse_chat_time
 
-DIRECT_FIELDS = {"agent_id", "app_id", "conversation_id", "status", "memory_id"}
+# Filter key -> payload field, for the fields of the memory itself.
+DIRECT_FIELDS = {"agent_id": "agent_id", "app_id": "app_id", "conversation_id": "conversation_id",
+                 "user_id": "user_id", "status": "status", "memory_id": "id", "tags": "tags"}
 TIME_FIELDS = {"create_time", "update_time"}
 RANGE_OPS = ("gt", "gte", "lt", "lte")
+# Qdrant reads `.`, `[`, `]` and `"` in a payload key as path syntax: such info keys cannot be
+# addressed safely, so they are refused rather than silently matching something else.
+_INFO_KEY = re.compile(r'^[^.\[\]"]+$')
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 Scalar = str | int | float | bool
 
 
@@ -28,6 +42,14 @@ class Eq:
 class Contains:
     field: str
     value: Scalar
+
+
+@dataclass(frozen=True)
+class In:
+    """The field equals one of several strings (the scope's memory kinds, `{"in": [...]}`)."""
+
+    field: str
+    values: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -49,14 +71,15 @@ class Or:
     items: tuple[Node, ...]
 
 
-Node = Eq | Contains | Range | And | Or
+Node = Eq | Contains | In | Range | And | Or
 T = TypeVar("T")
 
 
 class FilterBuilder(Protocol[T]):
     """What an adapter provides to turn the tree into its engine's filter objects."""
 
-    def eq(self, field: str, value: Scalar) -> T: ...
+    def eq(self, field: str, value: str | bool) -> T: ...
+    def one_of(self, field: str, values: list[str]) -> T: ...
     def range(self, field: str, gt: float | None, gte: float | None, lt: float | None,
               lte: float | None) -> T: ...
     def all_of(self, items: list[T]) -> T: ...
@@ -64,14 +87,30 @@ class FilterBuilder(Protocol[T]):
 
 
 def compile_filter(node: Node, builder: FilterBuilder[T]) -> T:
+    """The one translation of the tree, shared by every adapter: builders only wrap objects."""
     if isinstance(node, And):
         return builder.all_of([compile_filter(n, builder) for n in node.items])
     if isinstance(node, Or):
         return builder.any_of([compile_filter(n, builder) for n in node.items])
     if isinstance(node, Range):
         return builder.range(node.field, node.gt, node.gte, node.lt, node.lte)
+    if isinstance(node, In):
+        return builder.one_of(node.field, list(node.values))
+    value = node.value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # A number is matched as a one-point range: it then equals a stored 3 and 3.0 alike,
+        # which an exact-match condition (integers and strings only) would not.
+        return builder.range(node.field, None, float(value), None, float(value))
     # A payload list matches equality when any element equals, which is what `contains` means.
-    return builder.eq(node.field, node.value)
+    return builder.eq(node.field, value)
+
+
+def both(*nodes: Node | None) -> Node | None:
+    """All of the given conditions (None ones skipped)."""
+    present = tuple(n for n in nodes if n is not None)
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else And(present)
 
 
 def _bad(path: str, why: str) -> MemqError:
@@ -103,16 +142,24 @@ def _parse_node(raw: Any, path: str) -> Node:
     return parts[0] if len(parts) == 1 else And(tuple(parts))
 
 
+def _field(key: str, where: str) -> str:
+    if key in DIRECT_FIELDS:
+        return DIRECT_FIELDS[key]
+    if not key.strip() or not _INFO_KEY.match(key):
+        raise _bad(where, "an info key must be non-empty and hold no '.', '[', ']' or '\"'")
+    return f"info.{key}"
+
+
 def _parse_condition(key: str, value: Any, where: str) -> Node:
     if key in TIME_FIELDS:
         return _parse_range(key, value, where)
-    field = key if key in DIRECT_FIELDS else ("tags" if key == "tags" else f"info.{key}")
+    field = _field(key, where)
     if isinstance(value, dict):
         if set(value) == {"contains"}:
             return Contains(field, _scalar(value["contains"], f"{where}.contains"))
         if set(value) == {"in"} and isinstance(value["in"], list) and value["in"]:
             return Or(tuple(Eq(field, _scalar(v, f"{where}.in[{i}]")) for i, v in enumerate(value["in"])))
-        raise _bad(where, "use a plain value for equality, or {\"contains\": value}")
+        raise _bad(where, "use a plain value for equality, {\"contains\": value} or {\"in\": [values]}")
     if key == "tags":
         # {"tags": "exercise advice"}, as the Add Message doc writes it, means contains.
         return Contains(field, _scalar(value, where))
@@ -127,16 +174,35 @@ def _scalar(value: Any, where: str) -> Scalar:
 
 def _parse_range(key: str, value: Any, where: str) -> Range:
     if not isinstance(value, dict) or not value or set(value) - set(RANGE_OPS):
-        raise _bad(where, f"'{key}' takes an object with gt, gte, lt or lte")
-    bounds: dict[str, float] = {}
+        unknown = sorted(set(value) - set(RANGE_OPS)) if isinstance(value, dict) else []
+        at = f"{where}.{unknown[0]}" if unknown else where
+        raise _bad(at, f"'{key}' takes an object with gt, gte, lt or lte")
+    bounds = Range(key)
     for op, moment in value.items():
-        if isinstance(moment, bool) or not isinstance(moment, (str, int, float)):
-            raise _bad(f"{where}.{op}", "expected a date, a datetime or epoch seconds/ms")
-        try:
-            bounds[op] = parse_chat_time(moment).timestamp() * 1000
-        except ValueError as exc:
-            raise _bad(f"{where}.{op}", str(exc)) from None
-    return Range(key, **bounds)
+        bounds = _tighten(bounds, *_bound(op, moment, f"{where}.{op}"))
+    return bounds
+
+
+def _bound(op: str, moment: Any, where: str) -> tuple[str, float]:
+    """One bound in epoch ms. A bare date stands for its whole day (Beijing time, like chat_time)."""
+    if isinstance(moment, bool) or not isinstance(moment, (str, int, float)) or moment == "":
+        raise _bad(where, "expected a date, a datetime or epoch seconds/ms")
+    try:
+        start = parse_chat_time(moment)
+    except ValueError as exc:
+        raise _bad(where, str(exc)) from None
+    if isinstance(moment, str) and _DATE_ONLY.match(moment.strip()):
+        next_day = datetime.combine(start.date() + timedelta(days=1), datetime.min.time(), BEIJING)
+        if op in ("gt", "lte"):  # after that day / up to the end of that day
+            return ("gte" if op == "gt" else "lt"), next_day.timestamp() * 1000
+    return op, start.timestamp() * 1000
+
+
+def _tighten(bounds: Range, op: str, value: float) -> Range:
+    current = getattr(bounds, op)
+    if current is not None:
+        value = max(current, value) if op in ("gt", "gte") else min(current, value)
+    return replace(bounds, **{op: value})
 
 
 def asks_for_status(node: Node | None) -> bool:

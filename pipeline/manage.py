@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import math
+import time
+import uuid
 from collections.abc import Iterable
 
 import redis
@@ -9,19 +11,26 @@ import redis
 from memq.errors import ErrorCode, MemqError
 from pipeline import keys
 from pipeline.embedder import Embedder
-from pipeline.filters import Node, asks_for_status
+from pipeline.filters import Eq, Node, asks_for_status, both
 from pipeline.models import StoredMemory, user_scope
-from pipeline.presenters import present
+from pipeline.presenters import present, version
 from pipeline.stores import graph_store
 from pipeline.stores.graph_store import GraphStore
+from pipeline.stores.user_lock import UserLock
 from pipeline.stores.vector_store import Scope, VectorStore
+
+EVERYTHING = 10_000_000
+STAGES = ("extract", "embed", "resolve", "write")
+# A user delete waits this long for a write in progress to finish, so the write cannot land after it.
+DELETE_LOCK_WAIT_SECONDS = 5.0
 
 
 def list_memories(store: VectorStore, project: str, user_id: str, where: Node | None, page: int, size: int,
                   include_preference: bool, include_tool_memory: bool) -> dict:
     kinds = ("fact",) + (("preference",) if include_preference else ()) + (("tool",) if include_tool_memory else ())
     scope = Scope(project, user_id, kinds=kinds, include_archived=asks_for_status(where))
-    memories = sorted(store.scan(scope, where), key=lambda m: (-m.update_time, m.id))
+    # Newest first, then by id so that pages never overlap or skip while nothing changes.
+    memories = sorted(store.scan(scope, where, limit=EVERYTHING), key=lambda m: (-m.update_time, m.id))
     total = len(memories)
     window = memories[(page - 1) * size: page * size]
     return {
@@ -32,20 +41,24 @@ def list_memories(store: VectorStore, project: str, user_id: str, where: Node | 
     }
 
 
+def _not_found(memory_id: str) -> MemqError:
+    return MemqError(ErrorCode.MEMORY_NOT_FOUND, f"no memory with id {memory_id}", field="memory_id")
+
+
 def _owned(store: VectorStore, project: str, memory_id: str) -> StoredMemory:
     found = [m for m in store.get([memory_id]) if m.project == project]
     if not found:
-        raise MemqError(ErrorCode.MEMORY_NOT_FOUND, f"no memory with id {memory_id}", field="memory_id")
+        raise _not_found(memory_id)
     return found[0]
 
 
 def get_memory(store: VectorStore, project: str, memory_id: str) -> dict:
+    """One memory with its history: earlier texts of itself, then the memories it superseded."""
     memory = _owned(store, project, memory_id)
     out = present(memory)
     history = list(memory.history)
-    history += [{"id": m.id, "memory_value": m.text, "status": m.status, "update_time": m.update_time,
-                 "valid_to": m.valid_to, "superseded_by": m.superseded_by}
-                for m in store.get(memory.supersedes) if all(h["id"] != m.id for h in history)]
+    known = {h.get("id") for h in history}
+    history += [version(m) for m in store.get(memory.supersedes) if m.project == project and m.id not in known]
     out["history"] = history
     return out
 
@@ -53,58 +66,102 @@ def get_memory(store: VectorStore, project: str, memory_id: str) -> dict:
 def update_memory(store: VectorStore, embedder: Embedder, project: str, memory_id: str, content: str | None,
                   status: str | None, now_ms: int) -> dict:
     memory = _owned(store, project, memory_id)
-    if content is not None and content.strip() and content.strip() != memory.text:
-        memory.history.append({"id": memory.id, "memory_value": memory.text, "status": memory.status,
-                               "update_time": memory.update_time, "valid_to": now_ms, "superseded_by": None})
-        memory.text = content.strip()
+    text = content.strip() if content is not None else None
+    if text and text != memory.text:
+        # The old text stays readable in the history; the vectors follow the new one.
+        memory.history.append({**version(memory), "valid_to": now_ms})
+        memory.text = text
         memory.update_time = now_ms
+        if status is not None:
+            memory.status = status
         store.upsert([memory], {memory.id: embedder.embed([memory.text])[0]})
-    if status is not None and status != memory.status:
+    elif status is not None and status != memory.status:
         memory.status = status
         memory.update_time = now_ms
         store.replace_payload([memory])
     return {"success": True}
 
 
+def _targets(store: VectorStore, project: str, memory_ids: list[str] | None, user_id: str | None,
+             agent_id: str | None, where: Node | None) -> list[StoredMemory]:
+    if memory_ids is not None:
+        wanted = list(dict.fromkeys(memory_ids))
+        found = {m.id: m for m in store.get(wanted) if m.project == project
+                 and (user_id is None or m.user_id == user_id)}
+        missing = [mid for mid in wanted if mid not in found]
+        if missing:  # all or nothing: a typo in one id must not half-apply the delete
+            raise MemqError(ErrorCode.MEMORY_NOT_FOUND, f"no memory with id {', '.join(missing[:5])}",
+                            field="memory_ids")
+        return list(found.values())
+    selector = both(Eq("agent_id", agent_id) if agent_id is not None else None, where)
+    return store.scan(Scope(project, user_id, include_archived=True), selector, limit=EVERYTHING)
+
+
 def delete_memories(store: VectorStore, graphs: GraphStore, client: redis.Redis, project: str, *,
                     memory_ids: list[str] | None = None, user_id: str | None = None,
                     agent_id: str | None = None, where: Node | None = None) -> dict:
-    everything = Scope(project, user_id, include_archived=True)
-    if memory_ids is not None:
-        targets = [m for m in store.get(memory_ids) if m.project == project]
-    elif agent_id is not None:
-        from pipeline.filters import Eq
-        targets = store.scan(everything, Eq("agent_id", agent_id), limit=10_000_000)
-    else:
-        targets = store.scan(everything, where, limit=10_000_000)
+    """Delete for real, everywhere: vectors and graph nodes; for a whole user also every trace
+    in Redis (see forget_user). `user_id` alone selects the user; with another selector it narrows it."""
+    whole_user = user_id is not None and memory_ids is None and agent_id is None and where is None
+    if whole_user:
+        forget_user(client, graphs, project, user_id)
+    targets = _targets(store, project, memory_ids, user_id, agent_id, where)
+    store.delete([m.id for m in targets])
     by_user: dict[str, list[str]] = {}
     for memory in targets:
         by_user.setdefault(memory.user_id, []).append(memory.id)
-    store.delete([m.id for m in targets])
     for uid, ids in by_user.items():
+        if whole_user:
+            continue  # its graph is gone already
         scope = user_scope(project, uid)
         graph = graphs.load(scope)
         graph_store.remove_memories(graph, ids)
         graphs.save(scope, graph)
-    if user_id is not None and memory_ids is None and agent_id is None and where is None:
-        forget_user(client, graphs, project, user_id)
-    return {"success": True, "deleted": len(targets)}
+    return {"success": True, "deleted": len([m for m in targets if m.kind != "raw"])}
 
 
 def forget_user(client: redis.Redis, graphs: GraphStore, project: str, user_id: str) -> None:
-    """A user delete removes every trace: raw messages, the graph, and the stored batches and
-    stage outputs that a replay could turn back into memories."""
+    """Remove every trace of a user in Redis: raw messages, the graph, task records, and the
+    batches and stage outputs that a replay could turn back into memories. Task records go first:
+    a stage that finds no record does nothing, so a batch in flight cannot write after this."""
     scope = user_scope(project, user_id)
-    doomed: list[str] = [keys.user_conversations(scope), keys.user_tasks(scope), keys.user_graph(scope),
-                         keys.user_lock(scope)]
+    task_ids = _members(client.smembers(keys.user_tasks(scope)))
+    doomed = [keys.task(t) for t in task_ids] + [keys.batch(t) for t in task_ids]
+    doomed += [keys.stage_output(t, s) for t in task_ids for s in STAGES]
+    client.delete(*doomed) if doomed else None
+    if task_ids:
+        client.zrem(keys.FAILED_TASKS, *task_ids)
+    _wait_for_writer(client, scope)
+    doomed = [keys.user_conversations(scope), keys.user_tasks(scope), keys.user_lock(scope)]
     for conv in _members(client.smembers(keys.user_conversations(scope))):
         doomed += [keys.conversation_messages(scope, conv), keys.conversation_length(scope, conv)]
-    for task_id in _members(client.smembers(keys.user_tasks(scope))):
-        doomed += [keys.batch(task_id)] + [keys.stage_output(task_id, s) for s in ("extract", "embed", "resolve", "write")]
-        client.zrem(keys.FAILED_TASKS, task_id)
     graphs.delete(scope)
     client.delete(*doomed)
+    _drop_idempotency_keys(client, project, set(task_ids))
+
+
+def _wait_for_writer(client: redis.Redis, scope: str) -> None:
+    """A write that started before the records went holds the user's lock: let it finish first."""
+    lock = UserLock(client, lease_seconds=int(DELETE_LOCK_WAIT_SECONDS) + 1)
+    holder = f"delete:{uuid.uuid4().hex}"
+    deadline = time.monotonic() + DELETE_LOCK_WAIT_SECONDS
+    while not lock.acquire(scope, holder) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _drop_idempotency_keys(client: redis.Redis, project: str, task_ids: set[str]) -> None:
+    """Idempotency keys name the user's tasks: a replay must not point at a deleted task."""
+    if not task_ids:
+        return
+    for key in client.scan_iter(match=keys.idempotency(project, "*"), count=1000):
+        value = client.get(key)
+        if value is not None and _text(value) in task_ids:
+            client.delete(key)
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _members(values: Iterable) -> list[str]:
-    return [v.decode() if isinstance(v, bytes) else v for v in values]
+    return [_text(v) for v in values]

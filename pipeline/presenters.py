@@ -34,3 +34,9 @@ def present(memory: StoredMemory, relativity: float | None = None) -> dict:
     return {**common, "memory_key": memory.key, "memory_value": memory.text,
             "memory_type": "RawMessageMemory" if memory.kind == "raw" else "LongTermMemory",
             "confidence": memory.confidence, "entities": memory.entities}
+
+
+def version(memory: StoredMemory) -> dict:
+    """One entry of a memory's `history`: an earlier text, or a memory it superseded."""
+    return {"id": memory.id, "memory_value": memory.text, "status": memory.status,
+            "update_time": memory.update_time, "valid_to": memory.valid_to, "superseded_by": memory.superseded_by}

@@ -7,29 +7,43 @@ so in the embedded default only the store worker opens it."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
 
 from qdrant_edge import (
-    Distance, EdgeConfig, EdgeShard, EdgeSparseVectorParams, EdgeVectorParams, FieldCondition,
-    Filter, MatchAny, MatchValue, Modifier, PayloadSchemaType, Point, Query, QueryRequest,
-    RangeFloat, ScrollRequest, SparseVector, UpdateOperation, CountRequest,
+    CountRequest, Distance, EdgeConfig, EdgeShard, EdgeSparseVectorParams, EdgeVectorParams, FieldCondition,
+    Filter, KeywordIndexParams, MatchAny, MatchValue, Modifier, PayloadSchemaType, Point, Query, QueryRequest,
+    RangeFloat, ScrollRequest, SparseVector, UpdateOperation,
 )
 
-from pipeline.filters import Node, Scalar, compile_filter
-from pipeline.models import StoredMemory
-from pipeline.stores import lexical
-from pipeline.stores.vector_store import DENSE, KEYWORD_INDEXES, NUMERIC_INDEXES, SPARSE, Hit, Scope
+from pipeline.stores.vector_store import (
+    DENSE, KEYWORD_INDEXES, NUMERIC_INDEXES, SPARSE, TENANT_INDEX, PointData, PointStore,
+)
+
+
+# qdrant-edge-py 0.9 turns a Python bool in MatchValue into the integer 1, which never equals a
+# stored `true`. So this adapter also writes each boolean info value as a keyword under BOOL_KEYS
+# ("info.vip=true") and matches booleans there: an exact, indexed match, invisible to readers.
+BOOL_KEYS = "_bool_keys"
+
+
+def _bool_key(field: str, value: bool) -> str:
+    return f"{field}={'true' if value else 'false'}"
+
+
+def _with_bool_keys(payload: dict) -> dict:
+    info = payload.get("info") or {}
+    return {**payload, BOOL_KEYS: [_bool_key(f"info.{k}", v) for k, v in info.items() if isinstance(v, bool)]}
 
 
 class EdgeFilters:
     """FilterBuilder for Qdrant Edge."""
 
-    def eq(self, field: str, value: Scalar):
-        if isinstance(value, float) and not value.is_integer():
-            return FieldCondition(key=field, range=RangeFloat(gte=value, lte=value))
-        if isinstance(value, float):
-            value = int(value)
+    def eq(self, field, value):
+        if isinstance(value, bool):
+            return FieldCondition(key=BOOL_KEYS, match=MatchValue(_bool_key(field, value)))
         return FieldCondition(key=field, match=MatchValue(value))
+
+    def one_of(self, field, values):
+        return FieldCondition(key=field, match=MatchAny(values))
 
     def range(self, field, gt, gte, lt, lte):
         return FieldCondition(key=field, range=RangeFloat(gt=gt, gte=gte, lt=lt, lte=lte))
@@ -41,7 +55,7 @@ class EdgeFilters:
         return Filter(should=items)
 
 
-class EdgeVectorStore:
+class EdgeVectorStore(PointStore):
     def __init__(self, path: Path, dim: int):
         path.mkdir(parents=True, exist_ok=True)
         config = EdgeConfig(
@@ -51,86 +65,46 @@ class EdgeVectorStore:
         fresh = not any(path.iterdir())
         self.shard = EdgeShard.create(str(path), config) if fresh else EdgeShard.load(str(path))
         if fresh:
-            for field in KEYWORD_INDEXES:
+            self.shard.update(UpdateOperation.create_field_index(TENANT_INDEX, KeywordIndexParams(is_tenant=True)))
+            for field in KEYWORD_INDEXES + (BOOL_KEYS,):
                 self.shard.update(UpdateOperation.create_field_index(field, PayloadSchemaType.Keyword))
             for field in NUMERIC_INDEXES:
                 self.shard.update(UpdateOperation.create_field_index(field, PayloadSchemaType.Float))
         self.filters = EdgeFilters()
 
-    # --- writes ---
-    def upsert(self, memories: list[StoredMemory], dense: dict[str, list[float]]) -> None:
-        points = []
-        for memory in memories:
-            indices, values = lexical.document_vector(memory.text)
-            vectors = {DENSE: dense[memory.id], SPARSE: SparseVector(indices, values)}
-            points.append(Point(memory.id, vectors, memory.model_dump(mode="json")))
-        if points:
-            self.shard.update(UpdateOperation.upsert_points(points))
-            self.shard.flush()
+    def _write(self, points: list[PointData]) -> None:
+        self.shard.update(UpdateOperation.upsert_points([
+            Point(p.id, {DENSE: p.dense, SPARSE: SparseVector(*p.sparse)}, _with_bool_keys(p.payload)) for p in points]))
 
-    def replace_payload(self, memories: list[StoredMemory]) -> None:
-        for memory in memories:
-            self.shard.update(UpdateOperation.overwrite_payload([memory.id], memory.model_dump(mode="json")))
-        if memories:
-            self.shard.flush()
+    def _overwrite(self, point_id, payload) -> None:
+        self.shard.update(UpdateOperation.overwrite_payload([point_id], _with_bool_keys(payload)))
 
-    def delete(self, ids: list[str]) -> None:
-        if ids:
-            self.shard.update(UpdateOperation.delete_points(list(ids)))
-            self.shard.flush()
+    def _remove(self, ids) -> None:
+        self.shard.update(UpdateOperation.delete_points(ids))
 
-    # --- reads ---
-    def get(self, ids: Iterable[str]) -> list[StoredMemory]:
-        ids = list(ids)
-        if not ids:
-            return []
-        records = self.shard.retrieve(ids, with_payload=True, with_vector=False)
-        return [StoredMemory.model_validate(r.payload) for r in records if r.payload]
+    def _retrieve(self, ids) -> list[dict]:
+        return [r.payload for r in self.shard.retrieve(ids, with_payload=True, with_vector=False)]
 
-    def _scope_filter(self, scope: Scope, where: Node | None) -> Filter:
-        must = [FieldCondition(key="project", match=MatchValue(scope.project)),
-                FieldCondition(key="kind", match=MatchAny(list(scope.kinds)))]
-        if scope.user_id is not None:
-            must.append(FieldCondition(key="user_id", match=MatchValue(scope.user_id)))
-        if not scope.include_archived:
-            must.append(FieldCondition(key="status", match=MatchValue("activated")))
-        if where is not None:
-            must.append(compile_filter(where, self.filters))
-        return Filter(must=must)
+    def _sparse(self, indices, values):
+        return SparseVector(indices, values)
 
-    def _hits(self, points) -> list[Hit]:
-        return [Hit(StoredMemory.model_validate(p.payload), p.score) for p in points if p.payload]
+    def _nearest(self, using, vector, flt, limit, threshold):
+        request = QueryRequest(limit=limit, query=Query.Nearest(vector, using=using), filter=flt,
+                               with_payload=True, score_threshold=threshold)
+        return [(p.payload, p.score) for p in self.shard.query(request)]
 
-    def dense_search(self, scope, vector, limit, where=None, threshold=None) -> list[Hit]:
-        request = QueryRequest(limit=limit, query=Query.Nearest(list(vector), using=DENSE),
-                               filter=self._scope_filter(scope, where), with_payload=True,
-                               score_threshold=threshold)
-        return self._hits(self.shard.query(request))
+    def _page(self, flt, offset, limit):
+        records, offset = self.shard.scroll(ScrollRequest(offset=offset, limit=limit, filter=flt, with_payload=True))
+        return [r.payload for r in records], offset
 
-    def lexical_search(self, scope, text, limit, where=None) -> list[Hit]:
-        indices, values = lexical.query_vector(text)
-        if not indices:
-            return []
-        request = QueryRequest(limit=limit, query=Query.Nearest(SparseVector(indices, values), using=SPARSE),
-                               filter=self._scope_filter(scope, where), with_payload=True)
-        return self._hits(self.shard.query(request))
+    def _count(self, flt) -> int:
+        return self.shard.count(CountRequest(filter=flt, exact=True))
 
-    def scan(self, scope, where=None, limit=10_000) -> list[StoredMemory]:
-        out: list[StoredMemory] = []
-        offset = None
-        flt = self._scope_filter(scope, where)
-        while len(out) < limit:
-            records, offset = self.shard.scroll(ScrollRequest(
-                offset=offset, limit=min(1000, limit - len(out)), filter=flt, with_payload=True))
-            out += [StoredMemory.model_validate(r.payload) for r in records if r.payload]
-            if offset is None:
-                break
-        return out
-
-    def count(self, scope, where=None) -> int:
-        return self.shard.count(CountRequest(filter=self._scope_filter(scope, where), exact=True))
+    def _flush(self) -> None:
+        self.shard.flush()
 
     def optimize(self) -> None:
+        """Build the HNSW index (Edge searches exactly until then): the bench calls it after a bulk load."""
         self.shard.optimize()
 
     def close(self) -> None:
