@@ -30,8 +30,9 @@ def statement(n: int) -> str:
 
 
 class Soak:
-    def __init__(self, stack, users: int):
+    def __init__(self, stack, users: int, pause: float):
         self.stack = stack
+        self.pause = pause  # seconds between one adder's requests: the load stays sustainable
         self.users = [f"soak-user-{i}" for i in range(users)]
         self.tasks: dict[str, str] = {}  # task_id -> user_id
         self.lock = threading.Lock()
@@ -57,7 +58,7 @@ class Soak:
                         self.errors[f"add {response.status_code}"] += 1
                 except Exception as exc:  # the API itself may be restarting: counted, not fatal
                     self.errors[f"add {type(exc).__name__}"] += 1
-                time.sleep(0.05)
+                time.sleep(self.pause)
 
     def searcher(self, stop: threading.Event) -> None:
         with self.stack.client() as client:
@@ -123,6 +124,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--kill-every", type=float, default=60, help="seconds between worker kills")
     parser.add_argument("--adders", type=int, default=3)
+    parser.add_argument("--rate", type=float, default=2.0, help="batches of 5 messages a second, all adders together")
     parser.add_argument("--searchers", type=int, default=2)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--drain-timeout", type=float, default=600)
@@ -130,7 +132,7 @@ def main() -> None:
     args = parser.parse_args()
 
     stack = new_stack(Path(tempfile.mkdtemp(prefix="memq-soak-"))).start()
-    soak, stop = Soak(stack, args.users), threading.Event()
+    soak, stop = Soak(stack, args.users, pause=args.adders / args.rate), threading.Event()
     threads = [threading.Thread(target=soak.adder, args=(stop,)) for _ in range(args.adders)]
     threads += [threading.Thread(target=soak.searcher, args=(stop,)) for _ in range(args.searchers)]
     threads.append(threading.Thread(target=soak.killer, args=(stop, args.kill_every)))
