@@ -33,3 +33,13 @@ validate-deploy: install
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
+
+# Retrieval quality on LoCoMo and LongMemEval against the raw-turn baseline (the reference
+# scorer's protocol). Heavy (thousands of messages): niced, so it shares the cores politely.
+SHARED  ?= ../shared
+MEMEVAL ?= $(SHARED)/tools/memeval.py
+LOCOMO  ?= $(SHARED)/data/locomo/locomo_dev.json
+LME     ?= $(SHARED)/data/longmemeval/oracle_dev.json
+EVAL_ARGS ?=
+eval: install
+	HF_HUB_OFFLINE=1 nice -n 10 $(PY) -m eval.run --memeval $(MEMEVAL) --locomo $(LOCOMO) --lme $(LME) $(EVAL_ARGS)

@@ -1,5 +1,15 @@
-"""Recall: hybrid search (dense MiniLM + BM25, fused by reciprocal rank), the conversation
-soft boost, graph expansion through shared entities, and the MemOS response shapes."""
+"""Recall: hybrid search over the user's current memories, in the MemOS response shapes.
+
+1. Candidates: dense MiniLM neighbours and BM25 matches (names, numbers and dates that a sentence
+   embedding blurs), fused by weighted reciprocal rank.
+2. Boosts: the conversation the caller names (soft), and graph expansion: memories that share a
+   named entity with the best hits gain rank (multi-hop questions join facts through people,
+   places and dates).
+3. One item per said thing: an item whose source messages are all cited by a better-ranked item
+   is dropped (a fact and the raw message it came from, two facts from one message), so the
+   limit buys distinct evidence rather than paraphrases, and the reader gets fewer words.
+4. Preferences are context for the answer, not search results: only those that bear on the query
+   are returned, however many the caller allows."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,14 +17,21 @@ from dataclasses import dataclass
 from pipeline.embedder import Embedder
 from pipeline.filters import Node, asks_for_status
 from pipeline.models import MemoryKind, StoredMemory, user_scope
+from pipeline.presenters import preference_note, present
 from pipeline.stores import graph_store
 from pipeline.stores.graph_store import GraphStore
-from pipeline.presenters import preference_note, present
 from pipeline.stores.vector_store import Scope, VectorStore
 
 RRF_K = 60
+DENSE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 1.0
 CONVERSATION_BOOST = 0.2  # in units of a first-rank RRF share
 GRAPH_WEIGHT = 0.5
+GRAPH_SEEDS = 3
+# A preference is returned only when it bears on the query: cosine at least this, or a lexical hit
+# among the first few. Measured on MiniLM: unrelated preferences sit at 0.0-0.25.
+PREFERENCE_MIN_COSINE = 0.35
+PREFERENCE_LEXICAL_RANKS = 3
 
 
 @dataclass
@@ -32,53 +49,88 @@ class SearchRequest:
     relativity: float = 0.0
 
 
-def _rank(store: VectorStore, embedder_vector: list[float], request: SearchRequest, graph,
-          kinds: tuple[MemoryKind, ...], limit: int) -> list[tuple[StoredMemory, float]]:
-    if limit <= 0:
-        return []
+@dataclass
+class Scored:
+    memory: StoredMemory
+    fused: float = 0.0
+    cosine: float | None = None
+    lexical_rank: int | None = None
+
+
+def _message_keys(memory: StoredMemory) -> set[tuple[str, int]]:
+    return {(s.conversation_id, s.message_index) for s in memory.sources}
+
+
+def _fuse(store: VectorStore, vector: list[float], request: SearchRequest,
+          kinds: tuple[MemoryKind, ...], pool: int) -> dict[str, Scored]:
     scope = Scope(request.project, request.user_id, kinds=kinds, include_archived=asks_for_status(request.where))
-    pool = max(40, limit * 4)
-    dense = store.dense_search(scope, embedder_vector, pool, request.where)
-    lexical = store.lexical_search(scope, request.query, pool, request.where)
-    fused: dict[str, float] = {}
-    memories: dict[str, StoredMemory] = {}
-    cosine: dict[str, float] = {}
-    for weight, hits in ((1.0, dense), (1.0, lexical)):
-        for rank, hit in enumerate(hits):
-            fused[hit.memory.id] = fused.get(hit.memory.id, 0.0) + weight / (RRF_K + rank + 1)
-            memories[hit.memory.id] = hit.memory
-    for hit in dense:
-        cosine[hit.memory.id] = hit.score
-    floor = min(cosine.values()) if cosine else 0.0
+    scored: dict[str, Scored] = {}
+    for rank, hit in enumerate(store.dense_search(scope, vector, pool, request.where)):
+        entry = scored.setdefault(hit.memory.id, Scored(hit.memory))
+        entry.fused += DENSE_WEIGHT / (RRF_K + rank + 1)
+        entry.cosine = hit.score
+    for rank, hit in enumerate(store.lexical_search(scope, request.query, pool, request.where)):
+        entry = scored.setdefault(hit.memory.id, Scored(hit.memory))
+        entry.fused += LEXICAL_WEIGHT / (RRF_K + rank + 1)
+        entry.lexical_rank = rank
+    return scored
+
+
+def _boost(scored: dict[str, Scored], request: SearchRequest, graph) -> None:
     if request.conversation_id:
-        for mid, memory in memories.items():
-            if memory.conversation_id == request.conversation_id:
-                fused[mid] += CONVERSATION_BOOST / (RRF_K + 1)
-    if graph is not None and fused:
-        top = sorted(fused, key=lambda m: -fused[m])[:3]
+        for entry in scored.values():
+            if entry.memory.conversation_id == request.conversation_id:
+                entry.fused += CONVERSATION_BOOST / (RRF_K + 1)
+    if graph is not None and scored:
+        top = sorted(scored, key=lambda m: -scored[m].fused)[:GRAPH_SEEDS]
         for rank, mid in enumerate(graph_store.neighbours_through_entities(graph, top, limit=5)):
-            if mid in fused:
-                fused[mid] += GRAPH_WEIGHT / (RRF_K + rank + 1)
-            # graph-only neighbours are not fetched: they must also match the query to enter
-    ranked = sorted(fused, key=lambda m: -fused[m])
+            if mid in scored:  # graph-only neighbours must also match the query to enter
+                scored[mid].fused += GRAPH_WEIGHT / (RRF_K + rank + 1)
+
+
+def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
+            covered: set[tuple[str, int]]) -> list[tuple[StoredMemory, float]]:
+    """Best first, one item per said thing, at most `limit`. `covered` collects the messages cited."""
+    floor = min((e.cosine for e in scored.values() if e.cosine is not None), default=0.0)
     out = []
-    for mid in ranked:
-        score = cosine.get(mid, floor)
+    for entry in sorted(scored.values(), key=lambda e: -e.fused):
+        score = entry.cosine if entry.cosine is not None else floor
         if request.relativity and score < request.relativity:
             continue
-        out.append((memories[mid], round(float(score), 4)))
+        cited = _message_keys(entry.memory)
+        if cited and cited <= covered:
+            continue
+        covered |= cited
+        out.append((entry.memory, round(float(score), 4)))
         if len(out) >= limit:
             break
     return out
 
 
+def _relevant_preferences(scored: dict[str, Scored]) -> dict[str, Scored]:
+    return {mid: e for mid, e in scored.items()
+            if (e.cosine or 0.0) >= PREFERENCE_MIN_COSINE
+            or (e.lexical_rank is not None and e.lexical_rank < PREFERENCE_LEXICAL_RANKS)}
+
+
+def _rank(store, vector, request, graph, kinds, limit, covered) -> list[tuple[StoredMemory, float]]:
+    if limit <= 0:
+        return []
+    scored = _fuse(store, vector, request, kinds, pool=max(40, limit * 4))
+    if kinds == ("preference",):
+        scored = _relevant_preferences(scored)
+    _boost(scored, request, graph)
+    return _select(scored, request, limit, covered)
+
+
 def search(request: SearchRequest, store: VectorStore, embedder: Embedder, graphs: GraphStore) -> dict:
     vector = embedder.embed([request.query])[0]
     graph = graphs.load(user_scope(request.project, request.user_id))
-    facts = _rank(store, vector, request, graph, ("fact", "raw"), request.memory_limit)
-    prefs = _rank(store, vector, request, graph, ("preference",), request.preference_limit) \
+    covered: set[tuple[str, int]] = set()
+    facts = _rank(store, vector, request, graph, ("fact", "raw"), request.memory_limit, covered)
+    prefs = _rank(store, vector, request, graph, ("preference",), request.preference_limit, set()) \
         if request.include_preference else []
-    tools = _rank(store, vector, request, graph, ("tool",), request.tool_limit) \
+    tools = _rank(store, vector, request, graph, ("tool",), request.tool_limit, set()) \
         if request.include_tool_memory else []
     return {
         "memory_detail_list": [present(m, s) for m, s in facts],

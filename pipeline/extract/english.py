@@ -3,20 +3,45 @@ third-person rewriting with verb agreement, and relative-time resolution against
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\[(])|\n+")
 MODALS = {"can", "could", "will", "would", "should", "may", "might", "must", "shall"}
 ADVERBS = {"just", "also", "always", "never", "still", "often", "usually", "really", "actually",
            "finally", "recently", "even", "only", "sometimes", "already", "now", "mostly",
-           "definitely", "totally", "truly", "absolutely", "generally", "normally", "currently"}
+           "definitely", "totally", "truly", "absolutely", "generally", "normally", "currently",
+           "both", "all", "too", "ever", "once", "rarely", "seldom", "barely", "hardly", "recently"}
 IRREGULAR_PAST = set("""went had was were did made got saw took came found gave told felt became left kept
 began brought bought thought met ran wrote won lost sent spent built heard held paid said sat stood
 understood chose knew grew drove flew ate drank sang swam taught caught fought sold rode broke spoke
 woke wore tore forgot forgave hid led lent lit meant put quit set shut slept stole struck swore threw
+read let cut hit hurt cost
 """.split())
-THIRD_PERSON = {"am": "is", "have": "has", "do": "does", "go": "goes", "'m": "is", "'ve": "has"}
+# first-person forms after "I" -> third person
+THIRD_PERSON = {"am": "is", "have": "has", "do": "does", "go": "goes", "'m": "is", "'ve": "has",
+                "don't": "doesn't", "haven't": "hasn't", "am not": "is not", "wasn't": "wasn't",
+                "dont": "doesn't", "havent": "hasn't"}
+# pronoun forms -> a function of (subject, other party)
+_PRONOUNS: dict[str, Callable[[str, str], str]] = {
+    "i'm": lambda s, o: f"{s} is", "im": lambda s, o: f"{s} is", "i've": lambda s, o: f"{s} has",
+    "i'll": lambda s, o: f"{s} will", "i'd": lambda s, o: f"{s} would",
+    "my": lambda s, o: f"{s}'s", "mine": lambda s, o: f"{s}'s", "me": lambda s, o: s,
+    "myself": lambda s, o: "themselves",
+    "we": lambda s, o: f"{s} and others", "we're": lambda s, o: f"{s} and others are",
+    "we've": lambda s, o: f"{s} and others have", "we'll": lambda s, o: f"{s} and others will",
+    "we'd": lambda s, o: f"{s} and others would", "us": lambda s, o: f"{s} and others",
+    "our": lambda s, o: f"{s}'s", "ours": lambda s, o: f"{s}'s", "ourselves": lambda s, o: "themselves",
+    "you": lambda s, o: o, "your": lambda s, o: f"{o}'s", "yours": lambda s, o: f"{o}'s",
+    "yourself": lambda s, o: o, "you're": lambda s, o: f"{o} is", "you've": lambda s, o: f"{o} has",
+    "you'll": lambda s, o: f"{o} will", "you'd": lambda s, o: f"{o} would",
+}
+# Once the speaker is named in a sentence, later possessives and objects are pronouns: a memory
+# that repeats a name five times reads badly and embeds as "about that name" more than its content.
+_AFTER_NAMED = {"my": "their", "mine": "theirs", "me": "them", "myself": "themselves", "our": "their",
+                "ours": "theirs", "us": "them"}
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_PUNCT_TAIL = ".,!?;:\"')"
 
 
 def split_sentences(text: str) -> list[str]:
@@ -36,49 +61,60 @@ def _third_person(verb: str) -> str:
     return verb + "s"
 
 
-def to_third_person(sentence: str, subject: str) -> str:
-    """Rewrite a first-person sentence about the speaker so it names them: 'I love my dog'
-    -> 'Caroline loves Caroline's dog' would read badly, so possessives become 'her/his'-free
-    forms: "the user's" / "Caroline's"."""
-    possessive = f"{subject}'s"
+def _split_word(word: str) -> tuple[str, str, str]:
+    """(leading punctuation, core, trailing punctuation)."""
+    core = word.strip(_PUNCT_TAIL + "(\"'")
+    if not core:
+        return word, "", ""
+    start = word.find(core)
+    return word[:start], core, word[start + len(core):]
+
+
+def _compound_subject(before: list[str]) -> bool:
+    """"Mel and I went", "my wife and I love": the verb agrees with both, so it stays as it is.
+    "...pottery and I don't" joins two clauses: there the verb follows "I" alone."""
+    if len(before) < 2 or before[-1].lower() not in ("and", "&"):
+        return False
+    name = before[-2].strip(_PUNCT_TAIL)
+    return (name[:1].isupper() and name.lower() not in _PRONOUNS) or \
+        (len(before) >= 3 and before[-3].lower() in ("my", "our", "his", "her", "their"))
+
+
+def to_third_person(sentence: str, subject: str, other: str = "the assistant") -> str:
+    """Rewrite a first-person sentence said by `subject` to someone (`other`) so that it names
+    them: "My dog loves me" -> "Caroline's dog loves them"; "I told you" -> "Caroline told
+    Melanie". Verbs right after "I" agree with the third person ("I really want" -> "really wants")
+    unless the "I" is part of a compound subject ("Mel and I went")."""
     words = sentence.split(" ")
     out: list[str] = []
+    named = False
     i = 0
     while i < len(words):
-        word = words[i]
-        bare = re.sub(r"[^\w']", "", word)
-        low = bare.lower()
-        tail = word[len(word.rstrip(".,!?;:\"')")):]
-        if low in ("i", "i'm", "i've", "i'll", "i'd"):
-            out.append(subject + {"i'm": " is", "i've": " has", "i'll": " will", "i'd": " would"}.get(low, ""))
-            if low == "i":
-                # conjugate the verb that follows, skipping adverbs
-                j = i + 1
-                while j < len(words) and re.sub(r"[^\w]", "", words[j]).lower() in ADVERBS:
-                    out.append(words[j])
-                    j += 1
-                if j < len(words):
-                    verb = words[j]
-                    core = re.sub(r"[^\w']", "", verb)
-                    rest = verb[len(core):] if verb.startswith(core) else ""
-                    if core.lower() == "don't":
-                        out.append("doesn't" + rest)
-                    elif core.lower() == "was" or core.lower() == "were":
-                        out.append(verb)
-                    else:
-                        out.append(_third_person(core) + rest if core else verb)
-                    i = j + 1
-                    continue
-            else:
-                out[-1] += tail
-        elif low in ("my", "mine"):
-            out.append((possessive if low == "my" else possessive) + tail)
-        elif low == "me":
-            out.append(subject + tail)
-        elif low == "myself":
-            out.append(subject + tail)
+        lead, core, tail = _split_word(words[i])
+        low = core.lower().replace("\u2019", "'")
+        if low == "i":
+            compound = _compound_subject(out)
+            out.append(lead + subject + tail)
+            named = True
+            j = i + 1
+            while not compound and j < len(words) and _split_word(words[j])[1].lower() in ADVERBS:
+                out.append(words[j])
+                j += 1
+            if not compound and j < len(words) and not tail:
+                vlead, verb, vtail = _split_word(words[j])
+                out.append(vlead + (_third_person(verb) if verb else "") + vtail)
+                i = j + 1
+                continue
+            i = j
+            continue
+        if named and low in _AFTER_NAMED:
+            out.append(lead + _AFTER_NAMED[low] + tail)
+        elif low in _PRONOUNS:
+            out.append(lead + _PRONOUNS[low](subject, other) + tail)
+            # after the other party is named, "their" would be ambiguous: the next "my" names again
+            named = not low.startswith("you")
         else:
-            out.append(word)
+            out.append(words[i])
         i += 1
     text = " ".join(out)
     return text[0].upper() + text[1:] if text else text
@@ -88,69 +124,86 @@ def _fmt(day: datetime) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def resolve_relative_times(sentence: str, said: datetime) -> tuple[str, bool]:
-    """Replace 'yesterday', 'last week', 'next month', 'two days ago'... with dates computed
-    from when the sentence was said. Returns the sentence and whether anything was resolved."""
-    rules: list[tuple[str, callable]] = [
-        (r"\byesterday\b", lambda m: f"on {_fmt(said - timedelta(days=1))}"),
-        (r"\btoday\b", lambda m: f"on {_fmt(said)}"),
-        (r"\btonight\b|\bthis evening\b", lambda m: f"on the evening of {_fmt(said)}"),
-        (r"\bthis morning\b", lambda m: f"on the morning of {_fmt(said)}"),
-        (r"\blast night\b", lambda m: f"on the night of {_fmt(said - timedelta(days=1))}"),
-        (r"\btomorrow\b", lambda m: f"on {_fmt(said + timedelta(days=1))}"),
-        (r"\blast week\b", lambda m: f"in the week before {_fmt(said)}"),
-        (r"\bnext week\b", lambda m: f"in the week after {_fmt(said)}"),
-        (r"\bthis week\b", lambda m: f"in the week of {_fmt(said)}"),
-        (r"\blast weekend\b", lambda m: f"on the weekend before {_fmt(said)}"),
-        (r"\bthis weekend\b", lambda m: f"on the weekend of {_fmt(said)}"),
-        (r"\blast month\b", lambda m: f"in {(said.replace(day=1) - timedelta(days=1)):%B %Y}"),
-        (r"\bnext month\b", lambda m: f"in {(said.replace(day=28) + timedelta(days=5)):%B %Y}"),
-        (r"\bthis month\b", lambda m: f"in {said:%B %Y}"),
-        (r"\blast year\b", lambda m: f"in {said.year - 1}"),
-        (r"\bnext year\b", lambda m: f"in {said.year + 1}"),
-        (r"\bthis year\b", lambda m: f"in {said.year}"),
-        (r"\b(\d+|a|an|one|two|three|four|five|six|seven|a few|few|several) (day|week|month|year)s? ago\b",
-         _ago(said)),
-        (r"\b(last|next|this) (" + "|".join(WEEKDAYS) + r")\b", _weekday(said)),
-    ]
-    changed = False
-    for pattern, repl in rules:
-        new = re.sub(pattern, repl, sentence, flags=re.IGNORECASE)
-        changed |= new != sentence
-        sentence = new
-    return sentence, changed
+def _month_shift(said: datetime, months: int) -> datetime:
+    index = said.year * 12 + said.month - 1 + months
+    return datetime(index // 12, index % 12 + 1, 1)
 
 
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-            "seven": 7, "a few": 3, "few": 3, "several": 3}
+            "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a couple of": 2, "a couple": 2, "couple of": 2,
+            "a few": 3, "few": 3, "several": 3}
+_COUNT = r"(\d+|a couple of|a couple|couple of|a few|few|several|an|a|one|two|three|four|five|six|seven|eight|nine|ten)"
 
 
 def _ago(said: datetime):
+    """'two weeks ago' keeps its words and gains the date it points at: the question may use
+    either ("when ... four years ago?", "in which year ...?")."""
     def repl(m: re.Match) -> str:
         n = _NUMBERS.get(m.group(1).lower()) or int(m.group(1))
         unit = m.group(2).lower()
         if unit == "day":
-            return f"on {_fmt(said - timedelta(days=n))}"
-        if unit == "week":
-            return f"in the week of {_fmt(said - timedelta(weeks=n))}"
-        if unit == "month":
-            month = (said.month - n - 1) % 12 + 1
-            year = said.year + (said.month - n - 1) // 12
-            return f"in {datetime(year, month, 1):%B %Y}"
-        return f"in {said.year - n}"
+            when = _fmt(said - timedelta(days=n))
+        elif unit == "week":
+            when = f"the week of {_fmt(said - timedelta(weeks=n))}"
+        elif unit == "month":
+            when = f"{_month_shift(said, -n):%B %Y}"
+        else:
+            when = str(said.year - n)
+        return f"{m.group(0)} ({when})"
     return repl
 
 
 def _weekday(said: datetime):
     def repl(m: re.Match) -> str:
-        which, day = m.group(1).lower(), WEEKDAYS.index(m.group(2).lower())
-        delta = day - said.weekday()
+        which, name = m.group(1).lower(), m.group(2)
+        delta = WEEKDAYS.index(name.lower()) - said.weekday()
         if which == "last":
             delta = delta - 7 if delta >= 0 else delta
         elif which == "next":
             delta = delta + 7 if delta <= 0 else delta
-        return f"on {m.group(2).capitalize()} {_fmt(said + timedelta(days=delta))}"
+        return f"on {name.capitalize()} {_fmt(said + timedelta(days=delta))}"
     return repl
+
+
+def _rules(said: datetime) -> list[tuple[str, Callable[[re.Match], str]]]:
+    day = lambda n: _fmt(said + timedelta(days=n))
+    return [
+        (r"\b(?:the )?day before yesterday\b", lambda m: f"on {day(-2)}"),
+        (r"\b(?:the )?day after tomorrow\b", lambda m: f"on {day(2)}"),
+        (r"\byesterday\b", lambda m: f"on {day(-1)}"),
+        (r"\blast night\b", lambda m: f"on the night of {day(-1)}"),
+        (r"\btonight\b|\bthis evening\b", lambda m: f"on the evening of {day(0)}"),
+        (r"\bthis morning\b", lambda m: f"on the morning of {day(0)}"),
+        (r"\bthis afternoon\b", lambda m: f"on the afternoon of {day(0)}"),
+        (r"\btoday\b", lambda m: f"on {day(0)}"),
+        (r"\btomorrow\b", lambda m: f"on {day(1)}"),
+        (r"\bthe other day\b", lambda m: f"a few days before {day(0)}"),
+        (r"\blast week\b", lambda m: f"in the week before {day(0)}"),
+        (r"\bnext week\b", lambda m: f"in the week after {day(0)}"),
+        (r"\bthis week\b", lambda m: f"in the week of {day(0)}"),
+        (r"\blast weekend\b", lambda m: f"on the weekend before {day(0)}"),
+        (r"\bnext weekend\b", lambda m: f"on the weekend after {day(0)}"),
+        (r"\bthis weekend\b", lambda m: f"on the weekend of {day(0)}"),
+        (r"\blast month\b", lambda m: f"in {_month_shift(said, -1):%B %Y}"),
+        (r"\bnext month\b", lambda m: f"in {_month_shift(said, 1):%B %Y}"),
+        (r"\bthis month\b", lambda m: f"in {said:%B %Y}"),
+        (r"\blast year\b", lambda m: f"in {said.year - 1}"),
+        (r"\bnext year\b", lambda m: f"in {said.year + 1}"),
+        (r"\bthis year\b", lambda m: f"in {said.year}"),
+        (rf"\b{_COUNT} (day|week|month|year)s? ago\b", _ago(said)),
+        (r"\b(last|next|this) (" + "|".join(WEEKDAYS) + r")\b", _weekday(said)),
+    ]
+
+
+def resolve_relative_times(sentence: str, said: datetime) -> tuple[str, bool]:
+    """Replace 'yesterday', 'last week', 'next month', 'two days ago'... with dates computed
+    from when the sentence was said. Returns the sentence and whether anything was resolved."""
+    changed = False
+    for pattern, repl in _rules(said):
+        new = re.sub(pattern, repl, sentence, flags=re.IGNORECASE)
+        changed |= new != sentence
+        sentence = new
+    return sentence, changed
 
 
 def date_phrase(said: datetime) -> str:

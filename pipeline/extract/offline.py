@@ -1,43 +1,97 @@
-"""The default extractor: no key, no network. Rules over each user sentence, with the
+"""The default extractor: no key, no network. Rules over each sentence the user says, with the
 conversation around it as context:
 
-- facts: declarative first-person sentences, rewritten in the third person with the speaker's
-  name (or "The user"), relative times resolved against chat_time, and dated;
+- facts: first-person statements rewritten in the third person with the speaker's name ("Name:"
+  content prefix) or "the user"; "you" becomes the other party; relative times are resolved
+  against the message's chat_time, and a fact with no time of its own carries the date it was said;
 - a short decision ("I choose 7 Days Inn.") is joined to the statement it answers;
-- preferences: explicit ("I like", "I don't like", "Favorite X: ...") and implicit (choices);
-- tool memories from tool_calls and tool results;
-- raw messages, so that nothing said is ever unsearchable.
-The assistant's statements are never attributed to the user."""
+- preferences: explicit ("I like", "I don't eat", "Favorite X: ...") and implicit (a choice among
+  options the assistant offered), with reasoning;
+- questions, requests and small talk are not facts;
+- tool memories (pipeline.extract.tools) and the raw messages, so an extractor miss never loses
+  what was said (`passthrough`, shared with the Claude extractor).
+The assistant's statements are never attributed to the user: facts come from user messages only."""
 from __future__ import annotations
 
-import json
 import re
+from dataclasses import dataclass
 
 from pipeline.chat_time import epoch_ms, format_chat_time
 from pipeline.extract import Extraction
 from pipeline.extract.english import date_phrase, resolve_relative_times, split_sentences, to_third_person
 from pipeline.extract.tagging import auto_tags, entities_of
+from pipeline.extract.tools import schema_candidates, trajectory_candidate
 from pipeline.models import Batch, Candidate, Message, Source
 
 SPEAKER_PREFIX = re.compile(r"^([A-Z][\w.'-]{0,30}(?: [A-Z][\w.'-]{0,30})?):\s+")
-FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'll|i'd|my|me|mine|myself|we|our|us)\b", re.IGNORECASE)
+FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'll|i'd|my|me|mine|myself|we|we're|we've|our|us)\b", re.IGNORECASE)
+SECOND_PERSON = re.compile(r"\b(you|your|you're|yours)\b", re.IGNORECASE)
 FILLER = re.compile(r"^(hi|hey|hello|thanks|thank you|ok|okay|sure|got it|great|cool|yes|no|yeah|nope|bye|"
-                    r"good (morning|night|evening)|lol|haha|wow)\b[\s!.,]*$", re.IGNORECASE)
+                    r"good (morning|night|evening)|lol|haha|wow|awesome|nice|oh)\b[\s!.,]*\w*[\s!.,]*$", re.I)
+# Requests and small talk say nothing about the user: "Can you...", "Please list...", "I hope you..."
+REQUEST = re.compile(r"^(please|(can|could|would|will) you|tell me|give me|help me|show me|find me|list|suggest|"
+                     r"recommend|write|explain|create|describe|let me know|any (tips|ideas))\b"
+                     r"|^i (hope|wonder|was wondering|bet|guess) (you|that you)\b|^(that's|that is|it's|so) "
+                     r"(great|cool|awesome|amazing|nice|good|wonderful|sweet|fantastic)\b", re.I)
+PHOTO = re.compile(r"\[shares? (a |an )?(photo|picture|image) of ([^\]]+)\]", re.I)
 CHOICE = re.compile(r"^(?:ok(?:ay)?,?\s*)?(?:i(?:'ll| will)?\s+(?:choose|chose|pick|picked|take|took|go with|went with"
-                    r"|select|selected|book|booked|want|prefer)|let'?s go with)\s+(?P<what>.+?)[.!]?$", re.IGNORECASE)
-LIKE = re.compile(r"\b(?:i|we)\s+(?:really\s+|also\s+|do\s+)?(?P<verb>like|love|enjoy|prefer|adore|am a (?:big )?fan of"
-                  r"|am into|'m into|'m a (?:big )?fan of)\s+(?P<what>[^.!?]+)", re.IGNORECASE)
+                    r"|select|selected|book|booked|want|prefer)|let'?s go with)\s+(?P<what>.+?)[.!]?$", re.I)
+LIKE = re.compile(r"\b(?:i|we)\s+(?:really\s+|also\s+|do\s+|just\s+|absolutely\s+)?(?P<verb>like|love|enjoy|prefer|adore"
+                  r"|(?:am|are) (?:a )?(?:big |huge )?fans? of|(?:am|are) (?:really )?into)\s+(?P<what>[^.!?,;]+)", re.I)
 DISLIKE = re.compile(r"\b(?:i|we)\s+(?:really\s+)?(?P<verb>don't like|do not like|dislike|hate|can't stand|cannot stand"
-                     r"|am not a fan of|'m not a fan of|don't eat|do not eat|no longer eat|don't drink)\s+"
-                     r"(?P<what>[^.!?]+)", re.IGNORECASE)
-FAVORITE_LINE = re.compile(r"^\s*(?P<what>(?:favou?rite|preferred)\s+[\w\s-]+?|[\w\s-]+?i care about most"
-                           r"|[\w\s-]+?wanted|what i want ai to help with)\s*:\s*(?P<value>.+)$", re.IGNORECASE)
+                     r"|(?:am|are) not (?:a )?fans? of|don't eat|do not eat|no longer eat|don't drink|do not drink"
+                     r"|no longer like|don't enjoy|stopped eating|stopped drinking|avoid)\s+(?P<what>[^.!?,;]+)", re.I)
+FAVORITE_LINE = re.compile(r"^\s*(?P<what>(?:my\s+)?(?:favou?rite|preferred)\s+[\w\s-]+?|[\w\s-]+?i care about most"
+                           r"|[\w\s-]+?wanted|what i want ai to help with)\s*(?::|\bis\b)\s*(?P<value>.+)$", re.I)
+# Subjects that a later statement replaces rather than adds to (conflict resolution reads them).
 SLOTS = [
-    ("residence", re.compile(r"\b(?:i|we)\s+(?:now\s+)?(?:live|moved|relocated|am living|'m living)\b", re.I)),
-    ("diet", re.compile(r"\b(?:vegetarian|vegan|eat meat|eat fish|pescatarian)\b", re.I)),
-    ("job", re.compile(r"\bi\s+(?:now\s+)?(?:work(?:ed)? (?:at|for|as)|am an? \w+ (?:at|by profession)|got a job)\b", re.I)),
-    ("relationship", re.compile(r"\b(?:i'm|i am)\s+(?:single|married|divorced|engaged|dating)\b", re.I)),
+    ("residence", re.compile(r"\b(?:i|we)\s+(?:now\s+|currently\s+|still\s+)?(?:live|am living|'m living|reside)\s+in\b"
+                             r"|\b(?:i|we)\s+(?:just\s+|recently\s+|have\s+|'ve\s+)?(?:moved|relocated)\s+(?:to|into)\b", re.I)),
+    ("diet", re.compile(r"\b(?:vegetarian|vegan|pescatarian|eat(?:ing)? meat|eat(?:ing)? fish|plant-based)\b", re.I)),
+    ("job", re.compile(r"\b(?:i|i've|i'm)\s+(?:now\s+|currently\s+|just\s+)?(?:work(?:ing)? (?:at|for|as)|got a (?:new )?job"
+                       r"|started (?:a new job|working)|am an? \w+ (?:at|by profession)|was promoted)\b", re.I)),
+    ("relationship", re.compile(r"\b(?:i'm|i am|i got|i just got)\s+(?:now\s+)?(?:single|married|divorced|engaged|"
+                                r"dating|separated)\b", re.I)),
 ]
+_QUALIFIERS = re.compile(r"\b(any ?more|anymore|now|these days|either|at all|too|so much|a lot|very much|"
+                         r"lately|nowadays|any longer)\b", re.I)
+_GERUNDS = re.compile(r"^(?:eating|drinking|having|doing|eat|drink|have|the|a|an|to)\s+", re.I)
+# A sentence that only continues the one before ("It was so powerful.") joins it, up to this size.
+ANAPHORA = re.compile(r"^(it|it's|that|that's|this|they|they're|they've|those|these|which|and|but|so|plus)\b", re.I)
+UNIT_WORDS = 45
+# Chat drops the subject: "Researching adoption agencies.", "Gonna try pottery.", "Just finished a 5K."
+_NOT_GERUNDS = {"something", "nothing", "everything", "anything", "morning", "evening", "spring", "king",
+                "thing", "during", "being", "wedding", "building", "painting", "reading", "writing", "feeling",
+                "meeting", "string", "sibling", "ceiling", "darling", "pudding", "setting", "bring", "sing",
+                "ring", "sting", "swing", "wing", "thanksgiving", "clothing", "ping", "sterling", "amazing",
+                "interesting", "exciting", "outstanding", "living", "training", "camping", "hiking", "running",
+                "swimming", "cooking", "baking", "gardening", "fishing", "shopping", "dancing", "singing"}
+_PAST_START = re.compile(r"^(just|finally|recently|also|still|already|totally|really)?\s*(went|got|had|took|made|"
+                         r"started|finished|tried|bought|signed|joined|visited|met|saw|found|decided|adopted|ran|"
+                         r"completed|began|won|lost|moved|spent|learned|picked|booked|attended|volunteered|"
+                         r"painted|wrote|read|baked|cooked|played|watched|been)\b", re.I)
+# Words that carry no content: a fact needs at least two others ("Melanie is so happy for Caroline" has none).
+_LIGHT = set("""who whom whose which where when why all any some these those there here from into about after
+before over again out off up down back through being going gonna lot lots bit kind sort such own other others
+more most very only than then too can't don't won't isn't wasn't it'll that's what's there's let's i've i'm
+you're we're they're he's she's it'd i'd you'd i'll you'll we'll ones something anything everything nothing
+someone anyone everyone people person guy guys folks hey hi hello mean meant say said tell told hear heard
+see saw look looks looked keep kept put take took come came go went want wanted need needed try tried
+happy glad proud thankful grateful excited thrilled awesome amazing great cool nice good wonderful
+lovely sweet fun really so very totally super agree agrees appreciate appreciates thanks thank love loves hope
+hopes sure means lot always there here for with the a an and or but to of in on at is are was were be been am
+it its it's that this they them their he she his her you your we our us i me my mine myself just too also
+much many feel feels felt know knows think thinks like likes get got make made do does did have has had
+what how glad definitely absolutely true right yeah yes oh wow haha lol time times things thing stuff
+one same well still even ever never now then can could would should will way""".split())
+RAW_CHUNK_WORDS = 60  # a long message is kept as several raw memories: precise hits, short texts
+
+
+@dataclass
+class _Context:
+    other: str = "the assistant"  # who "you" is: the other speaker's name when the content names it
+    previous_assistant: Message | None = None
+    last_fact: Candidate | None = None
 
 
 def speaker_and_text(message: Message, default: str) -> tuple[str, str]:
@@ -53,147 +107,213 @@ def source_of(batch: Batch, message: Message) -> Source:
                   role=message.role, chat_time=format_chat_time(message.chat_time), content=message.content)
 
 
+def preference_slot(what: str) -> str:
+    """'eating meat any more' and 'meat' name the same thing: a later dislike replaces the like."""
+    thing = re.sub(r"\b(my|our|your|his|her|their)\b", " ", _QUALIFIERS.sub(" ", what.lower()))
+    while _GERUNDS.match(thing.strip()):
+        thing = _GERUNDS.sub("", thing.strip())
+    return "pref:" + " ".join(re.findall(r"[\w'-]+", thing)[:4])
+
+
+def is_statement(sentence: str) -> bool:
+    """A sentence that can state a fact about its speaker."""
+    if sentence.endswith("?") or FILLER.match(sentence) or REQUEST.match(sentence) or len(sentence.split()) < 3:
+        return False
+    if FIRST_PERSON.search(sentence):
+        return True
+    # No first person: only a long, specific sentence that is not about the listener.
+    specific = re.search(r"\d|\b[A-Z][a-z]+\b", sentence[1:])
+    return len(sentence.split()) >= 6 and bool(specific) and not SECOND_PERSON.search(sentence)
+
+
+def implied_subject(sentence: str) -> str:
+    """Give a subject-less chat sentence its speaker back, as "I"."""
+    first = sentence.split(" ", 1)[0].lower().strip(",")
+    if re.match(r"^gonna\b", sentence, re.I):
+        return "I am going to" + sentence[5:]
+    if re.match(r"^been\b", sentence, re.I):
+        return "I have b" + sentence[1:]
+    head = " ".join(sentence.split()[:7])
+    if first.endswith("ing") and len(first) > 5 and first not in _NOT_GERUNDS and sentence[:1].isupper() \
+            and not re.search(r"\b(is|was|are|were|has|helps|makes|means|gives|feels|keeps)\b", head):
+        # "Researching adoption agencies" lacks its subject; "Taking care of yourself is vital" has one
+        return "I am " + sentence[0].lower() + sentence[1:]
+    if _PAST_START.match(sentence) and not re.match(r"^(been|had)\s+(a|an|the|so|such)\b", sentence, re.I):
+        return "I " + sentence[0].lower() + sentence[1:]
+    return sentence
+
+
+def _without_vocative(sentence: str, other: str) -> str:
+    """'I totally agree, Caroline!' -> 'I totally agree!': a form of address is not content."""
+    if not other or other[:1].islower():
+        return sentence
+    name = re.escape(other)
+    sentence = re.sub(rf",?\s+{name}\s*(?=[!.?]*$)", "", sentence)
+    sentence = re.sub(rf"^(?:(?:hey|hi|oh|wow|thanks|thank you|yeah|yes|aw+)\s*,?\s*)?{name}\s*[,!.]\s*", "",
+                      sentence, flags=re.I)
+    return sentence[:1].upper() + sentence[1:] if sentence else sentence
+
+
+def _informative(text: str, speaker: str, other: str, needed: int = 2) -> bool:
+    names = {speaker.lower(), other.lower()}
+    words = [w for w in re.findall(r"[a-z0-9']+", text.lower()) if w not in names]
+    return sum(1 for w in words if w not in _LIGHT and len(w) > 2) >= needed
+
+
 class OfflineExtractor:
     name = "offline"
 
     def extract(self, batch: Batch) -> Extraction:
         out: list[Candidate] = []
-        last_fact: dict[int, Candidate] = {}
-        previous_assistant: Message | None = None
-        for position, message in enumerate(batch.messages):
-            if message.role == "assistant":
-                out += self._tool_calls(batch, message)
-                previous_assistant = message
-            elif message.role == "tool":
-                out += self._tool_result(batch, message, position)
-            elif message.role == "user":
-                out += self._user_message(batch, message, previous_assistant, last_fact)
-            out += self._raw(batch, message)
-        for candidate in out:
-            candidate.tags = auto_tags(candidate.text, batch.tags)
-            if not candidate.entities:
-                candidate.entities = entities_of(candidate.text)
+        # "you" in the first user message already means the other speaker, named further on
+        named = (speaker_and_text(m, "")[0] for m in batch.messages if m.role == "assistant")
+        context = _Context(other=next((n for n in named if n), "the assistant"))
+        for message in batch.messages:
+            if message.role == "user":
+                out += self._user_message(batch, message, context)
+            elif message.role == "assistant":
+                context.previous_assistant = message
+                named, _ = speaker_and_text(message, "")
+                context.other = named or context.other
+        out += passthrough(batch)
+        finish(out, batch)
         return Extraction(candidates=out, extractor=self.name)
 
     # --- user messages ---
-    def _user_message(self, batch, message, previous_assistant, last_fact) -> list[Candidate]:
-        speaker, text = speaker_and_text(message, "The user")
-        said = message.chat_time
-        source = source_of(batch, message)
+    def _user_message(self, batch: Batch, message: Message, context: _Context) -> list[Candidate]:
+        speaker, text = speaker_and_text(message, "the user")
+        text = PHOTO.sub(lambda m: f"\nI shared a {m.group(2).lower()} of {m.group(3).strip()}.", text)
+        said, source = message.chat_time, source_of(batch, message)
+        answers_offer = context.previous_assistant is not None and \
+            context.previous_assistant.message_index == message.message_index - 1 and \
+            re.search(r"\?|\bor\b|\n\s*(\d+[.)]|[-*])", context.previous_assistant.content) is not None
         found: list[Candidate] = []
+        units: list[list[str]] = []  # a statement and the sentences that continue it ("It was ...")
         for sentence in split_sentences(text):
-            if FILLER.match(sentence) or sentence.endswith("?") or len(sentence.split()) < 3:
-                continue
+            sentence = _without_vocative(sentence.strip(" ."), context.other)
+            sentence = implied_subject(sentence) + ("" if sentence.endswith(("!", "?")) else ".")
             favorite = FAVORITE_LINE.match(sentence)
-            if favorite:
-                found.append(self._preference(
-                    f"{speaker}'s {favorite.group('what').strip().lower()}: {favorite.group('value').strip()}.",
-                    "explicit_preference", f"Stated directly on {date_phrase(said)}.", source, said))
+            if favorite and not sentence.endswith("?"):
+                what = to_third_person(favorite.group("what").strip(), speaker, context.other)
+                found.append(self._preference(f"{what}: {favorite.group('value').strip().rstrip('.')}.",
+                                              "explicit_preference", f"Stated directly on {date_phrase(said)}.",
+                                              source, said))
                 continue
-            fact = self._fact(sentence, speaker, said, source)
-            if fact is None:
+            if units and ANAPHORA.match(sentence) and not sentence.endswith("?") and not FILLER.match(sentence) \
+                    and sum(len(x.split()) for x in units[-1]) < UNIT_WORDS:
+                units[-1].append(sentence)
+                continue
+            if not is_statement(sentence):
                 continue
             choice = CHOICE.match(sentence)
-            anchor = last_fact.get(id(batch))
-            if choice and anchor is not None:
-                # "I choose 7 Days Inn." answers what came before: one self-contained memory.
-                predicate = to_third_person(sentence, speaker)[len(speaker):].strip().rstrip(".!")
-                anchor.text = f"{anchor.text.rstrip('.')} and{' ' if predicate else ''}{_past(predicate)}."
-                anchor.sources.append(source)
-                if previous_assistant is not None:
-                    anchor.sources.insert(-1, source_of(batch, previous_assistant))
-                anchor.said_at = epoch_ms(said)
-                found.append(self._implicit_choice(choice.group("what"), speaker, previous_assistant, source, said,
-                                                   batch))
+            if choice and answers_offer and context.last_fact is not None and len(sentence.split()) <= 8:
+                self._join_choice(batch, sentence, speaker, context, source, said)
+                found.append(self._implicit_choice(choice.group("what"), speaker, context.previous_assistant,
+                                                   source, said))
                 continue
+            units.append([sentence])
+            found += self._explicit_preferences(sentence, speaker, context.other, source, said)
+        for n, unit in enumerate(units):
+            # a message that opens on "It was..." answers what the other said: kept only when it
+            # carries enough of its own to stand alone (the raw message keeps it all anyway)
+            needed = 4 if n == 0 and ANAPHORA.match(unit[0]) else 2
+            if not _informative(" ".join(unit), speaker, context.other, needed) and \
+                    not any(rx.search(" ".join(unit)) for _, rx in SLOTS):
+                continue
+            fact = self._fact(" ".join(unit), speaker, context.other, said, source)
             found.append(fact)
-            last_fact[id(batch)] = fact
-            found += self._explicit_preferences(sentence, speaker, source, said)
+            context.last_fact = fact
         return found
 
-    def _fact(self, sentence: str, speaker: str, said, source: Source) -> Candidate | None:
-        if not FIRST_PERSON.search(sentence) and len(sentence.split()) < 6:
-            return None
+    def _fact(self, sentence: str, speaker: str, other: str, said, source: Source) -> Candidate:
         resolved, had_time = resolve_relative_times(sentence, said)
-        text = to_third_person(resolved, speaker).rstrip()
-        if not text.endswith((".", "!")):
-            text += "."
-        text = text.rstrip("!") + ("" if text.endswith(".") else ".")
+        text = to_third_person(resolved, speaker, other).rstrip(" .!")
         if not had_time:
-            text = f"{text[:-1]} (as of {date_phrase(said)})."
+            text += f" ({date_phrase(said)})"  # when it was said: states change, events need a date
         slot = next((name for name, rx in SLOTS if rx.search(sentence)), None)
-        return Candidate(kind="fact", text=text, key=_key(text, speaker), sources=[source],
+        return Candidate(kind="fact", text=text + ".", key=_key(text, speaker), sources=[source],
                          said_at=epoch_ms(said), slot=slot)
 
-    def _explicit_preferences(self, sentence, speaker, source, said) -> list[Candidate]:
-        found = []
-        for rx, verb in ((DISLIKE, "does not like"), (LIKE, "likes")):
-            for m in rx.finditer(sentence):
-                what = m.group("what").strip().rstrip(",;")
-                what_3p = to_third_person(what, speaker)
-                what_3p = what_3p[0].lower() + what_3p[1:] if what_3p[:1].isupper() and not what[:1].isupper() else what_3p
-                found.append(self._preference(f"{speaker} {verb} {what_3p}.", "explicit_preference",
-                                              f"{speaker} said so directly on {date_phrase(said)}: \"{sentence}\"",
-                                              source, said, slot=f"pref:{what.lower()}"))
-            if found:
-                break
-        return found
+    def _join_choice(self, batch, sentence, speaker, context, source, said) -> None:
+        """'I choose 7 Days Inn.' answers what came before: one self-contained memory."""
+        anchor = context.last_fact
+        predicate = to_third_person(sentence, speaker, context.other)[len(speaker):].strip().rstrip(".!")
+        anchor.text = f"{anchor.text.rstrip('.')} and {_past(predicate)}."
+        offered = source_of(batch, context.previous_assistant)
+        anchor.sources += [s for s in (offered, source) if s not in anchor.sources]
+        anchor.said_at = epoch_ms(said)
 
-    def _implicit_choice(self, what, speaker, previous_assistant, source, said, batch) -> Candidate:
+    def _explicit_preferences(self, sentence, speaker, other, source, said) -> list[Candidate]:
+        plain = re.sub(r"\b(i|we)'(m|re)\b", lambda m: m.group(1) + (" am" if m.group(2) == "m" else " are"),
+                       sentence, flags=re.I)
+        for rx, verb in ((DISLIKE, "does not like"), (LIKE, "likes")):
+            found = []
+            for m in rx.finditer(plain):
+                what = m.group("what").strip().rstrip(",;.!")
+                if len(what.split()) > 8 or re.match(r"(that |how |it when )?(you|your)\b", what, re.I):
+                    continue  # "I love that you came" is not a taste
+                thing = to_third_person(what, speaker, other)
+                thing = thing[0].lower() + thing[1:] if not what[:1].isupper() else thing
+                if verb == "likes" and m.group("verb").lower() in ("prefer",):
+                    verb = "prefers"
+                found.append(self._preference(f"{speaker[0].upper()}{speaker[1:]} {verb} {thing}.",
+                                              "explicit_preference",
+                                              f"Said directly on {date_phrase(said)}: \"{sentence}\"",
+                                              source, said, slot=preference_slot(what)))
+            if found:
+                return found
+        return []
+
+    def _implicit_choice(self, what, speaker, offered: Message, source, said) -> Candidate:
         what = what.strip().rstrip(".!")
-        options = ""
-        if previous_assistant is not None:
-            options = f" when offered: \"{previous_assistant.content.strip()}\""
-        return self._preference(f"{speaker} prefers {what}.", "implicit_preference",
-                                f"{speaker} chose {what}{options}", source, said)
+        options = " ".join(offered.content.split())[:300]
+        return self._preference(f"{speaker[0].upper()}{speaker[1:]} prefers {what}.", "implicit_preference",
+                                f"Chose {what} when offered: \"{options}\"", source, said,
+                                slot=preference_slot(what))
 
     def _preference(self, text, kind, reasoning, source, said, slot=None) -> Candidate:
         return Candidate(kind="preference", text=text, key=_key(text, ""), sources=[source],
                          said_at=epoch_ms(said), preference_type=kind, reasoning=reasoning, slot=slot)
 
-    # --- tools ---
-    def _tool_calls(self, batch: Batch, message: Message) -> list[Candidate]:
-        found = []
-        for call in message.tool_calls or []:
-            fn = call.get("function") or {}
-            name = fn.get("name") or call.get("name") or "tool"
-            args = fn.get("arguments") if isinstance(fn.get("arguments"), str) else json.dumps(fn.get("arguments") or {})
-            found.append(Candidate(kind="tool", text=f"Tool {name} is called with arguments {args}.",
-                                   key=name, sources=[source_of(batch, message)],
-                                   said_at=epoch_ms(message.chat_time), tool_type="ToolSchemaMemory",
-                                   entities=[name]))
-        return found
 
-    def _tool_result(self, batch: Batch, message: Message, position: int) -> list[Candidate]:
-        call_name, call_args = "tool", ""
-        for earlier in reversed(batch.messages[:position]):
-            for call in earlier.tool_calls or []:
-                if not message.tool_call_id or call.get("id") == message.tool_call_id:
-                    call_name = (call.get("function") or {}).get("name") or call.get("name") or "tool"
-                    call_args = (call.get("function") or {}).get("arguments") or ""
-                    break
-            else:
-                continue
-            break
-        failed = bool(re.search(r"\b(error|failed|failure|exception|timed? ?out|not found|denied|invalid)\b",
-                                message.content, re.IGNORECASE))
-        status = "failed" if failed else "success"
-        result = message.content.strip()[:300]
-        experience = (f"Calling {call_name} with {call_args} failed: {result}" if failed
-                      else f"Calling {call_name} with {call_args} worked.")
-        return [Candidate(kind="tool", text=f"{call_name}({call_args}) returned: {result}", key=call_name,
-                          sources=[source_of(batch, message)], said_at=epoch_ms(message.chat_time),
-                          tool_type="ToolTrajectoryMemory", tool_used_status=status, experience=experience,
-                          entities=[call_name])]
+def passthrough(batch: Batch) -> list[Candidate]:
+    """What every extractor keeps without judgement: tool memories and the raw messages."""
+    out: list[Candidate] = []
+    for position, message in enumerate(batch.messages):
+        source = source_of(batch, message)
+        if message.role == "assistant" and message.tool_calls:
+            out += schema_candidates(batch, message, source)
+        if message.role == "tool":
+            caller = next((m for m in reversed(batch.messages[:position]) if m.tool_calls), None)
+            sources = [source_of(batch, caller), source] if caller is not None else [source]
+            out.append(trajectory_candidate(batch, message, position, sources))
+        out += raw_candidates(message, source)
+    return out
 
-    # --- raw messages: the no-loss layer ---
-    def _raw(self, batch: Batch, message: Message) -> list[Candidate]:
-        if message.role not in ("user", "assistant") or not message.content.strip():
-            return []
-        speaker, text = speaker_and_text(message, message.role)
-        body = f"[{date_phrase(message.chat_time)}] {speaker}: {text.strip()}"
-        return [Candidate(kind="raw", text=body, key=f"{message.role} message", sources=[source_of(batch, message)],
-                          said_at=epoch_ms(message.chat_time), confidence=1.0)]
+
+def raw_candidates(message: Message, source: Source) -> list[Candidate]:
+    """The message itself, dated and attributed, in chunks of whole sentences when it is long."""
+    if message.role not in ("user", "assistant") or not message.content.strip():
+        return []
+    speaker, text = speaker_and_text(message, message.role)
+    chunks: list[str] = []
+    pieces = [text] if len(text.split()) <= RAW_CHUNK_WORDS else split_sentences(text)
+    for sentence in (" ".join(p.split()) for p in pieces):
+        if chunks and len(chunks[-1].split()) + len(sentence.split()) <= RAW_CHUNK_WORDS:
+            chunks[-1] += " " + sentence
+        else:
+            chunks.append(sentence)
+    prefix = f"[{date_phrase(message.chat_time)}] {speaker}:"
+    return [Candidate(kind="raw", text=f"{prefix} {chunk}", key=f"{message.role} message", sources=[source],
+                      said_at=epoch_ms(message.chat_time), confidence=1.0) for chunk in chunks]
+
+
+def finish(candidates: list[Candidate], batch: Batch) -> None:
+    """Tags (the caller's vocabulary where it fits) and entities, on every candidate."""
+    for candidate in candidates:
+        candidate.tags = list(dict.fromkeys(candidate.tags + auto_tags(candidate.text, batch.tags)))
+        if not candidate.entities:
+            candidate.entities = entities_of(candidate.text)
 
 
 def _past(predicate: str) -> str:

@@ -19,9 +19,14 @@ TOPICS = {
 }
 _TOPIC_WORDS = {topic: set(words.split()) for topic, words in TOPICS.items()}
 _ENTITY = re.compile(r"\b(?:\d+\s+)?[A-Z][\w'-]*(?:\s+(?:of|de|the|and)?\s*[A-Z][\w'-]*)*")
-_NOT_ENTITIES = {"I", "The", "A", "An", "My", "We", "It", "This", "That", "What", "Which", "How", "Why",
-                 "When", "Where", "Who", "Yes", "No", "Thanks", "Thank", "Hi", "Hello", "Sure", "Ok", "Okay",
-                 "Got", "User", "The user", "And", "But", "So", "Tool", "As", "On", "In", "Oh", "Wow", "Hey"}
+# Capitalised words that are not names: sentence starters, interjections, pronouns.
+_NOT_ENTITIES = set("""I I'm I've I'll I'd The A An My We It It's This That What Which How Why When Where Who
+Yes No Thanks Thank Hi Hello Hey Sure Ok Okay Got User And But So Tool As On In Oh Wow Hey Good Great Cool Nice
+Awesome Amazing Congrats Congratulations Haha Lol Yeah Yep Well Also Just Really Totally Definitely Absolutely
+Glad Sounds Love Looks Looking Let Let's Do Did Does Can Could Would Will Should Have Has Had Is Are Was Were
+If Then There Here These Those They Their You You're Your He She His Her Our Us Me Not Maybe Anyway Plus
+Speaking Anything Something Everything Nothing Some Any Each Every All Both One Today Yesterday Tomorrow
+Sorry Please Right Exactly True Of Course Agreed Same Me Too Hmm Ah Aw Aww Omg Btw By For From With To At""".split())
 _DATE = re.compile(r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|"
                    r"November|December) \d{4}\b")
 
@@ -30,21 +35,37 @@ def _stem(word: str) -> str:
     return word.lower()[:5]
 
 
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[a-zA-Z']+", text)}
+
+
 def auto_tags(text: str, caller_tags: list[str]) -> list[str]:
-    words = {w.lower() for w in re.findall(r"[a-zA-Z']+", text)}
+    """The caller's tags that fit (a word of the tag in the memory, or the tag naming a topic the
+    memory is about: "travel planning" fits a hotel booking), then the topics no caller tag covers."""
+    words = _words(text)
     stems = {_stem(w) for w in words if len(w) >= 4}
-    tags = [t for t in caller_tags if any(_stem(w) in stems for w in re.findall(r"[a-zA-Z']+", t) if len(w) >= 4)]
-    tags += [topic for topic, vocab in _TOPIC_WORDS.items() if words & vocab]
+    topics = [topic for topic, vocab in _TOPIC_WORDS.items() if words & vocab]
+    tags, covered = [], set()
+    for tag in caller_tags:
+        tag_words = _words(tag)
+        hit_topics = {t for t in topics if tag_words & (_TOPIC_WORDS[t] | {t})}
+        if hit_topics or any(_stem(w) in stems for w in tag_words if len(w) >= 4):
+            tags.append(tag)
+            covered |= hit_topics
+    tags += [t for t in topics if t not in covered]
     return list(dict.fromkeys(tags))
 
 
 def entities_of(text: str) -> list[str]:
+    """Dates, then capitalised names (people, places, organisations), possessives stripped."""
     found = [d for d in _DATE.findall(text)]
     body = _DATE.sub(" ", text)
-    body = re.sub(r"\(as of [^)]*\)", " ", body)
     for match in _ENTITY.finditer(body):
-        name = match.group(0).strip()
-        if name in _NOT_ENTITIES or len(name) < 2:
+        words = match.group(0).strip().split()
+        while words and words[0].strip("'") in _NOT_ENTITIES:
+            words = words[1:]  # "Hey Mel" -> "Mel"
+        name = " ".join(words).removesuffix("'s").removesuffix("\u2019s")
+        if len(name) < 2 or name in _NOT_ENTITIES:
             continue
         found.append(name)
     return list(dict.fromkeys(found))

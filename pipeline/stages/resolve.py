@@ -2,24 +2,82 @@
 
 For each candidate, in order:
 - the same memory already stored (same deterministic id) -> its sources are merged;
-- a near-duplicate (cosine >= NEAR_DUPLICATE among the user's current memories of that kind)
-  -> merged into it, no second copy;
-- a statement on the same slot (residence, diet, a liked thing...) as a current memory with a
-  different content -> the old one is archived, superseded by the new one;
+- a near-duplicate (cosine >= NEAR_DUPLICATE among the user's current memories of that kind,
+  saying the same names, numbers and polarity) -> merged into it, no second copy;
+- a statement on the same slot (residence, diet, job, a liked thing "pref:jazz"...) as current
+  memories with a different content -> those are archived, superseded by the new one (an update
+  or a contradiction: "I live in Beijing" ... "I moved to Shanghai"; "I like meat" ... "I don't
+  eat meat any more");
 - otherwise -> added.
+Raw messages are the no-loss layer: deduplicated by id only, never merged or superseded.
 The result is a WritePlan, saved by the task layer so a retried write applies the same plan."""
 from __future__ import annotations
 
-from pipeline.models import Batch, Source, StoredMemory, WritePlan, memory_id
+import re
+
+from pipeline.filters import Eq
+from pipeline.models import Batch, Candidate, Source, StoredMemory, WritePlan, memory_id
 from pipeline.stages.embed import EmbeddedBatch
 from pipeline.stores.vector_store import Scope, VectorStore
 
 NEAR_DUPLICATE = 0.93
+SLOT_SCAN_LIMIT = 50
+_SAID_DATE = re.compile(r"\s*\(\d{1,2} \w+ \d{4}\)")
+_NEGATION = re.compile(r"\b(not|no|never|don't|doesn't|didn't|isn't|wasn't|can't|won't|no longer|any ?more|"
+                       r"dislikes?|hates?|stopped|quit)\b", re.I)
+_MARKER = re.compile(r"\b(?:[A-Z][\w'-]+|\d[\d.,:]*)")
+
+
+def _markers(text: str) -> tuple[frozenset[str], bool]:
+    """What two paraphrases must share to be one memory: names and numbers (the said-date
+    suffix aside: the same fact said on two days is one fact) and polarity."""
+    body = _SAID_DATE.sub("", text)
+    names = {m.lower().removesuffix("'s") for m in _MARKER.findall(body[1:])}
+    negated = len(_NEGATION.findall(body)) % 2 == 1
+    return frozenset(names), negated
+
+
+def same_content(a: str, b: str) -> bool:
+    return _markers(a) == _markers(b)
 
 
 def _new_sources(existing: list[Source], incoming: list[Source]) -> list[Source]:
     seen = {(s.conversation_id, s.message_index) for s in existing}
     return [s for s in incoming if (s.conversation_id, s.message_index) not in seen]
+
+
+def _near_duplicate(store: VectorStore, batch: Batch, candidate: Candidate, dense: list[float],
+                    plan: WritePlan) -> StoredMemory | None:
+    scope = Scope(batch.project, batch.user_id, kinds=(candidate.kind,))
+    for hit in store.dense_search(scope, dense, limit=3, threshold=NEAR_DUPLICATE):
+        if hit.memory.id not in plan.archive and same_content(hit.memory.text, candidate.text):
+            return hit.memory
+    return None
+
+
+def _same_slot(store: VectorStore, batch: Batch, kind: str, slot: str) -> list[StoredMemory]:
+    """Every current memory of this user on the slot: an exact filtered scan, not a similarity
+    guess ("lives in Beijing" and "moved to Shanghai" are not close neighbours)."""
+    return store.scan(Scope(batch.project, batch.user_id, kinds=(kind,)), Eq("slot", slot), limit=SLOT_SCAN_LIMIT)
+
+
+def _new_memory(batch: Batch, candidate: Candidate, mid: str, now_ms: int) -> StoredMemory:
+    return StoredMemory(
+        id=mid, project=batch.project, user_id=batch.user_id, kind=candidate.kind, text=candidate.text,
+        key=candidate.key, create_time=now_ms, update_time=now_ms, said_at=candidate.said_at,
+        conversation_id=batch.conversation_id, agent_id=batch.agent_id, app_id=batch.app_id,
+        tags=candidate.tags, info=batch.info, sources=candidate.sources, entities=candidate.entities,
+        confidence=candidate.confidence, preference_type=candidate.preference_type,
+        reasoning=candidate.reasoning, tool_type=candidate.tool_type,
+        tool_used_status=candidate.tool_used_status, experience=candidate.experience,
+        slot=candidate.slot, task_ids=[batch.task_id])
+
+
+def _supersede(plan: WritePlan, memory: StoredMemory, olds: list[StoredMemory]) -> None:
+    for old in olds:
+        if old.id != memory.id and old.id not in plan.archive and old.said_at <= memory.said_at:
+            plan.archive[old.id] = memory.id
+            memory.supersedes.append(old.id)
 
 
 def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: int) -> WritePlan:
@@ -35,11 +93,11 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
             continue
         target = stored.get(mid)
         dense = embedded.dense(i)
+        if target is not None and target.status == "archived":
+            target = None  # said again after it was superseded: it is current again, as a new version
+            mid = memory_id(batch.project, batch.user_id, candidate.kind, f"{candidate.text}\x1f{batch.task_id}")
         if target is None and candidate.kind != "raw":
-            scope = Scope(batch.project, batch.user_id, kinds=(candidate.kind,))
-            hits = store.dense_search(scope, dense, limit=1, threshold=NEAR_DUPLICATE)
-            if hits and hits[0].memory.id not in plan.archive:
-                target = hits[0].memory
+            target = _near_duplicate(store, batch, candidate, dense, plan)
         if target is not None:
             fresh = _new_sources(target.sources + plan.merge.get(target.id, []), candidate.sources)
             if fresh:
@@ -48,30 +106,13 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
                 plan.unchanged.append(target.id)
             continue
 
-        memory = StoredMemory(
-            id=mid, project=batch.project, user_id=batch.user_id, kind=candidate.kind, text=candidate.text,
-            key=candidate.key, create_time=now_ms, update_time=now_ms, said_at=candidate.said_at,
-            conversation_id=batch.conversation_id, agent_id=batch.agent_id, app_id=batch.app_id,
-            tags=candidate.tags, info=batch.info, sources=candidate.sources, entities=candidate.entities,
-            confidence=candidate.confidence, preference_type=candidate.preference_type,
-            reasoning=candidate.reasoning, tool_type=candidate.tool_type,
-            tool_used_status=candidate.tool_used_status, experience=candidate.experience,
-            slot=candidate.slot, task_ids=[batch.task_id])
-        if candidate.slot:
-            for old in _same_slot(store, batch, candidate.kind, candidate.slot, dense):
-                if old.id != mid and old.id not in plan.archive:
-                    plan.archive[old.id] = mid
-                    memory.supersedes.append(old.id)
-            for other in planned.values():  # an earlier statement in this very batch
-                if other.slot == candidate.slot and other.kind == candidate.kind:
-                    plan.archive[other.id] = mid
-                    memory.supersedes.append(other.id)
+        memory = _new_memory(batch, candidate, mid, now_ms)
+        if candidate.slot and candidate.kind != "raw":
+            _supersede(plan, memory, _same_slot(store, batch, candidate.kind, candidate.slot))
+            # an earlier statement in this very batch
+            _supersede(plan, memory, [m for m in planned.values()
+                                      if m.slot == candidate.slot and m.kind == candidate.kind])
         planned[mid] = memory
         plan.add.append(memory)
         plan.add_vectors[mid] = dense
     return plan
-
-
-def _same_slot(store: VectorStore, batch: Batch, kind: str, slot: str, dense: list[float]) -> list[StoredMemory]:
-    scope = Scope(batch.project, batch.user_id, kinds=(kind,))
-    return [h.memory for h in store.dense_search(scope, dense, limit=20) if h.memory.slot == slot]

@@ -1,0 +1,50 @@
+"""Memory quality through the real stack: third-person dated facts with sources, and a
+superseded fact archived with its history, search returning only the current one."""
+from __future__ import annotations
+
+import pytest
+
+from tests.stack import unique
+
+pytestmark = pytest.mark.integration
+
+
+def facts(found: dict) -> list[dict]:
+    return [m for m in found["memory_detail_list"] if m["memory_type"] == "LongTermMemory"]
+
+
+def test_speaker_named_facts_with_resolved_dates_and_sources(stack):
+    user = unique("caroline")
+    stack.add(user, [
+        {"role": "user", "content": "Caroline: I went to a LGBTQ support group yesterday and it was so powerful.",
+         "chat_time": "2023-05-08 13:56:00"},
+        {"role": "assistant", "content": "Melanie: Wow! I painted a lake sunrise last year.",
+         "chat_time": "2023-05-08 13:56:30"},
+    ], conversation_id="s1")
+    found = stack.search(user, "When did Caroline go to the LGBTQ support group?", memory_limit_number=5)
+    top = facts(found)[0]
+    assert top["memory_value"] == "Caroline went to a LGBTQ support group on 7 May 2023 and it was so powerful."
+    assert top["sources"][0] | {"content": ""} == {"conversation_id": "s1", "message_index": 0, "role": "user",
+                                                    "chat_time": "2023-05-08 13:56:00", "content": ""}
+    # the other speaker's words are never a fact about this user: only a raw message
+    values = [m["memory_value"] for m in found["memory_detail_list"]]
+    assert not any("Caroline painted" in v or v.startswith("Melanie painted") for v in values)
+
+
+def test_moving_supersedes_the_old_residence_and_get_shows_history(stack):
+    user = unique("mover")
+    stack.add(user, [{"role": "user", "content": "I live in Beijing with my wife.", "chat_time": "2024-01-05 09:00:00"}],
+              conversation_id="a")
+    stack.add(user, [{"role": "user", "content": "I moved to Shanghai last month.", "chat_time": "2024-04-10 09:00:00"}],
+              conversation_id="b")
+    current = [m["memory_value"] for m in facts(stack.search(user, "Where does the user live?"))]
+    assert "The user moved to Shanghai in March 2024." in current
+    assert not any("Beijing" in v for v in current)
+    new = next(m for m in facts(stack.search(user, "Shanghai")) if "Shanghai" in m["memory_value"])
+    with stack.client() as c:
+        shown = c.get(f"/get/memory/{new['id']}").json()["data"]
+    assert [h["memory_value"] for h in shown["history"]] == ["The user lives in Beijing with their wife (5 January 2024)."]
+    old_id = shown["history"][0]["id"]
+    with stack.client() as c:
+        old = c.get(f"/get/memory/{old_id}").json()["data"]
+    assert old["status"] == "archived" and old["superseded_by"] == new["id"] and old["valid_to"]

@@ -1,0 +1,139 @@
+"""The offline extractor's rules, one test each, on small hand-written conversations."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from pipeline.chat_time import BEIJING
+from pipeline.extract.offline import OfflineExtractor, is_statement, preference_slot
+from pipeline.models import Batch, Message
+
+SAID = datetime(2023, 5, 8, 13, 56, tzinfo=BEIJING)  # a Monday
+
+
+def batch(*turns, tags=(), said=SAID) -> Batch:
+    messages = []
+    for i, turn in enumerate(turns):
+        role, content = turn[0], turn[1]
+        extra = turn[2] if len(turn) > 2 else {}
+        messages.append(Message(role=role, content=content, chat_time=said, message_index=i, **extra))
+    return Batch(task_id="t1", project="p", user_id="u", conversation_id="c1", messages=messages,
+                 accepted_at=0.0, tags=list(tags))
+
+
+def run(*turns, **kw):
+    return OfflineExtractor().extract(batch(*turns, **kw)).candidates
+
+
+def texts(candidates, kind):
+    return [c.text for c in candidates if c.kind == kind]
+
+
+def test_fact_is_third_person_with_speaker_name_and_resolved_time():
+    facts = texts(run(("user", "Caroline: I went to a LGBTQ support group yesterday and it was so powerful.")), "fact")
+    assert facts == ["Caroline went to a LGBTQ support group on 7 May 2023 and it was so powerful."]
+
+
+def test_fact_without_a_name_prefix_is_about_the_user_and_carries_the_date_said():
+    facts = texts(run(("user", "I live in Beijing with my wife.")), "fact")
+    assert facts == ["The user lives in Beijing with their wife (8 May 2023)."]
+
+
+def test_second_person_becomes_the_other_speaker():
+    facts = texts(run(("assistant", "Melanie: Congrats on the new job!"),
+                      ("user", "Caroline: I told you about my promotion last week.")), "fact")
+    assert facts == ["Caroline told Melanie about Caroline's promotion in the week before 8 May 2023."]
+
+
+def test_assistant_statements_are_never_user_facts():
+    found = run(("assistant", "I live in Paris and I love cheese."), ("user", "Nice, thanks."))
+    assert texts(found, "fact") == [] and texts(found, "preference") == []
+    # ...but they stay searchable as raw messages, attributed to the assistant
+    assert texts(found, "raw")[0] == "[8 May 2023] assistant: I live in Paris and I love cheese."
+
+
+def test_questions_requests_and_small_talk_are_not_facts():
+    for sentence in ("Can you recommend a hotel in Guangzhou?", "Please list three parks.",
+                     "Hey Mel!", "Thanks so much!", "That's great to hear.", "How have you been"):
+        assert not is_statement(sentence), sentence
+    assert is_statement("I adopted a puppy named Max.")
+
+
+def test_relative_times_are_resolved_against_each_message_chat_time():
+    later = datetime(2023, 6, 9, 10, 0, tzinfo=BEIJING)  # a Friday
+    facts = texts(run(("user", "I gave a speech at a school last week."), said=later), "fact")
+    assert facts == ["The user gave a speech at a school in the week before 9 June 2023."]
+    facts = texts(run(("user", "I painted that lake sunrise last year."), said=later), "fact")
+    assert facts == ["The user painted that lake sunrise in 2022."]
+    facts = texts(run(("user", "I ran a charity race last Sunday."), said=later), "fact")
+    assert facts == ["The user ran a charity race on Sunday 4 June 2023."]
+
+
+def test_ago_keeps_its_words_and_gains_the_date():
+    facts = texts(run(("user", "Caroline: I moved from Sweden 4 years ago.")), "fact")
+    assert facts == ["Caroline moved from Sweden 4 years ago (2019)."]
+
+
+def test_compound_subject_keeps_the_verb_and_clauses_agree():
+    facts = texts(run(("user", "Mel and I love hiking and I go every week.")), "fact")
+    assert facts == ["Mel and the user love hiking and the user goes every week (8 May 2023)."]
+
+
+def test_shared_photo_becomes_a_fact():
+    facts = texts(run(("user", "Caroline: Look at this! [shares a photo of a rainbow flag mural]")), "fact")
+    assert "Caroline shared a photo of a rainbow flag mural (8 May 2023)." in facts
+
+
+def test_explicit_like_and_dislike_preferences_with_reasoning_and_slot():
+    found = run(("user", "I really love spicy food. I don't eat meat any more."))
+    prefs = [c for c in found if c.kind == "preference"]
+    assert [p.text for p in prefs] == ["The user likes spicy food.", "The user does not like meat."] or \
+        [p.text for p in prefs] == ["The user likes spicy food.", "The user does not like meat any more."]
+    assert all(p.preference_type == "explicit_preference" and "Said directly on 8 May 2023" in p.reasoning
+               for p in prefs)
+    assert prefs[1].slot == preference_slot("eating meat") == "pref:meat"
+
+
+def test_favorite_line_is_an_explicit_preference():
+    prefs = texts(run(("user", "Caroline: My favorite color is teal.")), "preference")
+    assert prefs == ["Caroline's favorite color: teal."]
+
+
+def test_choice_among_offered_options_is_an_implicit_preference_and_joins_the_fact():
+    found = run(("user", "I need a hotel in Guangzhou for my summer trip."),
+                ("assistant", "Options: 7 Days Inn (budget) or the Ritz-Carlton (luxury)."),
+                ("user", "I choose 7 Days Inn."))
+    pref = [c for c in found if c.kind == "preference"][0]
+    assert pref.text == "The user prefers 7 Days Inn." and pref.preference_type == "implicit_preference"
+    assert "Ritz-Carlton" in pref.reasoning
+    fact = [c for c in found if c.kind == "fact"]
+    assert len(fact) == 1 and fact[0].text.endswith("and chose 7 Days Inn.")
+    assert [s.message_index for s in fact[0].sources] == [0, 1, 2]
+
+
+def test_slots_mark_statements_a_later_one_replaces():
+    found = run(("user", "I moved to Shanghai last month. I'm vegetarian now. I work at Google as an engineer."))
+    assert [c.slot for c in found if c.kind == "fact"] == ["residence", "diet", "job"]
+    assert [c.slot for c in run(("user", "I moved from Sweden years ago."))if c.kind == "fact"] == [None]
+
+
+def test_raw_messages_are_kept_and_long_ones_split_in_sentence_chunks():
+    long = " ".join(f"Sentence number {i} talks about the topic at some length here." for i in range(20))
+    found = run(("user", "Caroline: hi"), ("assistant", long))
+    raws = [c for c in found if c.kind == "raw"]
+    assert raws[0].text == "[8 May 2023] Caroline: hi"
+    assert len(raws) > 3 and all(len(r.text.split()) <= 60 + 4 for r in raws[1:])
+    assert all(r.sources[0].message_index == 1 for r in raws[1:])
+    assert " ".join(r.text.split(": ", 1)[1] for r in raws[1:]) == long
+
+
+def test_caller_tags_are_used_where_they_fit_and_entities_are_found():
+    found = run(("user", "I booked a flight to Tokyo with Japan Airlines."), tags=["travel planning", "finance"])
+    fact = [c for c in found if c.kind == "fact"][0]
+    assert "travel planning" in fact.tags and "finance" not in fact.tags
+    assert {"Tokyo", "Japan Airlines", "8 May 2023"} <= set(fact.entities)
+
+
+def test_every_candidate_carries_its_sources_and_said_time():
+    for c in run(("user", "I adopted a puppy named Max yesterday.")):
+        assert c.sources[0].conversation_id == "c1" and c.sources[0].chat_time == "2023-05-08 13:56:00"
+        assert c.said_at == SAID.timestamp() * 1000
