@@ -43,3 +43,12 @@ LME     ?= $(SHARED)/data/longmemeval/oracle_dev.json
 EVAL_ARGS ?=
 eval: install
 	HF_HUB_OFFLINE=1 nice -n 10 $(PY) -m eval.run --memeval $(MEMEVAL) --locomo $(LOCOMO) --lme $(LME) $(EVAL_ARGS)
+
+# Performance, each figure beside its reference measured in the same run (bench/run.py): intake
+# vs a bare FastAPI+LPUSH app under wrk, end to end vs the embedder alone, time to searchable,
+# search, RSS, and mem0 as a peer. mem0 and the chitchat dataset go into .cache/bench-venv, never
+# into .venv. Writes bench/results.json and prints the markdown table. A few minutes on 2 cores.
+BENCH_ARGS ?=
+bench: install
+	@command -v wrk >/dev/null || { echo "make bench loads the API with wrk: apt-get install wrk"; exit 1; }
+	HF_HUB_OFFLINE=1 $(PY) -m bench.run $(BENCH_ARGS)

@@ -1,8 +1,10 @@
 """add/message: check the limits, charge the quota, and durably accept the batch.
 
-`code 0` is answered only once the batch, its task record and the raw messages are in Redis
-(one MULTI/EXEC) and the first stage is on the queue. If any step fails, what was written is
-removed and the quota refunded: the client sees 50144 and nothing half-written remains."""
+`code 0` is answered only once the batch, its task record, the raw messages and the first stage's
+Celery message are in Redis, written by one MULTI/EXEC (all or nothing). Two round trips in all:
+one Lua call charges the quota and allocates the conversation's message indices, then the MULTI.
+If any step fails, what was written is removed and the quota refunded: the client sees 50144 and
+nothing half-written remains."""
 from __future__ import annotations
 
 import asyncio
@@ -71,8 +73,12 @@ async def existing_task(project: str, idempotency_key: str | None) -> str | None
 async def accept(caller: Caller, body: AddMessageRequest, tokens: int, idempotency_key: str | None,
                  request_id: str) -> tuple[str, QuotaState]:
     settings = get_settings()
+    # Without an idempotency key the indices are allocated with the charge (one round trip); with
+    # one, only after the key is claimed, so that a replay leaves no gap in the conversation.
+    allocate = None if idempotency_key else (
+        keys.conversation_length(user_scope(caller.project, body.user_id), body.conversation_id), len(body.messages))
     async with redis_errors():
-        quota = await charge(caller.key_hash, tokens, caller.quota_tokens)
+        quota = await charge(caller.key_hash, tokens, caller.quota_tokens, allocate=allocate)
     if not quota.allowed:
         raise MemqError(ErrorCode.QUOTA_EXCEEDED,
                         f"token quota of {quota.limit} per {settings.quota_window_seconds} s used up "
@@ -80,14 +86,16 @@ async def accept(caller: Caller, body: AddMessageRequest, tokens: int, idempoten
                         headers={**quota.headers(), "Retry-After": str(quota.retry_after)})
     task_id = uuid.uuid4().hex
     try:
-        await _store_and_enqueue(caller, body, task_id, idempotency_key, request_id)
+        await _store_and_enqueue(caller, body, task_id, idempotency_key, request_id, quota.allocated)
     except BaseException as exc:
         await _refund_quietly(caller.key_hash, quota, tokens)
         if isinstance(exc, REDIS_DOWN):
             raise MemqError(ErrorCode.NOT_ACCEPTED, "the queue is unreachable; nothing was written, retry later") \
                 from exc
         raise
-    await metrics.accepted(task_id, body.user_id, len(body.messages), tokens)  # counters + one log line
+    # One line per accepted batch, joining the request id (bound by the middleware) to its task.
+    metrics.log.info("batch.accepted", task_id=task_id, user_id=body.user_id, messages=len(body.messages),
+                     tokens=tokens)
     return task_id, quota
 
 
@@ -99,7 +107,8 @@ async def _refund_quietly(key_hash: str, quota: QuotaState, tokens: int) -> None
 
 
 async def _store_and_enqueue(caller: Caller, body: AddMessageRequest, task_id: str,
-                             idempotency_key: str | None, request_id: str) -> None:
+                             idempotency_key: str | None, request_id: str, end: int | None) -> None:
+    """`end`: the conversation's length after this batch, if the charge allocated it already."""
     settings = get_settings()
     redis = client()
     project = caller.project
@@ -111,7 +120,8 @@ async def _store_and_enqueue(caller: Caller, body: AddMessageRequest, task_id: s
             raise IdempotentReplay((await redis.get(keys.idempotency(project, idempotency_key))).decode())
     written: list[str] = []
     try:
-        end = await redis.incrby(keys.conversation_length(scope, body.conversation_id), len(body.messages))
+        if end is None:
+            end = await redis.incrby(keys.conversation_length(scope, body.conversation_id), len(body.messages))
         first_index = end - len(body.messages)
         received = datetime.now(BEIJING)
         messages = [Message(role=m.role, content=m.content, chat_time=m.chat_time or received,
@@ -137,8 +147,9 @@ async def _store_and_enqueue(caller: Caller, body: AddMessageRequest, task_id: s
         pipe.sadd(keys.user_conversations(scope), body.conversation_id)
         pipe.sadd(keys.user_tasks(scope), task_id)
         pipe.zadd(keys.INFLIGHT, {task_id: now})  # crash recovery watches it until it completes or fails
+        queue.enqueue(pipe, "ingest.extract", "ingest", [task_id], request_id=request_id)
+        metrics.accepted(pipe, len(messages), now)  # counted in the same transaction as the batch
         await pipe.execute()
-        await queue.publish("ingest.extract", "ingest", [task_id], request_id=request_id)
     except BaseException:
         await _undo(redis, written, scope, body, task_id, idempotency_key, project)
         raise

@@ -48,10 +48,10 @@ async def record(fn: Callable, *args) -> None:
         log.warning("metrics.lost", recorder=fn.__name__, error=type(exc).__name__)
 
 
-async def accepted(task_id: str, user_id: str, messages: int, tokens: int) -> None:
-    """One line per accepted batch, joining the request id (bound by the middleware) to its task."""
-    log.info("batch.accepted", task_id=task_id, user_id=user_id, messages=messages, tokens=tokens)
-    await record(pm.accepted, messages, time.time())
+def accepted(pipe, messages: int, now: float) -> None:
+    """Counted on the accept path's own MULTI/EXEC: exactly when the batch is accepted, with no
+    round trip of its own (api/intake.py logs the batch.accepted line once EXEC succeeded)."""
+    pm.accepted(pipe, messages, now)
 
 
 def count_rejections(app: FastAPI) -> None:

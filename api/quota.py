@@ -20,6 +20,14 @@ if cost > 0 then
 end
 return {1, used}
 """
+# The charge, then (only if it was allowed) an INCRBY on a second key, in the same atomic call: the
+# accept path allocates the conversation's message indices in the round trip that charges the quota.
+_CHARGE_THEN_INCR = "local function charge()\n" + _CHARGE + """
+end
+local reply = charge()
+if reply[1] == 1 and #KEYS > 1 then reply[3] = redis.call('incrby', KEYS[2], ARGV[4]) end
+return reply
+"""
 
 
 @dataclass
@@ -28,6 +36,7 @@ class QuotaState:
     used: int
     limit: int
     reset_at: float  # epoch seconds when the window ends
+    allocated: int | None = None  # the INCRBY's result when charge() was asked to allocate
 
     @property
     def remaining(self) -> int:
@@ -42,15 +51,23 @@ class QuotaState:
                 "X-RateLimit-Reset": str(int(self.reset_at))}
 
 
-async def charge(key_hash: str, cost: int, limit: int | None = None) -> QuotaState:
+async def charge(key_hash: str, cost: int, limit: int | None = None,
+                 allocate: tuple[str, int] | None = None) -> QuotaState:
     """Charge `cost` tokens to the key's current window (cost 0 only reads it). `limit` is the
-    key's own budget when it has one, else MEMQ_QUOTA_TOKENS."""
+    key's own budget when it has one, else MEMQ_QUOTA_TOKENS. `allocate` (key, n): if the charge
+    is allowed, INCRBY key n in the same atomic call; the new value is in `allocated`."""
     settings = get_settings()
     limit = settings.quota_tokens if limit is None else limit
     window = settings.quota_window_seconds
     start = int(time.time() // window * window)
-    allowed, used = await client().eval(_CHARGE, 1, keys.quota(key_hash, start), cost, limit, (window + 5) * 1000)
-    return QuotaState(bool(allowed), int(used), limit, start + window)
+    quota_key = keys.quota(key_hash, start)
+    if allocate is None:
+        reply = await client().eval(_CHARGE, 1, quota_key, cost, limit, (window + 5) * 1000)
+    else:
+        reply = await client().eval(_CHARGE_THEN_INCR, 2, quota_key, allocate[0], cost, limit, (window + 5) * 1000,
+                                    allocate[1])
+    return QuotaState(bool(reply[0]), int(reply[1]), limit, start + window,
+                      allocated=int(reply[2]) if len(reply) > 2 else None)
 
 
 async def refund(key_hash: str, state: QuotaState, cost: int) -> None:

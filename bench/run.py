@@ -1,0 +1,158 @@
+"""`make bench`: every figure beside its reference, measured in the same run on this machine.
+
+    python -m bench.run [--quick] [--out bench/results.json]
+
+--quick is the smoke version (small streams, short bursts) that tests/integration runs so that
+the benchmark cannot rot; the figures it gives mean nothing."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from bench import common, e2e, intake, report, streams
+from bench.venv import ROOT, bench_python
+from memq.settings import Settings
+
+SIZES = {"full": {"chitchat": 3000, "locomo": 2000, "mem0": 1000, "intake_s": 10, "tts_s": 30, "queries": 100},
+         "quick": {"chitchat": 60, "locomo": 40, "mem0": 20, "intake_s": 2, "tts_s": 4, "queries": 5}}
+
+
+def machine() -> dict:
+    return {"cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "load_avg_at_start": common.load()}
+
+
+def settings_used() -> dict:
+    s = Settings(**{k.removeprefix("MEMQ_").lower(): v for k, v in common.STACK_ENV.items()})
+    return {"ingest_concurrency": s.ingest_concurrency, "embed_batch_size": s.embed_batch_size,
+            "uvicorn_workers": 1, "extractor": "offline", "vector_store": "qdrant-edge (embedded)",
+            "quota_tokens": s.quota_tokens}
+
+
+def end_to_end(stack, name: str, requests: list[dict] | None, settings: dict) -> dict:
+    if requests is None:
+        return {"skipped": "no ../shared/data/locomo (the LoCoMo data is not part of the repo)"}
+    print(f"bench: end to end, {name}: {streams.message_count(requests)} messages", flush=True)
+    memq = e2e.throughput(stack, requests)
+    reference = e2e.embedder_alone(streams.texts(requests), settings["ingest_concurrency"],
+                                   settings["embed_batch_size"])
+    return {"memq": memq, "reference": reference,
+            "ratio": round(memq["messages_per_s"] / reference["texts_per_s"], 3)}
+
+
+def search(stack, requests: list[dict], messages_per_s: float, quick: bool) -> list[dict]:
+    """bench/search_bench.py's store and loading (N memories in an Edge shard, the searched user
+    holding 1,000) and its filtered searches, timed while the stack ingests at `messages_per_s`."""
+    try:
+        from bench import search_bench as sb
+    except ImportError:
+        return [{"size": n, "skipped": "bench/search_bench.py is not there"} for n in (10_000, 100_000)]
+    import random
+
+    from pipeline.embedder import MiniLMEmbedder
+    from pipeline.stores.edge_store import EdgeVectorStore
+    from pipeline.stores.graph_store import GraphStore
+
+    embedder, graphs, rng = MiniLMEmbedder(), GraphStore(stack.redis), random.Random(7)
+    out = []
+    for size in (2_000,) if quick else (10_000, 100_000):
+        print(f"bench: search at {size} memories", flush=True)
+        with tempfile.TemporaryDirectory(prefix="memq-bench-search-") as tmp:
+            store = EdgeVectorStore(Path(tmp) / "shard", dim=MiniLMEmbedder.dim)
+            sb.load(store, graphs, embedder, size, rng, users=500)
+            before = common.load()
+            with e2e.Ingesting(stack, requests, messages_per_s) as ingesting:
+                measured = sb.measure(store, embedder, graphs, rounds=10 if quick else 100)
+            store.close()
+        per_filter = {name: {"wall_p50_ms": round(w[0], 2), "wall_p95_ms": round(w[1], 2),
+                             "cpu_p95_ms": round(c[1], 2)} for name, (w, c) in measured.items()}
+        filtered = [v for name, v in per_filter.items() if not name.startswith("|")]
+        out.append({"size": size, "p50_ms": max(v["wall_p50_ms"] for v in filtered),
+                    "p95_ms": max(v["wall_p95_ms"] for v in filtered),  # the worst filter
+                    "cpu_p95_ms": max(v["cpu_p95_ms"] for v in filtered), "per_filter": per_filter,
+                    "ingesting_messages_per_s": round(ingesting.sent / ingesting.seconds, 1),
+                    "load_avg": max(before, common.load())})
+    return out
+
+
+def peer(requests: list[dict], queries: list[dict], memq_rate: float, memq_search_p95: float) -> dict:
+    print(f"bench: mem0 peer: {streams.message_count(requests)} messages", flush=True)
+    work = Path(tempfile.mkdtemp(prefix="mem0-bench-"))
+    (work / "requests.json").write_text(json.dumps(requests))
+    (work / "queries.json").write_text(json.dumps(queries))
+    before = common.load()
+    out = subprocess.run([bench_python(), "-m", "bench.peer_mem0", str(work / "requests.json"),
+                          str(work / "queries.json"), str(work)], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        return {"skipped": f"mem0 failed: {out.stderr.strip().splitlines()[-1] if out.stderr else out.returncode}"}
+    mem0 = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"mem0": mem0, "memq_messages_per_s": memq_rate, "memq_search_p95_ms": memq_search_p95,
+            "messages_ratio": round(memq_rate / mem0["messages_per_s"], 2),
+            "search_ratio": round(memq_search_p95 / mem0["search_p95_ms"], 2),
+            "load_avg": max(before, common.load())}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
+    args = parser.parse_args(argv)
+    size = SIZES["quick" if args.quick else "full"]
+    results = {"machine": machine(), "settings": settings_used(), "mode": "quick" if args.quick else "full",
+               "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    print(f"bench: {results['machine']} {results['settings']}", flush=True)
+    chitchat = streams.chitchat(size["chitchat"])
+    locomo = streams.locomo(size["locomo"])
+    peaks: dict[str, float] = {}
+
+    print("bench: intake", flush=True)
+    stack = common.start_stack()
+    try:
+        with common.RssSampler(common.stack_processes(stack)) as rss:
+            results["intake"] = intake.run(stack, size["intake_s"])
+        peaks.update(rss.peak_mb)
+    finally:
+        stack.stop()
+
+    stack = common.start_stack()  # a fresh stack: the intake burst left a backlog of thousands of batches
+    try:
+        with common.RssSampler(common.stack_processes(stack)) as rss:
+            results["end_to_end"] = {"chitchat": end_to_end(stack, "chitchat", chitchat, results["settings"]),
+                                     "locomo": end_to_end(stack, "locomo", locomo, results["settings"])}
+            sustained = results["end_to_end"]["chitchat"]["memq"]["messages_per_s"]
+            print("bench: time to searchable", flush=True)
+            results["time_to_searchable"] = e2e.time_to_searchable(stack, chitchat, sustained / 2, size["tts_s"])
+            queries = e2e.queries_for(chitchat[: _requests_for(chitchat, size["mem0"])], size["queries"])
+            results["search_peer_queries"] = e2e.search_latency(stack, queries)
+            results["search"] = search(stack, chitchat, sustained / 2, args.quick)
+        for name, mb in rss.peak_mb.items():
+            peaks[name] = max(peaks.get(name, 0.0), mb)
+    finally:
+        stack.stop()
+    results["rss_mb"] = {name: round(mb, 1) for name, mb in peaks.items()}
+    subset = chitchat[: _requests_for(chitchat, size["mem0"])]
+    results["peer"] = peer(subset, queries, sustained, results["search_peer_queries"]["p95_ms"])
+    results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
+    Path(args.out).write_text(json.dumps(results, indent=1))
+    print(report.table(results), flush=True)
+    return results
+
+
+def _requests_for(requests: list[dict], messages: int) -> int:
+    total = 0
+    for i, r in enumerate(requests):
+        total += len(r["messages"])
+        if total >= messages:
+            return i + 1
+    return len(requests)
+
+
+if __name__ == "__main__":
+    main()
