@@ -52,3 +52,9 @@ BENCH_ARGS ?=
 bench: install
 	@command -v wrk >/dev/null || { echo "make bench loads the API with wrk: apt-get install wrk"; exit 1; }
 	HF_HUB_OFFLINE=1 $(PY) -m bench.run $(BENCH_ARGS)
+
+# Search latency in the embedded default at 10k and 100k stored memories (the searched user
+# holds 1,000), with filters: p50/p95 wall and CPU time, and where a search spends it. Not a test.
+SEARCH_BENCH_ARGS ?=
+bench-search: install
+	HF_HUB_OFFLINE=1 $(PY) -m bench.search_bench $(SEARCH_BENCH_ARGS)
