@@ -19,27 +19,10 @@ from pipeline.stores.vector_store import (
 )
 
 
-# qdrant-edge-py 0.9 turns a Python bool in MatchValue into the integer 1, which never equals a
-# stored `true`. So this adapter also writes each boolean info value as a keyword under BOOL_KEYS
-# ("info.vip=true") and matches booleans there: an exact, indexed match, invisible to readers.
-BOOL_KEYS = "_bool_keys"
-
-
-def _bool_key(field: str, value: bool) -> str:
-    return f"{field}={'true' if value else 'false'}"
-
-
-def _with_bool_keys(payload: dict) -> dict:
-    info = payload.get("info") or {}
-    return {**payload, BOOL_KEYS: [_bool_key(f"info.{k}", v) for k, v in info.items() if isinstance(v, bool)]}
-
-
 class EdgeFilters:
     """FilterBuilder for Qdrant Edge."""
 
     def eq(self, field, value):
-        if isinstance(value, bool):
-            return FieldCondition(key=BOOL_KEYS, match=MatchValue(_bool_key(field, value)))
         return FieldCondition(key=field, match=MatchValue(value))
 
     def one_of(self, field, values):
@@ -66,7 +49,7 @@ class EdgeVectorStore(PointStore):
         self.shard = EdgeShard.create(str(path), config) if fresh else EdgeShard.load(str(path))
         if fresh:
             self.shard.update(UpdateOperation.create_field_index(TENANT_INDEX, KeywordIndexParams(is_tenant=True)))
-            for field in KEYWORD_INDEXES + (BOOL_KEYS,):
+            for field in KEYWORD_INDEXES:
                 self.shard.update(UpdateOperation.create_field_index(field, PayloadSchemaType.Keyword))
             for field in NUMERIC_INDEXES:
                 self.shard.update(UpdateOperation.create_field_index(field, PayloadSchemaType.Float))
@@ -74,10 +57,10 @@ class EdgeVectorStore(PointStore):
 
     def _write(self, points: list[PointData]) -> None:
         self.shard.update(UpdateOperation.upsert_points([
-            Point(p.id, {DENSE: p.dense, SPARSE: SparseVector(*p.sparse)}, _with_bool_keys(p.payload)) for p in points]))
+            Point(p.id, {DENSE: p.dense, SPARSE: SparseVector(*p.sparse)}, p.payload) for p in points]))
 
     def _overwrite(self, point_id, payload) -> None:
-        self.shard.update(UpdateOperation.overwrite_payload([point_id], _with_bool_keys(payload)))
+        self.shard.update(UpdateOperation.overwrite_payload([point_id], payload))
 
     def _remove(self, ids) -> None:
         self.shard.update(UpdateOperation.delete_points(ids))

@@ -7,11 +7,12 @@ the memory as payload. Everything but the engine calls lives once, in `PointStor
 and filter translation, payloads, lexical vectors, paging."""
 from __future__ import annotations
 
+import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Protocol
 
-from pipeline.filters import Eq, FilterBuilder, In, Node, both, compile_filter
+from pipeline.filters import And, Contains, Eq, FilterBuilder, In, Node, Or, both, compile_filter
 from pipeline.models import MemoryKind, StoredMemory
 from pipeline.stores import lexical
 
@@ -20,7 +21,11 @@ SPARSE = "bm25"
 # Payload fields with an index. `project` is the tenant field (Qdrant co-locates each tenant's
 # points); `user_id` is the selective one every query names; the rest are what filters name.
 TENANT_INDEX = "project"
-KEYWORD_INDEXES = ("user_id", "kind", "status", "agent_id", "app_id", "conversation_id", "tags", "slot")
+# Info keys are free, so they cannot each have an index: every string or boolean info value is
+# also written as one keyword "[key, value]" under INFO_KEYS, which is indexed, and equality on an
+# info key is matched there. (It also sidesteps qdrant-edge-py 0.9 turning a bool into 1.)
+INFO_KEYS = "_info_keys"
+KEYWORD_INDEXES = ("user_id", "kind", "status", "agent_id", "app_id", "conversation_id", "tags", "slot", INFO_KEYS)
 NUMERIC_INDEXES = ("create_time", "update_time")
 SCROLL_PAGE = 1000
 
@@ -68,6 +73,31 @@ class PointData:
     payload: dict[str, Any]
 
 
+def info_keyword(key: str, value: str | bool) -> str:
+    return json.dumps([key, value], ensure_ascii=False)
+
+
+def payload(memory: StoredMemory) -> dict[str, Any]:
+    """The point's payload: the memory, plus the indexed info keywords (readers ignore them)."""
+    data = memory.model_dump(mode="json")
+    words = []
+    for key, value in memory.info.items():
+        for item in (value if isinstance(value, list) else [value]):
+            if isinstance(item, (str, bool)):
+                words.append(info_keyword(key, item))
+    data[INFO_KEYS] = words
+    return data
+
+
+def on_indexes(node: Node) -> Node:
+    """Rewrite equality on an info key to the indexed INFO_KEYS keyword (numbers stay ranges)."""
+    if isinstance(node, (And, Or)):
+        return replace(node, items=tuple(on_indexes(n) for n in node.items))
+    if isinstance(node, (Eq, Contains)) and node.field.startswith("info.") and isinstance(node.value, (str, bool)):
+        return Eq(INFO_KEYS, info_keyword(node.field.removeprefix("info."), node.value))
+    return node
+
+
 def valid_ids(ids: Iterable[str]) -> list[str]:
     """Point ids are UUIDs: anything else cannot name a memory (and would make the engine raise)."""
     out = []
@@ -97,19 +127,18 @@ class PointStore:
     def _flush(self) -> None: pass
 
     def _filter(self, scope: Scope, where: Node | None) -> Any:
-        return compile_filter(scope.node(where), self.filters)
+        return compile_filter(on_indexes(scope.node(where)), self.filters)
 
     # --- writes ---
     def upsert(self, memories: list[StoredMemory], dense: dict[str, list[float]]) -> None:
-        points = [PointData(m.id, dense[m.id], lexical.document_vector(m.text), m.model_dump(mode="json"))
-                  for m in memories]
+        points = [PointData(m.id, dense[m.id], lexical.document_vector(m.text), payload(m)) for m in memories]
         if points:
             self._write(points)
             self._flush()
 
     def replace_payload(self, memories: list[StoredMemory]) -> None:
         for memory in memories:
-            self._overwrite(memory.id, memory.model_dump(mode="json"))
+            self._overwrite(memory.id, payload(memory))
         if memories:
             self._flush()
 

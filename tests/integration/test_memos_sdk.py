@@ -31,7 +31,9 @@ def _pip(python: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def _ready(python: Path) -> bool:
-    probe = "import importlib.util; assert importlib.util.find_spec('memos.api.client')"
+    # find_spec of "memos" alone: a submodule's spec would run the package's heavy __init__.
+    probe = ("import importlib.util, pathlib; s = importlib.util.find_spec('memos'); "
+             "assert pathlib.Path(s.submodule_search_locations[0], 'api', 'client.py').exists()")
     return python.exists() and subprocess.run([str(python), "-c", probe], capture_output=True).returncode == 0
 
 
