@@ -28,6 +28,7 @@ LEXICAL_WEIGHT = 1.0
 CONVERSATION_BOOST = 0.2  # in units of a first-rank RRF share
 GRAPH_WEIGHT = 0.5
 GRAPH_SEEDS = 3
+FACT_PREFERENCE = 0.8  # a fact scoring at least this share of its raw message's score is shown instead
 # A preference is returned only when it bears on the query: cosine at least this, or a lexical hit
 # among the first few. Measured on MiniLM: unrelated preferences sit at 0.0-0.25.
 PREFERENCE_MIN_COSINE = 0.35
@@ -88,10 +89,27 @@ def _boost(scored: dict[str, Scored], request: SearchRequest, graph) -> None:
                 scored[mid].fused += GRAPH_WEIGHT / (RRF_K + rank + 1)
 
 
+def _prefer_facts(scored: dict[str, Scored]) -> None:
+    """A raw message ranked above a fact drawn from it lends the fact its rank when the fact is
+    nearly as good: the fact is shorter, third-person and dated, the raw stays the fallback."""
+    best_fact: dict[tuple[str, int], Scored] = {}
+    for entry in scored.values():
+        if entry.memory.kind == "fact":
+            for key in _message_keys(entry.memory):
+                if key not in best_fact or best_fact[key].fused < entry.fused:
+                    best_fact[key] = entry
+    for entry in scored.values():
+        if entry.memory.kind == "raw" and len(entry.memory.sources) == 1:
+            fact = best_fact.get(_message_keys(entry.memory).pop())
+            if fact is not None and fact.fused < entry.fused <= fact.fused / FACT_PREFERENCE:
+                fact.fused = entry.fused + 1e-9
+
+
 def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
             covered: set[tuple[str, int]]) -> list[tuple[StoredMemory, float]]:
     """Best first, one item per said thing, at most `limit`. `covered` collects the messages cited."""
     floor = min((e.cosine for e in scored.values() if e.cosine is not None), default=0.0)
+    _prefer_facts(scored)
     out = []
     for entry in sorted(scored.values(), key=lambda e: -e.fused):
         score = entry.cosine if entry.cosine is not None else floor

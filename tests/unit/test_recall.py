@@ -1,0 +1,52 @@
+"""Ranking: one item per said thing, only current memories, preferences only when relevant."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.recall import SearchRequest, search
+from tests.unit.test_resolve import HashEmbedder, Memory
+
+
+@pytest.fixture
+def memory(tmp_path):
+    m = Memory(tmp_path / "qdrant")
+    yield m
+    m.store.close()
+
+
+def find(memory: Memory, query: str, **kw) -> dict:
+    return search(SearchRequest(project="p", user_id="u", query=query, **kw), memory.store, HashEmbedder(),
+                  memory.graphs)
+
+
+def test_a_fact_and_its_raw_message_are_one_item(memory):
+    memory.say("I adopted a golden retriever named Max.")
+    memory.say("My sister lives in Lisbon and works as a nurse.")
+    found = find(memory, "golden retriever Max", memory_limit=5)["memory_detail_list"]
+    cited = [(s["conversation_id"], s["message_index"]) for m in found for s in m["sources"]]
+    assert len(cited) == len(set(cited)), found  # no message cited twice
+    assert found[0]["memory_value"] == "The user adopted a golden retriever named Max (1 March 2024)."
+    assert len(found) == 2  # both messages, once each, although four memories exist
+
+
+def test_only_current_memories_are_searched(memory):
+    memory.say("I live in Beijing.")
+    memory.say("I moved to Shanghai last month.", days=40)
+    values = [m["memory_value"] for m in find(memory, "where does the user live Beijing Shanghai",
+                                              memory_limit=10)["memory_detail_list"]
+              if m["memory_type"] == "LongTermMemory"]
+    assert values == ["The user moved to Shanghai in March 2024."]
+
+
+def test_preferences_are_returned_only_when_they_bear_on_the_query(memory):
+    memory.say("I really love spicy food.", "I like jazz music.")
+    prefs = find(memory, "spicy food for dinner", preference_limit=10)["preference_detail_list"]
+    assert [p["preference"] for p in prefs] == ["The user likes spicy food."]
+    assert find(memory, "car insurance renewal", preference_limit=10)["preference_detail_list"] == []
+
+
+def test_limit_and_relativity_are_honoured(memory):
+    for n in range(6):
+        memory.say(f"I visited museum number {n} in Paris with friends.", days=n)
+    assert len(find(memory, "museum Paris", memory_limit=3)["memory_detail_list"]) == 3
+    assert find(memory, "museum Paris", memory_limit=3, relativity=0.99)["memory_detail_list"] == []
