@@ -21,7 +21,7 @@ from pipeline.stores.vector_store import Scope, VectorStore
 
 EVERYTHING = 10_000_000
 STAGES = ("extract", "embed", "resolve", "write")
-# A user delete waits this long for a write in progress to finish, so the write cannot land after it.
+# A user delete waits this long for a write in progress (holding the user's lock) to finish.
 DELETE_LOCK_WAIT_SECONDS = 5.0
 
 
@@ -101,52 +101,56 @@ def delete_memories(store: VectorStore, graphs: GraphStore, client: redis.Redis,
                     memory_ids: list[str] | None = None, user_id: str | None = None,
                     agent_id: str | None = None, where: Node | None = None) -> dict:
     """Delete for real, everywhere: vectors and graph nodes; for a whole user also every trace
-    in Redis (see forget_user). `user_id` alone selects the user; with another selector it narrows it."""
+    in Redis. `user_id` alone selects the user; with another selector it narrows it."""
     whole_user = user_id is not None and memory_ids is None and agent_id is None and where is None
     if whole_user:
-        forget_user(client, graphs, project, user_id)
+        task_ids = stop_user_tasks(client, project, user_id)
     targets = _targets(store, project, memory_ids, user_id, agent_id, where)
     store.delete([m.id for m in targets])
-    by_user: dict[str, list[str]] = {}
-    for memory in targets:
-        by_user.setdefault(memory.user_id, []).append(memory.id)
-    for uid, ids in by_user.items():
-        if whole_user:
-            continue  # its graph is gone already
-        scope = user_scope(project, uid)
-        graph = graphs.load(scope)
-        graph_store.remove_memories(graph, ids)
-        graphs.save(scope, graph)
+    if whole_user:
+        forget_user(client, graphs, project, user_id, task_ids)
+    else:
+        by_user: dict[str, list[str]] = {}
+        for memory in targets:
+            by_user.setdefault(memory.user_id, []).append(memory.id)
+        for uid, ids in by_user.items():
+            scope = user_scope(project, uid)
+            graph = graphs.load(scope)
+            graph_store.remove_memories(graph, ids)
+            graphs.save(scope, graph)
     return {"success": True, "deleted": len([m for m in targets if m.kind != "raw"])}
 
 
-def forget_user(client: redis.Redis, graphs: GraphStore, project: str, user_id: str) -> None:
-    """Remove every trace of a user in Redis: raw messages, the graph, task records, and the
-    batches and stage outputs that a replay could turn back into memories. Task records go first:
-    a stage that finds no record does nothing, so a batch in flight cannot write after this."""
+def stop_user_tasks(client: redis.Redis, project: str, user_id: str) -> list[str]:
+    """First step of a user delete: remove the user's task records, batches and stage outputs
+    (a stage that finds no record does nothing, so no batch in flight can write afterwards),
+    then take the user's lock, waiting for a write already under way to finish. The lock is
+    held until forget_user, so no new batch of the user resolves while the vectors go."""
     scope = user_scope(project, user_id)
     task_ids = _members(client.smembers(keys.user_tasks(scope)))
     doomed = [keys.task(t) for t in task_ids] + [keys.batch(t) for t in task_ids]
     doomed += [keys.stage_output(t, s) for t in task_ids for s in STAGES]
-    client.delete(*doomed) if doomed else None
-    if task_ids:
+    if doomed:
+        client.delete(*doomed)
         client.zrem(keys.FAILED_TASKS, *task_ids)
-    _wait_for_writer(client, scope)
+    lock = UserLock(client, lease_seconds=60)
+    holder = f"delete:{uuid.uuid4().hex}"
+    deadline = time.monotonic() + DELETE_LOCK_WAIT_SECONDS
+    while not lock.acquire(scope, holder) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return task_ids
+
+
+def forget_user(client: redis.Redis, graphs: GraphStore, project: str, user_id: str, task_ids: list[str]) -> None:
+    """Last step of a user delete: raw messages, conversations, the graph, the lock, and the
+    idempotency keys that name the user's tasks."""
+    scope = user_scope(project, user_id)
     doomed = [keys.user_conversations(scope), keys.user_tasks(scope), keys.user_lock(scope)]
     for conv in _members(client.smembers(keys.user_conversations(scope))):
         doomed += [keys.conversation_messages(scope, conv), keys.conversation_length(scope, conv)]
     graphs.delete(scope)
     client.delete(*doomed)
     _drop_idempotency_keys(client, project, set(task_ids))
-
-
-def _wait_for_writer(client: redis.Redis, scope: str) -> None:
-    """A write that started before the records went holds the user's lock: let it finish first."""
-    lock = UserLock(client, lease_seconds=int(DELETE_LOCK_WAIT_SECONDS) + 1)
-    holder = f"delete:{uuid.uuid4().hex}"
-    deadline = time.monotonic() + DELETE_LOCK_WAIT_SECONDS
-    while not lock.acquire(scope, holder) and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 def _drop_idempotency_keys(client: redis.Redis, project: str, task_ids: set[str]) -> None:
