@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.schemas import MessageIn
-from memq.tokens import count_text_tokens, MESSAGE_OVERHEAD
+from memq.tokens import MESSAGE_OVERHEAD, count_text_tokens
 
 KEY_PREFIX = "memq-import-"
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 from rich.console import Console
-from rich.progress import BarColumn, Progress, ProgressColumn, TaskID, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -107,6 +107,7 @@ class Importer:
         self.stopped_early = False
         self.wait_note = ""  # why waiting stopped before every task finished
         self._budget = options.max_requests
+        self._seen_tasks: set[str] = set()
 
     async def run(self) -> Stats:
         self.client = AsyncMemOSClient(self.options.api_key, self.options.base_url, timeout=self.options.timeout,
@@ -140,11 +141,15 @@ class Importer:
             waiter = asyncio.create_task(self._wait_tasks()) if self.options.wait else None
             try:
                 await self._send_all(by_user)
+            except BaseException:  # aborted or interrupted: stop waiting too, the checkpoint is saved
+                if waiter:
+                    waiter.cancel()
+                raise
             finally:
                 self.sending_done = True
                 self.stats.send_seconds = time.monotonic() - self.stats.started
-                if waiter:
-                    await waiter
+            if waiter:
+                await waiter
         self.stats.tasks_pending = len(self.pending) if self.options.wait else 0
 
     def _on_retry(self, reason: str, delay: float) -> None:
@@ -212,9 +217,11 @@ class Importer:
             return True
 
     def _accepted(self, task_id: str, conversation: Conversation, chunk: Chunk) -> None:
-        if self.options.wait and task_id not in self.pending:
+        if self.options.wait and task_id not in self._seen_tasks:  # identical input items share a task
+            self._seen_tasks.add(task_id)
             self.pending[task_id] = f"{conversation.source} messages {chunk.start}-{chunk.start + chunk.size - 1}"
-            self.progress.update(self.task_bar, total=self.progress.tasks[self.task_bar].total + 1)
+            self.progress.update(self.task_bar, total=len(self.pending) + self.stats.tasks_completed
+                                 + self.stats.tasks_failed)
         self._advance(chunk)
 
     def _refused(self, conversation: Conversation, chunk: Chunk, code, message: str, failed: bool) -> None:
@@ -229,7 +236,8 @@ class Importer:
 
     def _advance(self, chunk: Chunk) -> None:
         self.stats.messages_done += chunk.size
-        self.progress.update(self.bar, advance=chunk.size, status=self._status())
+        self.progress.advance(self.bar, chunk.size)  # advance(), unlike update(), records the final speed
+        self.progress.update(self.bar, status=self._status())
 
     def _status(self) -> str:
         s = self.stats
@@ -275,7 +283,8 @@ class Importer:
         else:
             self.stats.tasks_completed += 1
         failed = f" [red]{self.stats.tasks_failed} failed[/]" if self.stats.tasks_failed else ""
-        self.progress.update(self.task_bar, advance=1, status=f"[green]{self.stats.tasks_completed} done[/]{failed}")
+        self.progress.advance(self.task_bar, 1)
+        self.progress.update(self.task_bar, status=f"[green]{self.stats.tasks_completed} done[/]{failed}")
         return True
 
 
