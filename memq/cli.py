@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shlex
 import subprocess
 import sys
 from datetime import datetime
@@ -197,7 +198,7 @@ def eval_(ctx: typer.Context) -> None:
     if not (root / "eval").is_dir():
         err.print("[red]no eval/ folder here[/]: run `memq eval` from the memq repository.")
         raise typer.Exit(2)
-    extra = [f"EVAL_ARGS={' '.join(ctx.args)}"] if ctx.args else []
+    extra = [f"EVAL_ARGS={shlex.join(ctx.args)}"] if ctx.args else []
     raise typer.Exit(subprocess.call(["make", "eval", *extra], cwd=root))
 
 
