@@ -53,6 +53,8 @@ class QdrantServerStore(PointStore):
         self.filters = ClientFilters()
         if not self.client.collection_exists(collection):
             self._create(dim)
+        if not self.local:  # local mode has no payload indexes (it scans in Python)
+            self._ensure_indexes()
 
     def _create(self, dim: int) -> None:
         try:
@@ -64,9 +66,10 @@ class QdrantServerStore(PointStore):
         except UnexpectedResponse as exc:
             if exc.status_code != 409:  # 409: another store worker created it first, which is fine
                 raise
-            return
-        if self.local:
-            return  # local mode has no payload indexes (it scans in Python)
+
+    def _ensure_indexes(self) -> None:
+        """Idempotent on the server, so every store worker runs it at start: a worker that died
+        between creating the collection and its indexes leaves nothing missing for long."""
         schemas = [(TENANT_INDEX, models.KeywordIndexParams(type=models.KeywordIndexType.KEYWORD, is_tenant=True))]
         schemas += [(f, models.PayloadSchemaType.KEYWORD) for f in KEYWORD_INDEXES]
         schemas += [(f, models.PayloadSchemaType.FLOAT) for f in NUMERIC_INDEXES]

@@ -170,3 +170,11 @@ def test_payload_replace_and_delete_round_trip(tmp_path):
         built.delete([one.id, "junk"])
         assert built.get([one.id]) == [] and built.count(Scope("p1", include_archived=True)) == 0
         built.close()
+
+
+def test_server_index_set_up_is_accepted_by_the_client():
+    """The server path's index creation (tenant index included) goes through qdrant-client's own
+    validation; local mode accepts the calls and ignores them, a server builds the indexes."""
+    built = QdrantServerStore(":memory:", None, "memq", dim=DIM)
+    built._ensure_indexes()
+    built.close()
