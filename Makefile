@@ -44,6 +44,10 @@ EVAL_ARGS ?=
 eval: install
 	HF_HUB_OFFLINE=1 nice -n 10 $(PY) -m eval.run --memeval $(MEMEVAL) --locomo $(LOCOMO) --lme $(LME) $(EVAL_ARGS)
 
+# Reliability soak (not part of `make test`): load + a worker killed every minute; 0 lost, 0 duplicated.
+soak: install
+	HF_HUB_OFFLINE=1 $(PY) -m bench.soak --minutes $${SOAK_MINUTES:-10} --kill-every $${SOAK_KILL_EVERY:-60}
+
 # Performance, each figure beside its reference measured in the same run (bench/run.py): intake
 # vs a bare FastAPI+LPUSH app under wrk, end to end vs the embedder alone, time to searchable,
 # search, RSS, and mem0 as a peer. mem0 and the chitchat dataset go into .cache/bench-venv, never
