@@ -77,10 +77,8 @@ def memory(rng: random.Random, user_id: str, text: str, n: int) -> StoredMemory:
         info={"scene": rng.choice(["travel", "home", "work"])}, entities=entities_of(text))
 
 
-def load(store: EdgeVectorStore, graphs: GraphStore, embedder: MiniLMEmbedder, total: int, rng: random.Random,
-         users: int) -> None:
-    texts = [sentence(rng) for _ in range(POOL)]
-    vectors = embedder.embed(texts)
+def load(store: EdgeVectorStore, graphs: GraphStore, texts: list[str], vectors: list[list[float]], total: int,
+         rng: random.Random, users: int) -> None:
     own = [memory(rng, SEARCHED, texts[i], i) for i in range(SEARCHED_SIZE)]
     store.upsert(own, {m.id: vectors[i] for i, m in enumerate(own)})
     graph = graphs.load(user_scope(PROJECT, SEARCHED))
@@ -145,6 +143,8 @@ def main() -> None:
     args = parser.parse_args()
     embedder = MiniLMEmbedder()
     rng = random.Random(7)
+    texts = [sentence(rng) for _ in range(POOL)]
+    vectors = embedder.embed(texts)  # once: the pool serves every size
     with tempfile.TemporaryDirectory(prefix="memq-bench-") as tmp:
         port = free_port()
         server = start_redis(Path(tmp) / "redis", port)
@@ -157,7 +157,7 @@ def main() -> None:
             for size in (int(s) for s in args.sizes.split(",")):
                 store = EdgeVectorStore(Path(tmp) / f"shard-{size}", dim=MiniLMEmbedder.dim)
                 started = time.perf_counter()
-                load(store, graphs, embedder, size, rng, args.users)
+                load(store, graphs, texts, vectors, size, rng, args.users)
                 print(f"# loaded {size} memories in {time.perf_counter() - started:.1f} s")
                 for name, ((w50, w95), (c50, c95)) in measure(store, embedder, graphs, args.rounds).items():
                     print(f"{size:>8} {name:>14} {w50:9.1f} {w95:7.1f} {c50:8.1f} {c95:7.1f}", flush=True)
