@@ -65,11 +65,10 @@ def run(args: argparse.Namespace) -> dict:
                 results[name] = {"memq": memq, "baseline": baseline, "data": str(data),
                                  "k": args.k, "convs": args.convs}
                 (RESULTS / f"{name}.json").write_text(json.dumps(results[name], indent=1))
+                (RESULTS / "table.md").write_text(markdown(results))  # a partial run still leaves its table
         finally:
             stack.stop()
-    table = markdown(results)
-    (RESULTS / "table.md").write_text(table)
-    print("\n" + table)
+    print("\n" + markdown(results))
     return results
 
 
