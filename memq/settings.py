@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     anthropic_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL", "MEMQ_ANTHROPIC_BASE_URL")
     )
-    llm_model: str = "claude-sonnet-4-5"
+    llm_model: str = "claude-sonnet-4-6"
     llm_timeout_seconds: float = 60.0
 
     # --- logging ---

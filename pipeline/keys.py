@@ -42,6 +42,10 @@ def user_graph(scope: str) -> str:
     return f"{PREFIX}:graph:{scope}"
 
 
+def user_graph_version(scope: str) -> str:
+    return f"{PREFIX}:graphver:{scope}"
+
+
 def idempotency(project: str, key: str) -> str:
     return f"{PREFIX}:idem:{project}:{key}"
 

@@ -5,7 +5,7 @@
 2. Boosts: the conversation the caller names (soft), and graph expansion: memories that share a
    named entity with the best hits gain rank (multi-hop questions join facts through people,
    places and dates).
-3. One item per said thing: an item whose source messages are all cited by a better-ranked item
+3. One item per said thing: an item whose source messages are all cited by one better-ranked item
    is dropped (a fact and the raw message it came from, two facts from one message), so the
    limit buys distinct evidence rather than paraphrases, and the reader gets fewer words.
 4. Preferences are context for the answer, not search results: only those that bear on the query
@@ -101,24 +101,26 @@ def _prefer_facts(scored: dict[str, Scored]) -> None:
     for entry in scored.values():
         if entry.memory.kind == "raw" and len(entry.memory.sources) == 1:
             fact = best_fact.get(_message_keys(entry.memory).pop())
-            if fact is not None and fact.fused < entry.fused <= fact.fused / FACT_PREFERENCE:
+            if fact is not None and fact.fused <= entry.fused <= fact.fused / FACT_PREFERENCE:  # ties go to the fact
                 fact.fused = entry.fused + 1e-9
 
 
-def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
-            covered: set[tuple[str, int]]) -> list[tuple[StoredMemory, float]]:
-    """Best first, one item per said thing, at most `limit`. `covered` collects the messages cited."""
+def _select(scored: dict[str, Scored], request: SearchRequest, limit: int) -> list[tuple[StoredMemory, float]]:
+    """Best first, one item per said thing, at most `limit`: an item is left out when one better
+    item already cites all its messages. A fact joining several messages ("booked a trip to
+    Guangzhou and chose 7 Days Inn") says what no single one of them says, so it stays even when
+    each of its messages was shown on its own."""
     floor = min((e.cosine for e in scored.values() if e.cosine is not None), default=0.0)
     _prefer_facts(scored)
-    out = []
+    out, shown = [], []
     for entry in sorted(scored.values(), key=lambda e: -e.fused):
         score = entry.cosine if entry.cosine is not None else floor
         if request.relativity and score < request.relativity:
             continue
         cited = _message_keys(entry.memory)
-        if cited and cited <= covered:
+        if cited and any(cited <= earlier for earlier in shown):
             continue
-        covered |= cited
+        shown.append(cited)
         out.append((entry.memory, round(float(score), 4)))
         if len(out) >= limit:
             break
@@ -131,24 +133,23 @@ def _relevant_preferences(scored: dict[str, Scored]) -> dict[str, Scored]:
             or (e.lexical_rank is not None and e.lexical_rank < PREFERENCE_LEXICAL_RANKS)}
 
 
-def _rank(store, vector, request, graph, kinds, limit, covered) -> list[tuple[StoredMemory, float]]:
+def _rank(store, vector, request, graph, kinds, limit) -> list[tuple[StoredMemory, float]]:
     if limit <= 0:
         return []
     scored = _fuse(store, vector, request, kinds, pool=max(40, limit * 4))
     if kinds == ("preference",):
         scored = _relevant_preferences(scored)
     _boost(scored, request, graph)
-    return _select(scored, request, limit, covered)
+    return _select(scored, request, limit)
 
 
 def search(request: SearchRequest, store: VectorStore, embedder: Embedder, graphs: GraphStore) -> dict:
     vector = embedder.embed([request.query])[0]
-    graph = graphs.load(user_scope(request.project, request.user_id))
-    covered: set[tuple[str, int]] = set()
-    facts = _rank(store, vector, request, graph, ("fact", "raw"), request.memory_limit, covered)
-    prefs = _rank(store, vector, request, graph, ("preference",), request.preference_limit, set()) \
+    graph = graphs.view(user_scope(request.project, request.user_id))
+    facts = _rank(store, vector, request, graph, ("fact", "raw"), request.memory_limit)
+    prefs = _rank(store, vector, request, graph, ("preference",), request.preference_limit) \
         if request.include_preference else []
-    tools = _rank(store, vector, request, graph, ("tool",), request.tool_limit, set()) \
+    tools = _rank(store, vector, request, graph, ("tool",), request.tool_limit) \
         if request.include_tool_memory else []
     return {
         "memory_detail_list": [present(m, s) for m, s in facts],

@@ -34,6 +34,10 @@ REQUEST = re.compile(r"^(please|(can|could|would|will) you|tell me|give me|help 
                      r"|^i (hope|wonder|was wondering|bet|guess) (you|that you)\b|^(that's|that is|it's|so) "
                      r"(great|cool|awesome|amazing|nice|good|wonderful|sweet|fantastic)\b", re.I)
 PHOTO = re.compile(r"\[shares? (a |an )?(photo|picture|image) of ([^\]]+)\]", re.I)
+# What makes the assistant's message an offer a short user reply can choose from: a question, an
+# "or", a list, an enumeration ("7 Days Inn, Ji Hotel, Hilton, and others") or an offer verb.
+OFFER = re.compile(r"\?|\bor\b|\n\s*(\d+[.)]|[-*])|,[^,]+,|\b(consider|options?|recommend|suggest|such as|"
+                   r"available|choose from)\b", re.IGNORECASE)
 CHOICE = re.compile(r"^(?:ok(?:ay)?,?\s*)?(?:i(?:'ll| will)?\s+(?:choose|chose|pick|picked|take|took|go with|went with"
                     r"|select|selected|book|booked|want|prefer)|let'?s go with)\s+(?P<what>.+?)[.!]?$", re.I)
 LIKE = re.compile(r"\b(?:i|we)\s+(?:really\s+|also\s+|do\s+|just\s+|absolutely\s+)?(?P<verb>like|love|enjoy|prefer|adore"
@@ -186,7 +190,7 @@ class OfflineExtractor:
         said, source = message.chat_time, source_of(batch, message)
         answers_offer = context.previous_assistant is not None and \
             context.previous_assistant.message_index == message.message_index - 1 and \
-            re.search(r"\?|\bor\b|\n\s*(\d+[.)]|[-*])", context.previous_assistant.content) is not None
+            OFFER.search(context.previous_assistant.content) is not None
         found: list[Candidate] = []
         units: list[list[str]] = []  # a statement and the sentences that continue it ("It was ...")
         for sentence in split_sentences(text):

@@ -5,15 +5,10 @@ write redelivered after a crash ends in the same state as one that ran once."""
 from __future__ import annotations
 
 from pipeline.models import Batch, MemoryViews, StoredMemory, WritePlan, user_scope
+from pipeline.presenters import version
 from pipeline.stores import graph_store
 from pipeline.stores.graph_store import GraphStore
 from pipeline.stores.vector_store import VectorStore
-
-
-def _version(memory: StoredMemory) -> dict:
-    return {"id": memory.id, "memory_value": memory.text, "status": memory.status,
-            "update_time": memory.update_time, "valid_to": memory.valid_to,
-            "superseded_by": memory.superseded_by}
 
 
 def write(batch: Batch, plan: WritePlan, vectors: VectorStore, graphs: GraphStore, now_ms: int) -> MemoryViews:
@@ -46,7 +41,7 @@ def write(batch: Batch, plan: WritePlan, vectors: VectorStore, graphs: GraphStor
         changed[old_id] = old
         new = new_by_id.get(new_id)
         if new is not None and all(v["id"] != old_id for v in new.history):
-            new.history.append(_version(old))
+            new.history.append(version(old))
 
     vectors.upsert(plan.add, plan.add_vectors)
     vectors.replace_payload(list(changed.values()))

@@ -6,6 +6,7 @@ on any host, reads the same graph (a file per host would split it)."""
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 
 import networkx as nx
 import redis
@@ -23,8 +24,15 @@ def memory_node(memory_id: str) -> str:
 
 
 class GraphStore:
+    """`load` gives a graph to change and `save`; `view` gives a read-only graph for search, from
+    a per-process cache checked against a version counter in Redis (parsing a user's graph costs
+    tens of milliseconds; reading the counter, one round trip)."""
+
+    CACHED_USERS = 256
+
     def __init__(self, client: redis.Redis):
         self.redis = client
+        self._cache: OrderedDict[str, tuple[bytes, nx.Graph]] = OrderedDict()
 
     def load(self, scope: str) -> nx.Graph:
         raw = self.redis.get(keys.user_graph(scope))
@@ -32,11 +40,27 @@ class GraphStore:
             return nx.Graph()
         return nx.node_link_graph(json.loads(raw), edges="edges")
 
+    def view(self, scope: str) -> nx.Graph:
+        version = self.redis.get(keys.user_graph_version(scope)) or b"0"
+        cached = self._cache.get(scope)
+        if cached and cached[0] == version:
+            self._cache.move_to_end(scope)
+            return cached[1]
+        graph = nx.freeze(self.load(scope))
+        self._cache[scope] = (version, graph)
+        if len(self._cache) > self.CACHED_USERS:
+            self._cache.popitem(last=False)
+        return graph
+
     def save(self, scope: str, graph: nx.Graph) -> None:
-        self.redis.set(keys.user_graph(scope), json.dumps(nx.node_link_data(graph, edges="edges")))
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.set(keys.user_graph(scope), json.dumps(nx.node_link_data(graph, edges="edges")))
+        pipe.incr(keys.user_graph_version(scope))
+        pipe.execute()
 
     def delete(self, scope: str) -> None:
-        self.redis.delete(keys.user_graph(scope))
+        self.redis.delete(keys.user_graph(scope), keys.user_graph_version(scope))
+        self._cache.pop(scope, None)
 
 
 def add_memory(graph: nx.Graph, memory: StoredMemory) -> None:

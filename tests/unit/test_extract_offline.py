@@ -110,6 +110,23 @@ def test_choice_among_offered_options_is_an_implicit_preference_and_joins_the_fa
     assert [s.message_index for s in fact[0].sources] == [0, 1, 2]
 
 
+def test_the_add_message_docs_hotel_conversation_gives_one_self_contained_memory():
+    found = run(("user", "I have booked a summer trip to Guangzhou. Which hotel chains are available?"),
+                ("assistant", "You can consider 7 Days Inn, Ji Hotel, Hilton, and others."),
+                ("user", "I choose 7 Days Inn."),
+                ("assistant", "Got it. Feel free to ask if you have other questions."))
+    facts = [c for c in found if c.kind == "fact"]
+    assert [f.text for f in facts] == ["The user has booked a summer trip to Guangzhou (8 May 2023) and chose 7 Days Inn."]
+    assert [s.message_index for s in facts[0].sources] == [0, 1, 2]
+    assert texts(found, "preference") == ["The user prefers 7 Days Inn."]
+
+
+def test_a_short_reply_to_a_plain_statement_is_not_a_choice():
+    found = run(("user", "I moved to Hangzhou last year."), ("assistant", "That sounds lovely."),
+                ("user", "I take the metro to work every day."))
+    assert len(texts(found, "fact")) == 2 and not texts(found, "preference")
+
+
 def test_slots_mark_statements_a_later_one_replaces():
     found = run(("user", "I moved to Shanghai last month. I'm vegetarian now. I work at Google as an engineer."))
     assert [c.slot for c in found if c.kind == "fact"] == ["residence", "diet", "job"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.recall import SearchRequest, search
-from tests.unit.test_resolve import HashEmbedder, Memory
+from tests.ports import HashEmbedder
+from tests.unit.test_resolve import Memory
 
 
 @pytest.fixture

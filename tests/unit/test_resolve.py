@@ -3,12 +3,8 @@ write) on the real Qdrant Edge store in a temp dir. The embedder is a small dete
 (hashed bag of words), so similarities are predictable and no model loads."""
 from __future__ import annotations
 
-import hashlib
-import math
-import re
 from datetime import datetime, timedelta
 
-import networkx as nx
 import pytest
 
 from pipeline import manage
@@ -21,43 +17,16 @@ from pipeline.stages.resolve import resolve, same_content
 from pipeline.stages.write import write
 from pipeline.stores.edge_store import EdgeVectorStore
 from pipeline.stores.vector_store import Scope
+from tests.ports import HashEmbedder, InMemoryGraphs
 
 DIM = 384
 T0 = datetime(2024, 3, 1, 10, 0, tzinfo=BEIJING)
 
 
-class HashEmbedder:
-    """Bag of lower-cased words hashed into DIM buckets, L2-normalised."""
-    dim = DIM
-
-    def embed(self, texts):
-        out = []
-        for text in texts:
-            vec = [0.0] * DIM
-            for word in re.findall(r"[a-z']+", text.lower()):
-                vec[int(hashlib.md5(word.encode()).hexdigest(), 16) % DIM] += 1.0
-            norm = math.sqrt(sum(v * v for v in vec)) or 1.0
-            out.append([v / norm for v in vec])
-        return out
-
-
-class Graphs:
-    """The graph-store port in memory (the real one keeps the same graph in Redis)."""
-
-    def __init__(self):
-        self.graphs = {}
-
-    def load(self, scope):
-        return self.graphs.setdefault(scope, nx.Graph())
-
-    def save(self, scope, graph):
-        self.graphs[scope] = graph
-
-
 class Memory:
     def __init__(self, path):
         self.store = EdgeVectorStore(path, dim=DIM)
-        self.graphs = Graphs()
+        self.graphs = InMemoryGraphs()
         self.n = 0
 
     def say(self, *texts: str, days: int = 0, role: str = "user"):

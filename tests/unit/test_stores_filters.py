@@ -3,9 +3,6 @@ both adapters: Qdrant Edge (the embedded default) and qdrant-client (server mode
 local mode). The data are crafted so that every condition has both matches and near misses."""
 from __future__ import annotations
 
-import hashlib
-import math
-import re
 import uuid
 
 import pytest
@@ -16,26 +13,10 @@ from pipeline.models import StoredMemory
 from pipeline.stores.edge_store import EdgeVectorStore
 from pipeline.stores.qdrant_store import QdrantServerStore
 from pipeline.stores.vector_store import Scope
+from tests.ports import HashEmbedder
 from datetime import datetime
 
 DIM = 32
-
-
-class HashEmbedder:
-    """A small deterministic embedder: hashed bag of words, unit length. Texts sharing words are
-    close, so dense search has a real ranking to get right."""
-
-    dim = DIM
-
-    def embed(self, texts: list[str]) -> list[list[float]]:
-        out = []
-        for text in texts:
-            vec = [0.0] * DIM
-            for word in re.findall(r"\w+", text.lower()):
-                vec[int(hashlib.md5(word.encode()).hexdigest(), 16) % DIM] += 1.0
-            norm = math.sqrt(sum(v * v for v in vec)) or 1.0
-            out.append([v / norm for v in vec])
-        return out
 
 
 def ms(text: str) -> int:
@@ -110,7 +91,7 @@ def store(request, tmp_path_factory):
     root = tmp_path_factory.mktemp(request.param)
     built = EdgeVectorStore(root / "shard", dim=DIM) if request.param == "edge" else \
         QdrantServerStore(f"local:{root / 'local'}", None, "memq", dim=DIM)
-    vectors = HashEmbedder().embed([m.text for m in MEMORIES])
+    vectors = HashEmbedder(DIM).embed([m.text for m in MEMORIES])
     built.upsert(MEMORIES, {m.id: v for m, v in zip(MEMORIES, vectors)})
     yield built
     built.close()
@@ -133,7 +114,7 @@ def test_filter_selects_exactly(store, raw, expected):
     assert names(store.scan(scope, where)) == expected
     assert store.count(scope, where) == len(expected)
     # Retrieval applies the same filter inside the store: never a hit outside it.
-    query = HashEmbedder().embed(["hiking in the Alps"])[0]
+    query = HashEmbedder(DIM).embed(["hiking in the Alps"])[0]
     assert names(h.memory for h in store.dense_search(scope, query, 50, where)) == expected
     assert names(h.memory for h in store.lexical_search(scope, "hiking Alps", 50, where)) == expected
 
@@ -146,7 +127,7 @@ def test_scope_limits_kinds_user_and_project(store):
 
 
 def test_dense_search_ranks_by_meaning(store):
-    query = HashEmbedder().embed(["f the user prefers window seats"])[0]
+    query = HashEmbedder(DIM).embed(["f the user prefers window seats"])[0]
     hits = store.dense_search(Scope("p1", "u1"), query, 3)
     assert NAMES[hits[0].memory.id] == "f" and hits[0].score > hits[1].score
 
@@ -160,7 +141,7 @@ def test_payload_replace_and_delete_round_trip(tmp_path):
     for built in (EdgeVectorStore(tmp_path / "e", dim=DIM),
                   QdrantServerStore(":memory:", None, "memq", dim=DIM)):
         one = mem("g", info={"vip": True})
-        built.upsert([one], {one.id: HashEmbedder().embed([one.text])[0]})
+        built.upsert([one], {one.id: HashEmbedder(DIM).embed([one.text])[0]})
         assert built.count(Scope("p1", "u1"), parse_filter({"vip": True})) == 1
         one.info = {"vip": False}
         one.status = "archived"

@@ -1,0 +1,45 @@
+"""Small in-repo implementations of pipeline ports for unit tests: real behaviour, no model, no
+Redis. Not mocks: they compute what the real adapters compute, more crudely."""
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+
+import networkx as nx
+
+
+class HashEmbedder:
+    """Bag of lower-cased words hashed into `dim` buckets, unit length: texts sharing words are
+    close, so dense search has a real, predictable ranking to get right."""
+
+    def __init__(self, dim: int = 384):
+        self.dim = dim
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        out = []
+        for text in texts:
+            vec = [0.0] * self.dim
+            for word in re.findall(r"[a-z0-9']+", text.lower()):
+                vec[int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
+            norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+            out.append([v / norm for v in vec])
+        return out
+
+
+class InMemoryGraphs:
+    """The graph-store port in memory (the real one keeps the same graphs in Redis)."""
+
+    def __init__(self):
+        self.graphs: dict[str, nx.Graph] = {}
+
+    def load(self, scope: str) -> nx.Graph:
+        return self.graphs.setdefault(scope, nx.Graph())
+
+    view = load
+
+    def save(self, scope: str, graph: nx.Graph) -> None:
+        self.graphs[scope] = graph
+
+    def delete(self, scope: str) -> None:
+        self.graphs.pop(scope, None)
