@@ -15,7 +15,6 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import networkx as nx
 
 from pipeline.chat_time import BEIJING
 from pipeline.extract.offline import OfflineExtractor
@@ -26,6 +25,7 @@ from pipeline.stages.extract import extract
 from pipeline.stages.resolve import resolve
 from pipeline.stages.write import write
 from pipeline.stores.edge_store import EdgeVectorStore
+from pipeline.stores.graph_store import InMemoryGraphStore
 
 CACHE = Path(__file__).resolve().parent / "results" / "embed_cache.pkl"
 
@@ -55,21 +55,10 @@ class CachedEmbedder:
             CACHE.write_bytes(pickle.dumps(self.cache))
 
 
-class Graphs:
-    def __init__(self):
-        self.graphs: dict[str, nx.Graph] = {}
-
-    def load(self, scope):
-        return self.graphs.setdefault(scope, nx.Graph())
-
-    def save(self, scope, graph):
-        self.graphs[scope] = graph
-
-
 class Service:
     def __init__(self, root: Path, embedder: CachedEmbedder):
         self.store = EdgeVectorStore(root / "qdrant", dim=384)
-        self.embedder, self.graphs, self.extractor = embedder, Graphs(), OfflineExtractor()
+        self.embedder, self.graphs, self.extractor = embedder, InMemoryGraphStore(), OfflineExtractor()
         self.n = 0
 
     def add(self, user: str, cid: str, msgs: list[dict]) -> None:

@@ -6,7 +6,6 @@ import hashlib
 import math
 import re
 
-import networkx as nx
 
 
 class HashEmbedder:
@@ -25,21 +24,3 @@ class HashEmbedder:
             norm = math.sqrt(sum(v * v for v in vec)) or 1.0
             out.append([v / norm for v in vec])
         return out
-
-
-class InMemoryGraphs:
-    """The graph-store port in memory (the real one keeps the same graphs in Redis)."""
-
-    def __init__(self):
-        self.graphs: dict[str, nx.Graph] = {}
-
-    def load(self, scope: str) -> nx.Graph:
-        return self.graphs.setdefault(scope, nx.Graph())
-
-    view = load
-
-    def save(self, scope: str, graph: nx.Graph) -> None:
-        self.graphs[scope] = graph
-
-    def delete(self, scope: str) -> None:
-        self.graphs.pop(scope, None)

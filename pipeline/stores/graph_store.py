@@ -63,6 +63,24 @@ class GraphStore:
         self._cache.pop(scope, None)
 
 
+class InMemoryGraphStore:
+    """The same port kept in a dict: for in-process replays (eval/sim.py) and unit tests."""
+
+    def __init__(self):
+        self.graphs: dict[str, nx.Graph] = {}
+
+    def load(self, scope: str) -> nx.Graph:
+        return self.graphs.setdefault(scope, nx.Graph())
+
+    view = load
+
+    def save(self, scope: str, graph: nx.Graph) -> None:
+        self.graphs[scope] = graph
+
+    def delete(self, scope: str) -> None:
+        self.graphs.pop(scope, None)
+
+
 def add_memory(graph: nx.Graph, memory: StoredMemory) -> None:
     node = memory_node(memory.id)
     graph.add_node(node, type="memory", kind=memory.kind, status=memory.status)

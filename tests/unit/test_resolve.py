@@ -17,7 +17,8 @@ from pipeline.stages.resolve import resolve, same_content
 from pipeline.stages.write import write
 from pipeline.stores.edge_store import EdgeVectorStore
 from pipeline.stores.vector_store import Scope
-from tests.ports import HashEmbedder, InMemoryGraphs
+from pipeline.stores.graph_store import InMemoryGraphStore as InMemoryGraphs
+from tests.ports import HashEmbedder
 
 DIM = 384
 T0 = datetime(2024, 3, 1, 10, 0, tzinfo=BEIJING)
