@@ -4,6 +4,7 @@ single-thread processes (the physical limit of the ingest stage on these cores);
 from an add's answer until a search finds what it said, at half the sustained maximum."""
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
 import threading
 import time
@@ -49,6 +50,18 @@ def finished(stack: Stack, task_ids: list[str]) -> dict[str, tuple[str, int]]:
     return out
 
 
+def texts_embedded(stack: Stack, task_ids: list[str]) -> int:
+    """How many texts the pipeline embedded (facts and raw chunks: more than one a message)."""
+    pipe = stack.redis.pipeline(transaction=False)
+    for task_id in task_ids:
+        pipe.hget(keys.task(task_id), "stages")
+    total = 0
+    for raw in pipe.execute():
+        stages = json.loads(raw or "{}")
+        total += int(stages.get("embed", {}).get("counts", {}).get("vectors", 0))
+    return total
+
+
 def throughput(stack: Stack, requests: list[dict], timeout: float = 900) -> dict:
     """Send the stream as fast as it is accepted; messages per second until the last is stored."""
     before = load()
@@ -68,7 +81,8 @@ def throughput(stack: Stack, requests: list[dict], timeout: float = 900) -> dict
     failed = sum(1 for status, _ in done.values() if status == "failed")
     return {"requests": len(requests), "messages": messages, "seconds": round(seconds, 2),
             "accept_seconds": round(accepted - started, 2), "messages_per_s": round(messages / seconds, 1),
-            "failed": failed, "unfinished": len(task_ids) - len(done), "load_avg": max(before, load())}
+            "failed": failed, "unfinished": len(task_ids) - len(done),
+            "texts_embedded": texts_embedded(stack, task_ids), "load_avg": max(before, load())}
 
 
 # --- the reference: the embedder alone ---

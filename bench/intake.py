@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 
+from bench import pyspy
 from bench.common import load, stack_processes
 from memq.runner import free_port
 from tests.stack import ROOT, Stack
@@ -89,12 +90,16 @@ def workers_paused(stack: Stack):
             p.resume()
 
 
-def run(stack: Stack, seconds: int = 10) -> dict:
+def run(stack: Stack, seconds: int = 10, profile: Path | None = None) -> dict:
+    """`profile`: also sample the API with py-spy during memq's measurement, into that file."""
     url = f"{stack.base_url}/add/message"
     with workers_paused(stack):
         with reference_app(stack.runtime["redis_url"]) as ref_url:
             reference = measure(ref_url, "unused", seconds)
+        spy = pyspy.record(stack_processes(stack)["api"].pid, seconds + 2, profile) if profile else None
         memq = measure(url, stack.api_key, seconds)
+        if spy:
+            spy.wait()
     busy = measure(url, stack.api_key, seconds)  # and with the workers eating the backlog beside it
     return {"connections": CONNECTIONS, "seconds": seconds, "generator": "wrk -t1", "reference": reference,
             "memq": memq, "memq_workers_running": busy,

