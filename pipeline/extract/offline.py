@@ -88,7 +88,7 @@ it its it's that this they them their he she his her you your we our us i me my 
 much many feel feels felt know knows think thinks like likes get got make made do does did have has had
 what how glad definitely absolutely true right yeah yes oh wow haha lol time times things thing stuff
 one same well still even ever never now then can could would should will way""".split())
-RAW_CHUNK_WORDS = 60  # a long message is kept as several raw memories: precise hits, short texts
+RAW_CHUNK_WORDS = 150  # a long message is kept as several raw memories: precise hits, short texts
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pipeline.chat_time import BEIJING
-from pipeline.extract.offline import OfflineExtractor, is_statement, preference_slot
+from pipeline.extract.offline import RAW_CHUNK_WORDS, OfflineExtractor, is_statement, preference_slot
 from pipeline.models import Batch, Message
 
 SAID = datetime(2023, 5, 8, 13, 56, tzinfo=BEIJING)  # a Monday
@@ -134,11 +134,11 @@ def test_slots_mark_statements_a_later_one_replaces():
 
 
 def test_raw_messages_are_kept_and_long_ones_split_in_sentence_chunks():
-    long = " ".join(f"Sentence number {i} talks about the topic at some length here." for i in range(20))
+    long = " ".join(f"Sentence number {i} talks about the topic at some length here." for i in range(60))
     found = run(("user", "Caroline: hi"), ("assistant", long))
     raws = [c for c in found if c.kind == "raw"]
     assert raws[0].text == "[8 May 2023] Caroline: hi"
-    assert len(raws) > 3 and all(len(r.text.split()) <= 60 + 4 for r in raws[1:])
+    assert len(raws) > 3 and all(len(r.text.split()) <= RAW_CHUNK_WORDS + 4 for r in raws[1:])
     assert all(r.sources[0].message_index == 1 for r in raws[1:])
     assert " ".join(r.text.split(": ", 1)[1] for r in raws[1:]) == long
 
