@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     # (an LLM extraction with its retries) so a slow task is never run twice at once.
     visibility_timeout_seconds: int = 900
     worker_role: str = "all"  # set by the runner: "ingest", "store" or "all"
+    worker_max_memory_mb: int = 1200  # an ingest process above this is replaced after its task
 
     # --- LLM (optional) ---
     anthropic_api_key: str | None = Field(

@@ -21,6 +21,9 @@ app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
+    # A prefork child whose RSS passes this is replaced after its current task (the model's
+    # allocator grows over long imports); the solo store worker is not affected.
+    worker_max_memory_per_child=settings.worker_max_memory_mb * 1024,
     broker_connection_retry_on_startup=True,
     broker_transport_options={"visibility_timeout": settings.visibility_timeout_seconds},
     worker_hijack_root_logger=False,
