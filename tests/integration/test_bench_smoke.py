@@ -26,7 +26,7 @@ def test_bench_parts_measure_the_real_stack(stack):
         searchable = e2e.time_to_searchable(stack, requests, messages_per_s=4, seconds=2, probes_per_s=1)
         searched = e2e.search_latency(stack, e2e.queries_for(requests, 2))
     assert through["messages"] == 6 and through["failed"] == 0 and through["unfinished"] == 0
-    assert through["messages_per_s"] > 0
+    assert through["messages_per_s"] > 0 and through["texts_embedded"] >= 3  # at least a raw memory each
     assert searchable["probes"] >= 1 and searchable["not_found_in_30s"] == 0 and searchable["p95_s"] > 0
     assert searched["searches"] == 2 and searched["p95_ms"] > 0
     assert rss.peak_mb["api"] > 0 and rss.peak_mb["store-worker"] > 100  # the store worker holds the model
@@ -41,7 +41,7 @@ def test_bench_parts_measure_the_real_stack(stack):
                "time_to_searchable": searchable, "rss_mb": rss.peak_mb,
                "search": [{"size": 100_000, "skipped": "not loaded"}]}
     table = report.table(results)
-    assert "end to end, tiny (6 messages)" in table and "skipped: no data" in table
+    assert "end to end, tiny (6 messages, " in table and "skipped: no data" in table
     assert "peak RSS store-worker" in table and "time to searchable" in table
 
 
