@@ -39,6 +39,14 @@ def start_stack(extra_env: dict | None = None) -> Stack:
     return stack.start(timeout=240, extra_env={**STACK_ENV, **(extra_env or {})})
 
 
+def stop_stack(stack: Stack) -> None:
+    """Stop it and remove its temp dir (its Redis AOF and Edge shard: tens of MB a run)."""
+    import shutil
+
+    stack.stop()
+    shutil.rmtree(stack.data_dir.parent, ignore_errors=True)
+
+
 def stack_processes(stack: Stack) -> dict[str, psutil.Process]:
     """The API and each worker process by name, prefork children included."""
     import json

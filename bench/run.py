@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> dict:
             save("intake", intake.run(stack, size["intake_s"], profile=PROFILES / "api.txt"))
             save("profiles", {"api": pyspy.summarize(PROFILES / "api.txt", pyspy.API_MARKS)})
     finally:
-        stack.stop()
+        common.stop_stack(stack)
 
     stack = common.start_stack()  # a fresh stack: the intake burst left a backlog of thousands of batches
     try:
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> dict:
             search(stack, chitchat, sustained / 2, size["search"], size["search_rounds"],
                    lambda rows: save("search", rows))
     finally:
-        stack.stop()
+        common.stop_stack(stack)
     save("finished", time.strftime("%Y-%m-%d %H:%M:%S"))
     print(report.table(results), flush=True)
     return results
