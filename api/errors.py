@@ -60,7 +60,7 @@ def validation_to_memq(errors: list[dict]) -> MemqError:
 def install(app: FastAPI) -> None:
     @app.exception_handler(MemqError)
     async def _memq(request: Request, exc: MemqError):
-        return envelope_error(exc.code, exc.message, headers=exc.headers or None)
+        return envelope_error(exc.code, exc.message, status=exc.status, headers=exc.headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):

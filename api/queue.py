@@ -79,16 +79,24 @@ async def publish(name: str, queue: str, args: list, kwargs: dict | None = None,
         await client().lpush(queue, task_message(name, queue, args, kwargs, request_id))
 
 
+REPLY_POLL_SECONDS = 3  # below the API's Redis socket timeout (api/redis_conn.py)
+
+
 async def call(name: str, *args, request_id: str | None = None) -> dict:
     """Run a query task on the store worker and wait for its answer."""
     reply_to = uuid.uuid4().hex
     timeout = get_settings().rpc_timeout_seconds
     await publish(name, "query", [reply_to, *args], request_id=request_id)
-    async with redis_errors("the store is unreachable"):
-        got = await client().blpop([keys.reply(reply_to)], timeout=timeout)
-    if got is None:
+    deadline = time.monotonic() + timeout
+    got = None
+    while got is None and time.monotonic() < deadline:
+        # Short waits: one BLPOP longer than the client's socket timeout would read as Redis down.
+        wait = max(1, min(REPLY_POLL_SECONDS, int(deadline - time.monotonic())))
+        async with redis_errors("the store is unreachable"):
+            got = await client().blpop([keys.reply(reply_to)], timeout=wait)
+    if got is None:  # the store worker is restarting or overloaded: unavailable, not a bug
         raise MemqError(ErrorCode.INTERNAL, f"the store worker did not answer within {timeout:g} s; retry later",
-                        headers={"Retry-After": "5"})
+                        headers={"Retry-After": "5"}, status=503)
     reply = json.loads(got[1])
     if not reply["ok"]:
         err = reply["error"]

@@ -55,11 +55,12 @@ class MemqError(Exception):
     """A failure with a business code. `field` is the offending field path, when there is one."""
 
     def __init__(self, code: ErrorCode, message: str, *, field: str | None = None,
-                 headers: dict[str, str] | None = None):
+                 headers: dict[str, str] | None = None, status: int | None = None):
         super().__init__(message)
         self.code = code
         self.field = field
         self.headers = headers or {}
+        self.status = status or code.http_status  # an override only where the code's own status misleads
 
     @property
     def message(self) -> str:
