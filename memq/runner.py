@@ -153,10 +153,12 @@ def run() -> int:
     runtime_file = settings.data_dir / "runtime.json"
 
     def write_runtime() -> None:  # rewritten after every restart: tests and operators read live pids
-        runtime_file.write_text(json.dumps({
+        partial = runtime_file.with_suffix(".tmp")  # written whole, then renamed: a reader never sees half
+        partial.write_text(json.dumps({
             "redis_url": redis_url, "port": settings.port, "runner_pid": os.getpid(),
             "redis_pid": redis_proc.pid if redis_proc else None,
             "pids": {c.name: c.process.pid for c in procs if c.process}}, indent=1))
+        os.replace(partial, runtime_file)
 
     write_runtime()
     base = f"http://{settings.host}:{settings.port}/api/openmem/v1"
