@@ -14,7 +14,6 @@ from celery import Task
 
 from memq.errors import ErrorCode, MemqError, TransientError
 from memq.settings import get_settings
-from pipeline import keys
 from workers import metrics, runtime
 from workers.identity import worker_identity
 
@@ -42,13 +41,13 @@ def run_stage(task: Task, task_id: str, stage: str, body: Callable[[], dict | No
               on_failure: Callable[[], None] | None = None) -> None:
     store = runtime.task_store()
     attempt = task.request.retries + 1
-    status = store.status(task_id)
+    status, user_id = store.status_and_user(task_id)  # one read of the task record
     if status in (None, "completed"):
         # A duplicate delivery (a crash recovery re-sent a stage that had finished after all), or a
         # task whose user was deleted: nothing to do, and nothing to forward.
         log.info("stage.skipped", task_id=task_id, stage=stage, status=status)
         return
-    structlog.contextvars.bind_contextvars(task_id=task_id, stage=stage, user_id=_user_id(task_id),
+    structlog.contextvars.bind_contextvars(task_id=task_id, stage=stage, user_id=user_id,
                                            request_id=(task.request.headers or {}).get("request_id"))
     started = time.perf_counter()
     store.stage_started(task_id, stage, attempt, worker_identity())
@@ -73,12 +72,6 @@ def run_stage(task: Task, task_id: str, stage: str, body: Callable[[], dict | No
         metrics.stage_ended(task_id, stage, "done", elapsed, counts)
     finally:
         structlog.contextvars.clear_contextvars()
-
-
-def _user_id(task_id: str) -> str | None:
-    """The batch's user, bound into every log line of the stage (one HGET on the task record)."""
-    value = runtime.redis_client().hget(keys.task(task_id), "user_id")
-    return value.decode() if value else None
 
 
 def _fail(store, task_id, stage, code, message, on_failure) -> None:

@@ -48,9 +48,9 @@ class TaskStore:
         raw = self.redis.hget(keys.task(task_id), "stages")
         return json.loads(raw) if raw else {}
 
-    def status(self, task_id: str) -> str | None:
-        raw = self.redis.hget(keys.task(task_id), "status")
-        return raw.decode() if raw else None
+    def status_and_user(self, task_id: str) -> tuple[str | None, str | None]:
+        status, user_id = self.redis.hmget(keys.task(task_id), ["status", "user_id"])
+        return (status.decode() if status else None), (user_id.decode() if user_id else None)
 
     def stage_started(self, task_id: str, stage: str, attempt: int, worker: str = "") -> None:
         """`worker` is the identity of the process running it: crash recovery checks its heartbeat."""
