@@ -1,6 +1,7 @@
 """`make run`: one foreground process that starts and watches everything memq needs on one
 machine: Redis (unless MEMQ_REDIS_URL points at one), the API, an ingest worker and the store
-worker. A child that dies is restarted; Ctrl-C stops them all, Redis last, so its AOF is flushed.
+worker (MEMQ_STORE_WORKERS of them with a Qdrant server). A child that dies is restarted; Ctrl-C
+stops them all, Redis last, so its AOF is flushed.
 
 It writes `<data_dir>/runtime.json` (the Redis URL and the pids) so that `memq keys ...` and
 `memq tasks ...` find the running instance without further flags."""
@@ -110,23 +111,43 @@ class Child:
             pass
 
 
-def children(settings: Settings, env: dict[str, str]) -> list[Child]:
+def store_worker_count(settings: Settings) -> int:
+    """MEMQ_STORE_WORKERS, checked before anything starts: the embedded shard and qdrant-client's
+    local mode are opened by one process only, so more than one store worker needs a server."""
+    from pipeline.stores.qdrant_store import LOCAL_PREFIXES
+
+    count, url = settings.store_workers, settings.qdrant_url
+    if count < 1:
+        raise SystemExit(f"memq: MEMQ_STORE_WORKERS={count}: at least one store worker is needed")
+    if count > 1 and (not url or url == ":memory:" or url.startswith(LOCAL_PREFIXES)):
+        raise SystemExit(f"memq: MEMQ_STORE_WORKERS={count} needs a Qdrant server (MEMQ_QDRANT_URL=http://host:6333); "
+                         f"the {'local-mode directory' if url else 'embedded store'} can be opened by one process only")
+    return count
+
+
+def children(settings: Settings, env: dict[str, str], store_workers: int) -> list[Child]:
     py = sys.executable
     celery = [py, "-m", "celery", "-A", "workers.celery_app", "worker", "--without-gossip", "--without-mingle",
               "--loglevel", settings.log_level]
-    return [
+    procs = [
         Child("api", [py, "-m", "uvicorn", "api.app:app", "--host", settings.host, "--port", str(settings.port),
                       "--no-access-log", "--log-level", "warning"], env),
         Child("ingest-worker", celery + ["-Q", "ingest", "--pool", "prefork", "-c", str(settings.ingest_concurrency),
                                          "-n", f"ingest-{os.getpid()}@%h"], {**env, "MEMQ_WORKER_ROLE": "ingest"}),
-        # The store worker owns the embedded vector store: exactly one process, the solo pool.
-        Child("store-worker", celery + ["-Q", "store,query", "--pool", "solo", "-n", f"store-{os.getpid()}@%h"],
-              {**env, "MEMQ_WORKER_ROLE": "store"}),
     ]
+    # A store worker is one solo process: the embedded store is opened by exactly one process.
+    # With a Qdrant server several share it, each its own Celery node with a unique name.
+    for number in range(1, store_workers + 1):
+        suffix = "" if number == 1 else f"-{number}"
+        procs.append(Child(f"store-worker{suffix}",
+                           celery + ["-Q", "store,query", "--pool", "solo", "-n", f"store{suffix}-{os.getpid()}@%h"],
+                           {**env, "MEMQ_WORKER_ROLE": "store"}))
+    return procs
 
 
 def run() -> int:
     settings = get_settings()
+    store_workers = store_worker_count(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     redis_proc = None
     if "redis_url" in settings.model_fields_set:
@@ -139,7 +160,7 @@ def run() -> int:
     env = {**os.environ, "MEMQ_REDIS_URL": redis_url, "MEMQ_DATA_DIR": str(settings.data_dir.resolve()),
            "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     api_key, created = ensure_api_key(client, settings)
-    procs = children(settings, env)
+    procs = children(settings, env, store_workers)
     stopping = False
 
     def request_stop(signum, _frame):

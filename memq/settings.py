@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     sync_timeout_seconds: float = 120.0  # async_mode=false waits at most this long
     rpc_timeout_seconds: float = 30.0  # search/get/delete answered by the store worker
     ingest_concurrency: int = 2
+    store_workers: int = 1  # more than one only with a Qdrant server (MEMQ_QDRANT_URL=http...)
     stage_max_retries: int = 5
     user_lock_lease_seconds: int = 120
     embed_batch_size: int = 64
