@@ -121,6 +121,8 @@ class WritePlan(BaseModel):
     merge: dict[str, list[Source]] = Field(default_factory=dict)  # existing id -> sources to add
     archive: dict[str, str] = Field(default_factory=dict)  # old id -> id that supersedes it
     unchanged: list[str] = Field(default_factory=list)
+    input_tokens: int = 0  # the LLM tokens the decision cost (the Claude resolver's call)
+    output_tokens: int = 0
 
 
 class MemoryViews(BaseModel):

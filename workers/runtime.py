@@ -9,6 +9,7 @@ import redis
 from memq.settings import get_settings
 from pipeline.embedder import MiniLMEmbedder
 from pipeline.extract import Extractor
+from pipeline.stages.resolve import OfflineResolver, Resolver
 from pipeline.stores.graph_store import GraphStore
 from pipeline.stores.task_store import TaskStore
 from pipeline.stores.vector_store import VectorStore
@@ -44,6 +45,16 @@ def extractor() -> Extractor:
     from pipeline.extract.offline import OfflineExtractor
 
     return OfflineExtractor()
+
+
+@lru_cache(maxsize=1)
+def resolver() -> Resolver:
+    settings = get_settings()
+    if settings.anthropic_api_key:
+        from pipeline.extract.claude_resolve import ClaudeResolver
+
+        return ClaudeResolver(settings)
+    return OfflineResolver()
 
 
 @lru_cache(maxsize=1)

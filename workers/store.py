@@ -6,9 +6,9 @@ from __future__ import annotations
 from celery import shared_task
 
 from memq.settings import get_settings
+from pipeline.extract import Extraction
 from pipeline.models import Batch, WritePlan, user_scope
 from pipeline.stages.embed import EmbeddedBatch
-from pipeline.stages.resolve import resolve
 from pipeline.stages.write import write
 from pipeline.stores.task_store import now_ms
 from pipeline.stores.user_lock import UserLock
@@ -30,6 +30,16 @@ def _release(batch: Batch | None, task_id: str):
     return release
 
 
+def _tokens_with(plan: WritePlan, task_id: str) -> dict[str, int] | None:
+    """The task's LLM tokens once the resolve call's are added to the extract call's: summed from
+    the saved outputs, never onto the record, so a redelivered resolve does not count twice."""
+    if not (plan.input_tokens or plan.output_tokens):
+        return None
+    extraction = Extraction.model_validate_json(runtime.task_store().load_stage_output(task_id, "extract") or "{}")
+    return {"input": extraction.input_tokens + plan.input_tokens,
+            "output": extraction.output_tokens + plan.output_tokens}
+
+
 @shared_task(bind=True, name="store.resolve", max_retries=None)
 def resolve_task(self, task_id: str) -> None:
     tasks = runtime.task_store()
@@ -46,12 +56,12 @@ def resolve_task(self, task_id: str) -> None:
         saved = tasks.load_stage_output(task_id, "resolve")
         if saved is None:
             embedded = EmbeddedBatch.model_validate_json(tasks.load_stage_output(task_id, "embed") or "{}")
-            plan = resolve(_load_batch(task_id), embedded, runtime.vector_store(), now_ms())
+            plan = runtime.resolver().resolve(_load_batch(task_id), embedded, runtime.vector_store(), now_ms())
             tasks.save_stage_output(task_id, "resolve", plan.model_dump_json())
         else:
             plan = WritePlan.model_validate_json(saved)
         counts = {"add": len(plan.add), "merge": len(plan.merge), "archive": len(plan.archive)}
-        tasks.stage_finished(task_id, "resolve", counts)
+        tasks.stage_finished(task_id, "resolve", counts, tokens=_tokens_with(plan, task_id))
         _forward("store.write", self, task_id)
         return counts
 

@@ -1,4 +1,5 @@
 """The Claude extractor, used when ANTHROPIC_API_KEY is set: one tool-use call per batch.
+The client and the tool call (`client_for`, `call_tool`) are shared with the Claude resolver.
 
 The model reads the batch's messages, numbered, each with its speaker and chat_time, and must
 call the `record_memories` tool; its input is validated with pydantic. Messages are referred to
@@ -13,7 +14,7 @@ Failures are classified by type and status, never by message text:
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Literal, TypeVar
 
 import anthropic
 from pydantic import BaseModel, Field, ValidationError
@@ -64,8 +65,7 @@ class LlmAnswer(BaseModel):
     memories: list[LlmMemory]
 
 
-TOOL = {"name": TOOL_NAME, "description": "Record the memories extracted from the conversation.",
-        "input_schema": LlmAnswer.model_json_schema()}
+Answer = TypeVar("Answer", bound=BaseModel)
 
 
 def transcript(batch: Batch) -> str:
@@ -87,58 +87,67 @@ def classify(exc: anthropic.APIError) -> Exception:
     return MemqError(ErrorCode.EXTRACTION_FAILED, f"Claude API error HTTP {status}: {type(exc).__name__}")
 
 
+def client_for(settings: Settings) -> anthropic.Anthropic:
+    # max_retries=0: retries live in one layer, the task layer, with backoff and jitter.
+    return anthropic.Anthropic(api_key=settings.anthropic_api_key, base_url=settings.anthropic_base_url,
+                               timeout=settings.llm_timeout_seconds, max_retries=0)
+
+
+def malformed(where: str, why: str) -> MemqError:
+    return MemqError(ErrorCode.EXTRACTION_FAILED, f"malformed Claude answer at {where}: {why}")
+
+
+def call_tool(client: anthropic.Anthropic, model: str, system: str, prompt: str, tool_name: str,
+              description: str, answer: type[Answer]) -> tuple[Answer, tuple[int, int]]:
+    """One forced tool-use call whose input must validate as `answer` (also the tool's
+    input_schema); returns it with (input tokens, output tokens)."""
+    tool = {"name": tool_name, "description": description, "input_schema": answer.model_json_schema()}
+    try:
+        response = client.messages.create(
+            model=model, max_tokens=MAX_OUTPUT_TOKENS, system=system, tools=[tool],
+            tool_choice={"type": "tool", "name": tool_name}, messages=[{"role": "user", "content": prompt}])
+    except anthropic.APIError as exc:
+        raise classify(exc) from exc
+    usage = (response.usage.input_tokens, response.usage.output_tokens) if response.usage else (0, 0)
+    calls = [b for b in response.content if b.type == "tool_use" and b.name == tool_name]
+    if not calls:
+        raise MemqError(ErrorCode.EXTRACTION_FAILED,
+                        f"malformed Claude answer: no {tool_name} call (stop_reason {response.stop_reason})")
+    try:
+        return answer.model_validate(calls[0].input), usage
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise malformed(".".join(str(p) for p in first["loc"]), first["msg"]) from exc
+
+
 class ClaudeExtractor:
     name = "claude"
 
     def __init__(self, settings: Settings, client: anthropic.Anthropic | None = None):
         self.model = settings.llm_model
-        # max_retries=0: retries live in one layer, the task layer, with backoff and jitter.
-        self.client = client or anthropic.Anthropic(
-            api_key=settings.anthropic_api_key, base_url=settings.anthropic_base_url,
-            timeout=settings.llm_timeout_seconds, max_retries=0)
+        self.client = client or client_for(settings)
 
     def extract(self, batch: Batch) -> Extraction:
         text = transcript(batch)
         found: list[Candidate] = []
         usage = (0, 0)
         if any(m.role == "user" and m.content.strip() for m in batch.messages):
-            answer, usage = self._call(batch, text)
+            prompt = (f"Caller tags: {json.dumps(batch.tags)}\n\n"
+                      f"Conversation (message number, role, chat_time):\n{text}")
+            answer, usage = call_tool(self.client, self.model, SYSTEM, prompt, TOOL_NAME,
+                                      "Record the memories extracted from the conversation.", LlmAnswer)
             found = self._candidates(batch, answer)
         found += passthrough(batch)
         finish(found, batch)
         return Extraction(candidates=found, extractor=f"{self.name}:{self.model}",
                           input_tokens=usage[0], output_tokens=usage[1])
 
-    def _call(self, batch: Batch, text: str) -> tuple[LlmAnswer, tuple[int, int]]:
-        prompt = (f"Caller tags: {json.dumps(batch.tags)}\n\nConversation (message number, role, chat_time):\n"
-                  f"{text}")
-        try:
-            response = self.client.messages.create(
-                model=self.model, max_tokens=MAX_OUTPUT_TOKENS, system=SYSTEM, tools=[TOOL],
-                tool_choice={"type": "tool", "name": TOOL_NAME},
-                messages=[{"role": "user", "content": prompt}])
-        except anthropic.APIError as exc:
-            raise classify(exc) from exc
-        usage = (response.usage.input_tokens, response.usage.output_tokens) if response.usage else (0, 0)
-        calls = [b for b in response.content if b.type == "tool_use" and b.name == TOOL_NAME]
-        if not calls:
-            raise MemqError(ErrorCode.EXTRACTION_FAILED,
-                            f"malformed Claude answer: no {TOOL_NAME} call (stop_reason {response.stop_reason})")
-        try:
-            answer = LlmAnswer.model_validate(calls[0].input)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise MemqError(ErrorCode.EXTRACTION_FAILED, f"malformed Claude answer at {where}: {first['msg']}") from exc
-        return answer, usage
-
     def _candidates(self, batch: Batch, answer: LlmAnswer) -> list[Candidate]:
         out = []
         for n, memory in enumerate(answer.memories):
             bad = [i for i in memory.messages if not 0 <= i < len(batch.messages)]
             if bad:
-                raise MemqError(ErrorCode.EXTRACTION_FAILED,
-                                f"malformed Claude answer at memories.{n}.messages: no message {bad[0]}")
+                raise malformed(f"memories.{n}.messages", f"no message {bad[0]}")
             cited = [batch.messages[i] for i in dict.fromkeys(memory.messages)]
             if not any(m.role == "user" for m in cited):
                 continue  # only the user's own words make a memory about the user

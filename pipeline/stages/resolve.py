@@ -10,10 +10,14 @@ For each candidate, in order:
   eat meat any more");
 - otherwise -> added.
 Raw messages are the no-loss layer: deduplicated by id only, never merged or superseded.
+A judge (the Claude resolver) may replace the near-duplicate and slot rules against stored
+memories with its own decisions; the merging, archiving and in-batch rules stay these.
 The result is a WritePlan, saved by the task layer so a retried write applies the same plan."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from pipeline.filters import Eq
 from pipeline.models import Batch, Candidate, Source, StoredMemory, WritePlan, memory_id
@@ -55,7 +59,7 @@ def _near_duplicate(store: VectorStore, batch: Batch, candidate: Candidate, dens
     return None
 
 
-def _same_slot(store: VectorStore, batch: Batch, kind: str, slot: str) -> list[StoredMemory]:
+def same_slot(store: VectorStore, batch: Batch, kind: str, slot: str) -> list[StoredMemory]:
     """Every current memory of this user on the slot: an exact filtered scan, not a similarity
     guess ("lives in Beijing" and "moved to Shanghai" are not close neighbours)."""
     return store.scan(Scope(batch.project, batch.user_id, kinds=(kind,)), Eq("slot", slot), limit=SLOT_SCAN_LIMIT)
@@ -80,9 +84,35 @@ def _supersede(plan: WritePlan, memory: StoredMemory, olds: list[StoredMemory]) 
             memory.supersedes.append(old.id)
 
 
-def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: int) -> WritePlan:
+@dataclass
+class Decision:
+    """A judge's decision on one new memory: merge it into `duplicate_of`, add it superseding
+    `supersedes`, or drop it (`skip`: the raw messages still hold what was said); else add it."""
+    duplicate_of: StoredMemory | None = None
+    supersedes: list[StoredMemory] = field(default_factory=list)
+    skip: bool = False
+
+
+class Resolver(Protocol):
+    def resolve(self, batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: int) -> WritePlan: ...
+
+
+class OfflineResolver:
+    def resolve(self, batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: int) -> WritePlan:
+        return resolve(batch, embedded, store, now_ms)
+
+
+def candidate_ids(batch: Batch, embedded: EmbeddedBatch) -> list[str]:
+    return [memory_id(batch.project, batch.user_id, c.kind, c.text) for c in embedded.candidates]
+
+
+def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: int,
+            decisions: dict[int, Decision] | None = None) -> WritePlan:
+    """`decisions`, by candidate position, stand in for the rules against stored memories for
+    the candidates they cover (those with no current memory of the same id)."""
     plan = WritePlan()
-    ids = [memory_id(batch.project, batch.user_id, c.kind, c.text) for c in embedded.candidates]
+    decisions = decisions or {}
+    ids = candidate_ids(batch, embedded)
     stored = {m.id: m for m in store.get(ids)}
     planned: dict[str, StoredMemory] = {}
 
@@ -96,7 +126,13 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
         if target is not None and target.status == "archived":
             target = None  # said again after it was superseded: it is current again, as a new version
             mid = memory_id(batch.project, batch.user_id, candidate.kind, f"{candidate.text}\x1f{batch.task_id}")
-        if target is None and candidate.kind != "raw":
+        decision = decisions.get(i) if target is None else None
+        if decision is not None:
+            if decision.skip:
+                continue
+            if decision.duplicate_of is not None and decision.duplicate_of.id not in plan.archive:
+                target = decision.duplicate_of
+        elif target is None and candidate.kind != "raw":
             target = _near_duplicate(store, batch, candidate, dense, plan)
         if target is not None:
             fresh = _new_sources(target.sources + plan.merge.get(target.id, []), candidate.sources)
@@ -107,8 +143,11 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
             continue
 
         memory = _new_memory(batch, candidate, mid, now_ms)
+        if decision is not None:
+            _supersede(plan, memory, decision.supersedes)
         if candidate.slot and candidate.kind != "raw":
-            _supersede(plan, memory, _same_slot(store, batch, candidate.kind, candidate.slot))
+            if decision is None:
+                _supersede(plan, memory, same_slot(store, batch, candidate.kind, candidate.slot))
             # an earlier statement in this very batch
             _supersede(plan, memory, [m for m in planned.values()
                                       if m.slot == candidate.slot and m.kind == candidate.kind])
