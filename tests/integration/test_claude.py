@@ -1,6 +1,7 @@
-"""The Claude extractor in the real stack: with ANTHROPIC_API_KEY set, the ingest worker calls
-the Messages API (here a local fake, through the real anthropic SDK), records the tokens on the
-task, retries a 429 through the task layer, and fails the task on a malformed answer."""
+"""Claude in the real stack: with ANTHROPIC_API_KEY set, the ingest worker calls the Messages
+API (here a local fake, through the real anthropic SDK) to extract, and the store worker calls
+it to resolve conflicts; the tokens are recorded on the task, a 429 or 529 is retried through the
+task layer, and a malformed answer fails the task."""
 from __future__ import annotations
 
 import pytest
@@ -51,3 +52,33 @@ def test_malformed_answer_fails_the_task_with_its_reason(claude_stack):
     status = stack.wait_task(data["task_id"])
     assert status["status"] == "failed" and status["error"]["code"] == 50142
     assert "malformed Claude answer" in status["error"]["message"]
+
+
+def test_an_update_decided_by_claude_archives_the_old_memory(claude_stack):
+    stack, api = claude_stack
+    user = unique()
+    api.script = [tool_answer([{"kind": "fact", "text": "The user lives in Beijing.", "messages": [0],
+                                "slot": "residence"}], input_tokens=100, output_tokens=10)]
+    first = stack.add(user, [{"role": "user", "content": "I live in Beijing.", "chat_time": "2024-03-01 10:00:00"}])
+    calls = len(api.requests)
+    assert first["tokens"] == {"input": 100, "output": 10}  # no neighbour yet: no resolve call
+    api.script = [
+        tool_answer([{"kind": "fact", "text": "The user moved to Shanghai in March 2024.", "messages": [0],
+                      "slot": "residence"}], input_tokens=400, output_tokens=60),
+        error_answer(529, "overloaded_error"),
+        tool_answer({"decisions": [{"new": 1, "action": "update", "existing": ["E1"]}]}, input_tokens=210,
+                    output_tokens=30, name="resolve_memories")]
+    done = stack.add(user, [{"role": "user", "content": "I moved to Shanghai last month.",
+                             "chat_time": "2024-04-10 10:00:00"}], conversation_id="c2")
+    assert len(api.requests) == calls + 3 and done["stages"]["resolve"]["attempts"] == 2
+    assert done["tokens"] == {"input": 610, "output": 90}
+    asked = api.requests[-1]["body"]["messages"][0]["content"]
+    assert "E1 (fact, 2024-03-01 10:00:00) The user lives in Beijing." in asked and "like: E1" in asked
+
+    [new_id] = done["memory_views"]["memory_ids"]["added"]
+    shown = stack.client().get(f"/get/memory/{new_id}").json()["data"]
+    assert [(h["memory_value"], h["status"], h["superseded_by"]) for h in shown["history"]] == [
+        ("The user lives in Beijing.", "archived", new_id)]
+    found = stack.search(user, "Where does the user live?")
+    texts = [m["memory_value"] for m in found["memory_detail_list"]]
+    assert "The user moved to Shanghai in March 2024." in texts and "The user lives in Beijing." not in texts
