@@ -52,9 +52,9 @@ def summarize(path: Path, marks: list[str], top: int = 12) -> dict:
 API_MARKS = ["routes.py:add_message", "intake.py:accept", "quota.py:charge", "intake.py:_store_and_enqueue",
              "client.py:Pipeline.execute", "queue.py:task_message", "auth.py:authenticate", "intake.py:check_limits",
              "utils.py:solve_dependencies", "utils.py:request_body_to_args", "routes.py:ok"]
-WORKER_MARKS = ["ingest.py:extract_task", "ingest.py:embed_task", "store.py:resolve_task", "store.py:write_task",
-                "query.py", "stage.py:run_stage", "embedder.py:MiniLMEmbedder.embed", "edge_store.py:EdgeVectorStore._flush",
-                "celery_app", "send_task", "recovery.py"]
+WORKER_MARKS = ["ingest.py:ingest_task", "ingest.py:_extract", "ingest.py:_embed_and_forward", "claims.py",
+                "store.py:store_task", "resolve.py:resolve", "write.py:write", "query.py",
+                "embedder.py:MiniLMEmbedder.embed", "edge_store.py:EdgeVectorStore._flush", "send_task", "recovery.py"]
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """`make bench`: every figure beside its reference, measured in the same run on this machine.
 
-    python -m bench.run [--quick] [--out bench/results.json]
+    python -m bench.run [--quick] [--only end_to_end] [--out bench/results.json]
 
 --quick is the smoke version (small streams, short bursts) that tests/integration runs so that
-the benchmark cannot rot; the figures it gives mean nothing."""
+the benchmark cannot rot; the figures it gives mean nothing. --only end_to_end measures the two
+end-to-end rows (with the workers' profiles) and nothing else: a few minutes, for tuning."""
 from __future__ import annotations
 
 import argparse
@@ -58,7 +59,8 @@ def end_to_end(stack, name: str, requests: list[dict] | None, settings: dict, pr
     reference = e2e.embedder_alone(streams.texts(requests), settings["ingest_concurrency"],
                                    settings["embed_batch_size"])
     return {"memq": memq, "reference": reference,
-            "ratio": round(memq["messages_per_s"] / reference["texts_per_s"], 3)}
+            "ratio": round(memq["messages_per_s"] / reference["texts_per_s"], 3),
+            "cpu_ratio": round(reference["cpu_ms_per_text"] / memq["cpu_ms_per_message"], 3)}
 
 
 def search(stack, requests: list[dict], messages_per_s: float, sizes: tuple, rounds: int,
@@ -120,6 +122,7 @@ def peer(requests: list[dict], queries: list[dict], memq_rate: float, memq_searc
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", choices=["end_to_end"])
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
     args = parser.parse_args(argv)
     size = SIZES["quick" if args.quick else "full"]
@@ -144,15 +147,17 @@ def main(argv: list[str] | None = None) -> dict:
         results["rss_mb"] = {name: round(mb, 1) for name, mb in peaks.items()}
         out.write_text(json.dumps(results, indent=1))  # after every part: a stopped run keeps its figures
 
-    print("bench: intake", flush=True)
-    stack = common.start_stack()
-    try:
-        with common.RssSampler(common.stack_processes(stack)) as rss:
-            samplers.append(rss)
-            save("intake", intake.run(stack, size["intake_s"], profile=PROFILES / "api.txt"))
-            save("profiles", {"api": pyspy.summarize(PROFILES / "api.txt", pyspy.API_MARKS)})
-    finally:
-        common.stop_stack(stack)
+    results["profiles"] = {}
+    if args.only is None:
+        print("bench: intake", flush=True)
+        stack = common.start_stack()
+        try:
+            with common.RssSampler(common.stack_processes(stack)) as rss:
+                samplers.append(rss)
+                save("intake", intake.run(stack, size["intake_s"], profile=PROFILES / "api.txt"))
+                save("profiles", {"api": pyspy.summarize(PROFILES / "api.txt", pyspy.API_MARKS)})
+        finally:
+            common.stop_stack(stack)
 
     stack = common.start_stack()  # a fresh stack: the intake burst left a backlog of thousands of batches
     try:
@@ -162,6 +167,8 @@ def main(argv: list[str] | None = None) -> dict:
                                                        results["profiles"])})
             results["end_to_end"]["locomo"] = end_to_end(stack, "locomo", locomo, results["settings"])
             save()
+            if args.only == "end_to_end":
+                return _finish(results, save)
             sustained = results["end_to_end"]["chitchat"]["memq"]["messages_per_s"]
             print("bench: time to searchable", flush=True)
             save("time_to_searchable", e2e.time_to_searchable(stack, chitchat, sustained / 2, size["tts_s"]))
@@ -173,6 +180,10 @@ def main(argv: list[str] | None = None) -> dict:
                    lambda rows: save("search", rows))
     finally:
         common.stop_stack(stack)
+    return _finish(results, save)
+
+
+def _finish(results: dict, save) -> dict:
     save("finished", time.strftime("%Y-%m-%d %H:%M:%S"))
     print(report.table(results), flush=True)
     return results

@@ -22,11 +22,13 @@ import structlog
 
 from pipeline import keys
 from pipeline.stores.task_store import TaskStore, now_ms
+from workers import claims
 
 log = structlog.get_logger("memq.recovery")
 
 STAGES = ("extract", "embed", "resolve", "write")
-TASK_NAMES = {"extract": "ingest.extract", "embed": "ingest.embed", "resolve": "store.resolve", "write": "store.write"}
+# One task runs both stages of a queue, skipping what a batch has done (saved outputs, stage records).
+TASK_NAMES = {"extract": "ingest.extract", "embed": "ingest.extract", "resolve": "store.resolve", "write": "store.resolve"}
 QUEUES = {"extract": "ingest", "embed": "ingest", "resolve": "store", "write": "store"}
 SWEEP_SECONDS = 5
 IDLE_SECONDS = 30  # a batch with no stage running, untouched this long, and an empty queue: its message is lost
@@ -102,6 +104,8 @@ def retry_failed(client: redis.Redis, tasks: TaskStore, publish, task_id: str) -
         stages.pop(stage, None)
     pipe = client.pipeline()
     pipe.delete(*[keys.stage_output(task_id, s) for s in redo])
+    if start in ("extract", "embed"):
+        claims.reset(pipe, task_id)
     pipe.hset(keys.task(task_id), mapping={"status": "queued", "stages": json.dumps(stages), "updated_at": now_ms()})
     pipe.hdel(keys.task(task_id), "error")
     pipe.zrem(keys.FAILED_TASKS, task_id)

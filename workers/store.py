@@ -1,7 +1,10 @@
-"""Store queue: `store.resolve` then `store.write`, under the user's lock, which is taken by
-resolve and released by write (or by a failure), so that no other batch of the same user can
-resolve against a state that a pending write is about to change."""
+"""Store queue: `store.resolve` runs the resolve and write stages of a batch, one Celery hop, under
+the user's lock, so that no other batch of the same user can resolve against a state that a
+pending write is about to change. A retry or a redelivery after resolve finished goes straight to
+write, which applies the saved plan."""
 from __future__ import annotations
+
+import json
 
 from celery import shared_task
 
@@ -13,7 +16,7 @@ from pipeline.stages.write import write
 from pipeline.stores.task_store import now_ms
 from pipeline.stores.user_lock import UserLock
 from workers import runtime
-from workers.ingest import _forward, _load_batch
+from workers.ingest import _load_batch
 from workers.stage import run_stage
 
 LOCK_WAIT_SECONDS = 0.5
@@ -41,7 +44,7 @@ def _tokens_with(plan: WritePlan, task_id: str) -> dict[str, int] | None:
 
 
 @shared_task(bind=True, name="store.resolve", max_retries=None)
-def resolve_task(self, task_id: str) -> None:
+def store_task(self, task_id: str) -> None:
     tasks = runtime.task_store()
     batch = tasks.load_batch(task_id)
     if batch is not None and not _lock().acquire(user_scope(batch.project, batch.user_id), task_id):
@@ -51,8 +54,11 @@ def resolve_task(self, task_id: str) -> None:
         self.app.send_task("store.resolve", args=[task_id], countdown=LOCK_WAIT_SECONDS,
                            headers={"request_id": (self.request.headers or {}).get("request_id")})
         return
+    release = _release(batch, task_id)
+    stages = json.loads((tasks.record(task_id) or {}).get("stages") or "{}")
+    planned: list[WritePlan] = []
 
-    def body():
+    def resolve_body():
         saved = tasks.load_stage_output(task_id, "resolve")
         if saved is None:
             embedded = EmbeddedBatch.model_validate_json(tasks.load_stage_output(task_id, "embed") or "{}")
@@ -62,22 +68,15 @@ def resolve_task(self, task_id: str) -> None:
             plan = WritePlan.model_validate_json(saved)
         counts = {"add": len(plan.add), "merge": len(plan.merge), "archive": len(plan.archive)}
         tasks.stage_finished(task_id, "resolve", counts, tokens=_tokens_with(plan, task_id))
-        _forward("store.write", self, task_id)
+        planned.append(plan)  # last: write runs only after a resolve that finished
         return counts
 
-    run_stage(self, task_id, "resolve", body, on_failure=_release(batch, task_id))
-
-
-@shared_task(bind=True, name="store.write", max_retries=None)
-def write_task(self, task_id: str) -> None:
-    tasks = runtime.task_store()
-    batch = tasks.load_batch(task_id)
-
-    def body():
+    def write_body():
         current = _load_batch(task_id)
         scope = user_scope(current.project, current.user_id)
-        _lock().acquire(scope, task_id)  # renew the lease resolve took (or re-take it after a crash)
-        plan = WritePlan.model_validate_json(tasks.load_stage_output(task_id, "resolve") or "{}")
+        _lock().acquire(scope, task_id)  # renew the lease (or re-take it after a crash)
+        plan = planned[0] if planned else WritePlan.model_validate_json(
+            tasks.load_stage_output(task_id, "resolve") or "{}")
         views = write(current, plan, runtime.vector_store(), runtime.graph_store(), now_ms())
         tasks.stage_finished(task_id, "write", {"added": views.added, "updated": views.updated})
         outcome = "memories_written" if views.added or views.updated else (
@@ -87,4 +86,8 @@ def write_task(self, task_id: str) -> None:
         return {"added": views.added, "updated": views.updated, "unchanged": views.unchanged,
                 "archived": len(plan.archive)}  # for memq_memories_total{op="archived"}
 
-    run_stage(self, task_id, "write", body, on_failure=_release(batch, task_id))
+    if stages.get("resolve", {}).get("status") != "done":
+        run_stage(self, task_id, "resolve", resolve_body, on_failure=release)
+        if not planned:
+            return  # skipped or failed (a retry raises)
+    run_stage(self, task_id, "write", write_body, on_failure=release)

@@ -28,5 +28,13 @@ def decode_vector(text: str) -> list[float]:
 
 
 def embed(candidates: list[Candidate], embedder: Embedder) -> EmbeddedBatch:
-    vectors = embedder.embed([c.text for c in candidates])
-    return EmbeddedBatch(candidates=candidates, vectors=[encode_vector(v) for v in vectors])
+    return embed_batches([candidates], embedder)[0]
+
+
+def embed_batches(batches: list[list[Candidate]], embedder: Embedder) -> list[EmbeddedBatch]:
+    """The candidates of several batches in one model call (a fuller call costs less per text),
+    each distinct text once (a greeting or a fact said in several batches is encoded once)."""
+    texts = list(dict.fromkeys(c.text for candidates in batches for c in candidates))
+    encoded = dict(zip(texts, (encode_vector(v) for v in embedder.embed(texts))))
+    return [EmbeddedBatch(candidates=candidates, vectors=[encoded[c.text] for c in candidates])
+            for candidates in batches]

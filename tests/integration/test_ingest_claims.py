@@ -1,0 +1,130 @@
+"""The ingest claim (workers/claims.py) against a real redis-server: which batches a process may
+take with its message, and which it must leave to their own messages."""
+import time
+
+import pytest
+
+from memq.runner import free_port, start_redis, wait_for_redis
+from pipeline import keys
+from pipeline.models import Candidate, Source
+from pipeline.stages.embed import embed_batches
+from tests.ports import HashEmbedder
+from workers import claims
+from workers.claims import IngestClaims
+
+ME, OTHER = "ingest:host:1", "ingest:host:2"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    port = free_port()
+    proc = start_redis(tmp_path_factory.mktemp("redis"), port)
+    try:
+        yield wait_for_redis(f"redis://127.0.0.1:{port}/0")
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(autouse=True)
+def clean(client):
+    client.flushdb()
+    client.set(keys.heartbeat(ME), "1")
+
+
+def accept(client, task_id: str, messages: int = 8, status: str = "queued", at: float | None = None) -> None:
+    """As intake writes a batch's record, in the in-flight set scored by accept time."""
+    client.hset(keys.task(task_id), mapping={"status": status, "messages": messages, "stages": "{}"})
+    client.zadd(keys.INFLIGHT, {task_id: at or time.time()})
+
+
+def owner(client, task_id: str) -> str | None:
+    raw = client.hget(keys.task(task_id), claims.FIELD)
+    return raw.decode() if raw else None
+
+
+def test_a_message_claims_its_batch_and_the_oldest_waiting_ones_up_to_the_budget(client):
+    for i in range(6):
+        accept(client, f"t{i}", messages=8, at=100 + i)
+    accept(client, "started", messages=8, status="running", at=50)  # its own message runs it
+    got = IngestClaims(client, ME).claim("t3", message_budget=24)
+    assert got == ["t3", "t0", "t1"]
+    assert [owner(client, t) for t in ("t0", "t1", "t2", "t3", "started")] == [ME, ME, None, ME, None]
+
+
+def test_no_budget_claims_only_the_message_batch(client):
+    accept(client, "a", at=1)
+    accept(client, "b", at=2)
+    assert IngestClaims(client, ME).claim("b", message_budget=0) == ["b"]
+    assert owner(client, "a") is None
+
+
+def test_a_batch_claimed_by_a_live_process_is_left_to_it_and_a_dead_ones_is_taken_over(client):
+    accept(client, "x", at=1)
+    client.set(keys.heartbeat(OTHER), "1")
+    assert IngestClaims(client, OTHER).claim("x", 8) == ["x"]
+    assert IngestClaims(client, ME).claim("x", 8) == []  # its message, redelivered: the owner is alive
+    client.delete(keys.heartbeat(OTHER))  # the owner was killed: its heartbeat expired
+    assert IngestClaims(client, ME).claim("x", 8) == ["x"]
+    assert owner(client, "x") == ME
+
+
+def test_done_finished_or_deleted_batches_are_not_claimed(client):
+    accept(client, "done", at=1)
+    accept(client, "completed", status="completed", at=2)
+    accept(client, "failed", status="failed", at=3)
+    mine = IngestClaims(client, ME)
+    assert mine.claim("done", 0) == ["done"]
+    mine.done("done")
+    for task_id in ("done", "completed", "failed", "deleted"):
+        assert mine.claim(task_id, 64) == [], task_id
+    mine.done("deleted")
+    assert not client.exists(keys.task("deleted")), "done() must not recreate a deleted record"
+
+
+def test_a_released_claim_is_claimable_again_but_never_as_an_extra_once_started(client):
+    accept(client, "r", at=1)
+    mine = IngestClaims(client, ME)
+    assert mine.claim("r", 0) == ["r"]
+    client.hset(keys.task("r"), "status", "running")  # its extract started, then hit a 429
+    mine.release("r")
+    accept(client, "other", at=2)
+    assert mine.claim("other", 64) == ["other"]  # "r" is in retry: only its own message runs it
+    assert IngestClaims(client, OTHER).claim("r", 0) == ["r"]
+
+
+def test_a_release_by_another_process_does_not_drop_the_claim(client):
+    accept(client, "k", at=1)
+    IngestClaims(client, ME).claim("k", 0)
+    IngestClaims(client, OTHER).release("k")
+    assert owner(client, "k") == ME
+
+
+def test_a_retry_from_extract_resets_the_claim(client):
+    accept(client, "f", at=1)
+    IngestClaims(client, ME).done("f")
+    pipe = client.pipeline()
+    claims.reset(pipe, "f")
+    pipe.execute()
+    assert IngestClaims(client, OTHER).claim("f", 0) == ["f"]
+
+
+def test_several_batches_are_embedded_in_one_call_each_distinct_text_once():
+    calls = []
+
+    class Counting(HashEmbedder):
+        def embed(self, texts):
+            calls.append(list(texts))
+            return super().embed(texts)
+
+    def cand(text):
+        source = Source(conversation_id="c", message_index=0, role="user", chat_time="2025-01-01 09:00:00", content=text)
+        return Candidate(kind="raw", text=text, sources=[source], said_at=0)
+
+    batches = [[cand("hello"), cand("I live in Oslo.")], [], [cand("hello"), cand("I play chess.")]]
+    out = embed_batches(batches, Counting())
+    assert calls == [["hello", "I live in Oslo.", "I play chess."]]
+    assert [len(b.candidates) for b in out] == [2, 0, 2]
+    alone = HashEmbedder().embed(["I play chess."])[0]
+    assert out[2].dense(1) == pytest.approx(alone, abs=1e-6)
+    assert out[0].dense(0) == out[2].dense(0)
