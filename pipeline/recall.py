@@ -18,7 +18,7 @@ from pipeline.embedder import Embedder
 from pipeline.filters import Node, asks_for_status
 from pipeline.models import MemoryKind, StoredMemory, user_scope
 from pipeline.presenters import preference_note, present
-from pipeline.stores import graph_store
+from pipeline.stores import graph_store, lexical
 from pipeline.stores.graph_store import GraphStore
 from pipeline.stores.vector_store import Scope, VectorStore
 
@@ -33,6 +33,10 @@ FACT_PREFERENCE = 0.8  # a fact scoring at least this share of its raw message's
 # among the first few. Measured on MiniLM: unrelated preferences sit at 0.0-0.25.
 PREFERENCE_MIN_COSINE = 0.35
 PREFERENCE_LEXICAL_RANKS = 3
+# A fact is a fragment of its message when the message has at least this many content words, and
+# this share of its content words, that the fact lacks.
+FRAGMENT_TERMS_MIN = 12
+FRAGMENT_SHARE_MIN = 0.6
 
 
 @dataclass
@@ -91,7 +95,8 @@ def _boost(scored: dict[str, Scored], request: SearchRequest, graph) -> None:
 
 def _prefer_facts(scored: dict[str, Scored]) -> None:
     """A raw message ranked above a fact drawn from it lends the fact its rank when the fact is
-    nearly as good: the fact is shorter, third-person and dated, the raw stays the fallback."""
+    nearly as good: the fact is shorter, third-person and dated, the raw stays the fallback. But a
+    fact that kept one clause of a message saying much more gives way to the message."""
     best_fact: dict[tuple[str, int], Scored] = {}
     for entry in scored.values():
         if entry.memory.kind == "fact":
@@ -101,8 +106,25 @@ def _prefer_facts(scored: dict[str, Scored]) -> None:
     for entry in scored.values():
         if entry.memory.kind == "raw" and len(entry.memory.sources) == 1:
             fact = best_fact.get(_message_keys(entry.memory).pop())
-            if fact is not None and fact.fused <= entry.fused <= fact.fused / FACT_PREFERENCE:  # ties go to the fact
+            if fact is None:
+                continue
+            if _fragment_of(fact.memory, entry.memory):
+                # the fact kept one clause of a message that says much more ("I will give you an
+                # example, 'doc martin' ..."): the whole message is the better answer
+                entry.fused = max(entry.fused, fact.fused + 1e-9)
+            elif fact.fused <= entry.fused <= fact.fused / FACT_PREFERENCE:  # ties go to the fact
                 fact.fused = entry.fused + 1e-9
+
+
+def _fragment_of(fact: StoredMemory, raw: StoredMemory) -> bool:
+    fact_terms, raw_terms = _terms(fact), _terms(raw)
+    inside = len(fact_terms - raw_terms) <= 0.3 * len(fact_terms)
+    rest = raw_terms - fact_terms
+    return inside and len(rest) >= FRAGMENT_TERMS_MIN and len(rest) >= FRAGMENT_SHARE_MIN * len(raw_terms)
+
+
+def _terms(memory: StoredMemory) -> set[int]:
+    return set(lexical.document_vector(memory.text)[0])  # stemmed content words, stop words out
 
 
 def _select(scored: dict[str, Scored], request: SearchRequest, limit: int) -> list[tuple[StoredMemory, float]]:

@@ -47,6 +47,11 @@ DISLIKE = re.compile(r"\b(?:i|we)\s+(?:really\s+)?(?P<verb>don't like|do not lik
                      r"|no longer like|don't enjoy|stopped eating|stopped drinking|avoid)\s+(?P<what>[^.!?,;]+)", re.I)
 FAVORITE_LINE = re.compile(r"^\s*(?P<what>(?:my\s+)?(?:favou?rite|preferred)\s+[\w\s-]+?|[\w\s-]+?i care about most"
                            r"|[\w\s-]+?wanted|what i want ai to help with)\s*(?::|\bis\b)\s*(?P<value>.+)$", re.I)
+# A liked thing that names nothing without its sentence: "them", "this genre", "their work", "how
+# they take me places". The fact keeps the sentence; as a preference it would match any query.
+VAGUE_OBJECT = re.compile(r"^(?:(?:it|its|them|they|him|one|ones|some|stuff|everything|something|anything|all)\b"
+                          r"|(?:this|that|these|those|their|his|her|its|what|how|which)(?:\s+[\w'-]+)?\s*$"
+                          r"|(?:how|what|when|where)\s+(?:it|they|he|she|that|this|we|you|i)\b)", re.I)
 # Subjects that a later statement replaces rather than adds to (conflict resolution reads them).
 SLOTS = [
     ("residence", re.compile(r"\b(?:i|we)\s+(?:now\s+|currently\s+|still\s+)?(?:live|am living|'m living|reside)\s+in\b"
@@ -88,7 +93,7 @@ it its it's that this they them their he she his her you your we our us i me my 
 much many feel feels felt know knows think thinks like likes get got make made do does did have has had
 what how glad definitely absolutely true right yeah yes oh wow haha lol time times things thing stuff
 one same well still even ever never now then can could would should will way""".split())
-RAW_CHUNK_WORDS = 150  # a long message is kept as several raw memories: precise hits, short texts
+RAW_CHUNK_WORDS = 250  # a long message is kept as several raw memories (MiniLM reads ~200 words)
 
 
 @dataclass
@@ -193,6 +198,7 @@ class OfflineExtractor:
             OFFER.search(context.previous_assistant.content) is not None
         found: list[Candidate] = []
         units: list[list[str]] = []  # a statement and the sentences that continue it ("It was ...")
+        in_unit = False  # whether the previous sentence went into units[-1]
         for sentence in split_sentences(text):
             sentence = _without_vocative(sentence.strip(" ."), context.other)
             sentence = implied_subject(sentence) + ("" if sentence.endswith(("!", "?")) else ".")
@@ -202,13 +208,23 @@ class OfflineExtractor:
                 found.append(self._preference(f"{what}: {favorite.group('value').strip().rstrip('.')}.",
                                               "explicit_preference", f"Stated directly on {date_phrase(said)}.",
                                               source, said))
+                in_unit = False
                 continue
-            if units and ANAPHORA.match(sentence) and not sentence.endswith("?") and not FILLER.match(sentence) \
-                    and sum(len(x.split()) for x in units[-1]) < UNIT_WORDS:
+            continues = units and not sentence.endswith("?") and not FILLER.match(sentence) \
+                and not REQUEST.match(sentence) and sum(len(x.split()) for x in units[-1]) < UNIT_WORDS
+            if continues and ANAPHORA.match(sentence):
                 units[-1].append(sentence)
+                in_unit = True
                 continue
             if not is_statement(sentence):
+                # "I waited for my asylum decision. Over a year of uncertainty was really tough.": a
+                # sentence with no subject of its own right after a statement carries that statement on
+                if continues and in_unit and _informative(sentence, speaker, context.other):
+                    units[-1].append(sentence)
+                else:
+                    in_unit = False
                 continue
+            in_unit = False
             choice = CHOICE.match(sentence)
             if choice and answers_offer and context.last_fact is not None and len(sentence.split()) <= 8:
                 self._join_choice(batch, sentence, speaker, context, source, said)
@@ -216,6 +232,7 @@ class OfflineExtractor:
                                                    source, said))
                 continue
             units.append([sentence])
+            in_unit = True
             found += self._explicit_preferences(sentence, speaker, context.other, source, said)
         for n, unit in enumerate(units):
             # a message that opens on "It was..." answers what the other said: kept only when it
@@ -254,8 +271,9 @@ class OfflineExtractor:
             found = []
             for m in rx.finditer(plain):
                 what = m.group("what").strip().rstrip(",;.!")
-                if len(what.split()) > 8 or re.match(r"(that |how |it when )?(you|your)\b", what, re.I):
-                    continue  # "I love that you came" is not a taste
+                if len(what.split()) > 8 or re.match(r"(that |how |it when )?(you|your)\b", what, re.I) \
+                        or VAGUE_OBJECT.match(what):
+                    continue  # "I love that you came", "I like them" are not tastes one can recall
                 thing = to_third_person(what, speaker, other)
                 thing = thing[0].lower() + thing[1:] if not what[:1].isupper() else thing
                 if verb == "likes" and m.group("verb").lower() in ("prefer",):

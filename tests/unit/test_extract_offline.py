@@ -93,6 +93,21 @@ def test_explicit_like_and_dislike_preferences_with_reasoning_and_slot():
     assert prefs[1].slot == preference_slot("eating meat") == "pref:meat"
 
 
+def test_a_sentence_without_a_subject_of_its_own_continues_the_statement_before_it():
+    facts = texts(run(("user", "It took ages for my asylum application to get approved. Over a year of uncertainty "
+                               "was really tough. Can you help me find housing?")), "fact")
+    assert facts == ["It took ages for the user's asylum application to get approved. Over a year of uncertainty "
+                     "was really tough (8 May 2023)."]
+    # ...but not after a question, which states nothing it could continue
+    assert texts(run(("user", "Where should I live? Over a year of uncertainty was really tough.")), "fact") == []
+
+
+def test_a_liked_thing_that_names_nothing_on_its_own_is_not_a_preference():
+    found = run(("user", "Tim: I like them. I love this genre. I really like how they take me to other places. "
+                         "I love Italian food."))
+    assert texts(found, "preference") == ["Tim likes Italian food."]
+
+
 def test_favorite_line_is_an_explicit_preference():
     prefs = texts(run(("user", "Caroline: My favorite color is teal.")), "preference")
     assert prefs == ["Caroline's favorite color: teal."]

@@ -30,6 +30,17 @@ def test_a_fact_and_its_raw_message_are_one_item(memory):
     assert len(found) == 2  # both messages, once each, although four memories exist
 
 
+def test_a_message_says_more_than_a_fact_that_kept_one_clause_of_it(memory):
+    memory.say("Netflix takes down old shows after a while. I want access to all seasons of old shows. "
+               "For example the doc martin series went down, now only its last season streams, while "
+               "several other British dramas vanished completely during spring.")
+    found = find(memory, "access to all seasons of old shows", memory_limit=1)["memory_detail_list"]
+    assert "doc martin" in found[0]["memory_value"], found  # the whole message, not the clause
+    memory.say("I adopted a golden retriever named Max.")
+    found = find(memory, "golden retriever Max", memory_limit=1)["memory_detail_list"]
+    assert found[0]["memory_type"] == "LongTermMemory", found  # a fact that says it all still wins
+
+
 def test_only_current_memories_are_searched(memory):
     memory.say("I live in Beijing.")
     memory.say("I moved to Shanghai last month.", days=40)
