@@ -7,8 +7,10 @@ memories with such neighbours are sent, numbered 1..n, the existing ones E1..Em 
 UUIDs: short ids are cheap to read and hard to garble; they are mapped back here). The model
 decides for each new memory: add, duplicate (of one existing), update (superseding existing
 ones) or skip. The decisions feed the offline resolver's WritePlan (pipeline/stages/resolve.py),
-so merging sources, archiving with valid_to and superseded_by are the same. No new memory with
-a neighbour: no call, no tokens.
+so merging sources, archiving with valid_to and superseded_by are the same, and so is the time
+order: an update whose new memory was said before one it supersedes (batches resolved out of
+order, imports of history) stores the new one archived, superseded by the later one, which stays
+current. No new memory with a neighbour: no call, no tokens.
 
 Failures as in the extractor: 429/5xx/timeouts are TransientError (the task layer retries); an
 answer that does not validate, names an unknown id or leaves a new memory undecided is
@@ -46,7 +48,9 @@ Call the resolve_memories tool exactly once, with one decision per new memory:
   places, numbers, polarity and time). existing: [that id]. Its sources are merged, no copy is kept.
 - update: it changes or contradicts existing memories that are no longer true ("moved to Shanghai"
   after "lives in Beijing"; "doesn't eat meat any more" after "likes meat"; a new job, partner or
-  opinion). existing: the ids of every memory it makes out of date. They are archived.
+  opinion). existing: the ids of every memory it makes out of date. They are archived. Judge by
+  subject, not by date: when the new memory was said before an existing one it conflicts with,
+  still answer update; the service keeps whichever was said last current.
 - skip: it adds nothing worth keeping beyond the existing memories.
 Refer to new memories by their number and to existing ones by their E-id, exactly as listed."""
 

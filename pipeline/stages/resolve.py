@@ -1,17 +1,35 @@
 """Stage 3: dedupe and conflict resolution against the user's existing memories.
 
 For each candidate, in order:
-- the same memory already stored (same deterministic id) -> its sources are merged;
+- the same memory already stored (same deterministic id) -> its sources are merged (also into an
+  archived one, when this is a repeat said before it was superseded; said after, it is current
+  again as a new version);
 - a near-duplicate (cosine >= NEAR_DUPLICATE among the user's current memories of that kind,
   saying the same names, numbers and polarity) -> merged into it, no second copy;
 - a statement on the same slot (residence, diet, job, a liked thing "pref:jazz"...) as current
-  memories with a different content -> those are archived, superseded by the new one (an update
-  or a contradiction: "I live in Beijing" ... "I moved to Shanghai"; "I like meat" ... "I don't
-  eat meat any more");
+  memories with a different content -> an update or a contradiction ("I live in Beijing" ...
+  "I moved to Shanghai"; "I like meat" ... "I don't eat meat any more"), settled by when each was
+  said (`said_at`), not by when it arrived: batches of one user reach this stage out of order
+  (two ingest processes, imports of history, redeliveries);
 - otherwise -> added.
+
+Time order. On a slot, the memory said last is the current one, whatever the arrival order, and
+`superseded_by` names the memory that replaced it in time, `valid_to` that memory's said time:
+- a statement said at or after every current memory on its slot archives them (superseded by it);
+- one said before a current memory on its slot is stored already archived, inserted into the
+  slot's chain where it belongs in time: superseded by the next memory said after it (current or
+  archived), and the memories on the slot that this next one superseded but that were said before
+  the newcomer now point to the newcomer instead. Beijing (1 May) -> Shanghai (10 May), then
+  Hangzhou (5 May) arrives: Beijing -> Hangzhou -> Shanghai, Shanghai still current. The chain is
+  rebuilt from one scan of the slot's archived memories, made only on such an out-of-order arrival.
+- statements said at the same moment keep arrival order: the later one replaces the earlier.
+A judge's "update" (the Claude resolver) gets the same guard: a new memory said before one it
+would supersede is archived, superseded by it; it never makes the older statement current.
+Without a slot there is no chain to repair: it is superseded by the earliest later memory.
+
 Raw messages are the no-loss layer: deduplicated by id only, never merged or superseded.
 A judge (the Claude resolver) may replace the near-duplicate and slot rules against stored
-memories with its own decisions; the merging, archiving and in-batch rules stay these.
+memories with its own decisions; the merging, archiving, time order and in-batch rules stay these.
 The result is a WritePlan, saved by the task layer so a retried write applies the same plan."""
 from __future__ import annotations
 
@@ -26,6 +44,7 @@ from pipeline.stores.vector_store import Scope, VectorStore
 
 NEAR_DUPLICATE = 0.93
 SLOT_SCAN_LIMIT = 50
+SLOT_HISTORY_SCAN_LIMIT = 1000
 _SAID_DATE = re.compile(r"\s*\(\d{1,2} \w+ \d{4}\)")
 _NEGATION = re.compile(r"\b(not|no|never|don't|doesn't|didn't|isn't|wasn't|can't|won't|no longer|any ?more|"
                        r"dislikes?|hates?|stopped|quit)\b", re.I)
@@ -79,9 +98,59 @@ def _new_memory(batch: Batch, candidate: Candidate, mid: str, now_ms: int) -> St
 
 def _supersede(plan: WritePlan, memory: StoredMemory, olds: list[StoredMemory]) -> None:
     for old in olds:
-        if old.id != memory.id and old.id not in plan.archive and old.said_at <= memory.said_at:
+        if old.id != memory.id and old.id not in plan.archive:
             plan.archive[old.id] = memory.id
             memory.supersedes.append(old.id)
+
+
+def _successor_id(plan: WritePlan, memory: StoredMemory) -> str | None:
+    return plan.archive.get(memory.id) or memory.superseded_by
+
+
+def _slot_chain(store: VectorStore, batch: Batch, memory: StoredMemory, plan: WritePlan,
+                planned: dict[str, StoredMemory]) -> list[StoredMemory]:
+    """The memories on `memory`'s slot that something superseded (stored, or by this plan); one
+    scan, made only when a statement arrives after a later one on its slot."""
+    scope = Scope(batch.project, batch.user_id, kinds=(memory.kind,), include_archived=True)
+    found = {m.id: m for m in store.scan(scope, Eq("slot", memory.slot), limit=SLOT_HISTORY_SCAN_LIMIT)}
+    found.update({m.id: m for m in planned.values() if m.kind == memory.kind and m.slot == memory.slot})
+    return [m for m in found.values() if m.id != memory.id and _successor_id(plan, m)]
+
+
+def _repoint(plan: WritePlan, planned: dict[str, StoredMemory], old: StoredMemory, new: StoredMemory) -> None:
+    """`old`, already superseded, is now superseded by `new`, said between the two. A stored
+    previous successor drops it at write; a planned one here."""
+    previous = plan.archive.get(old.id)
+    if previous in planned:
+        planned[previous].supersedes.remove(old.id)
+    plan.archive[old.id] = new.id
+    new.supersedes.append(old.id)
+
+
+def _place(store: VectorStore, batch: Batch, plan: WritePlan, planned: dict[str, StoredMemory],
+           memory: StoredMemory, rivals: list[StoredMemory]) -> None:
+    """Settle `memory` against the current memories it conflicts with, by said time: it
+    supersedes those said at or before it; if one was said after it, it is archived in its place
+    in time (see the module's docstring)."""
+    live = {r.id: r for r in rivals if r.id != memory.id and r.id not in plan.archive}
+    _supersede(plan, memory, [r for r in live.values() if r.said_at <= memory.said_at])
+    later = [r for r in live.values() if r.said_at > memory.said_at]
+    if not later:
+        return
+    chain = _slot_chain(store, batch, memory, plan, planned) if memory.slot else []
+    successor = min(later + [m for m in chain if m.said_at > memory.said_at], key=lambda m: m.said_at)
+    plan.archive[memory.id] = successor.id
+    if successor.id in planned:
+        planned[successor.id].supersedes.append(memory.id)
+    for earlier in chain:
+        if earlier.said_at <= memory.said_at and _successor_id(plan, earlier) == successor.id:
+            _repoint(plan, planned, earlier, memory)
+
+
+def _repeats_the_past(store: VectorStore, archived: StoredMemory, candidate: Candidate) -> bool:
+    """The candidate repeats an archived memory, said before the memory that superseded it."""
+    successor = store.get([archived.superseded_by]) if archived.superseded_by else []
+    return bool(successor) and candidate.said_at < successor[0].said_at
 
 
 @dataclass
@@ -123,7 +192,7 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
             continue
         target = stored.get(mid)
         dense = embedded.dense(i)
-        if target is not None and target.status == "archived":
+        if target is not None and target.status == "archived" and not _repeats_the_past(store, target, candidate):
             target = None  # said again after it was superseded: it is current again, as a new version
             mid = memory_id(batch.project, batch.user_id, candidate.kind, f"{candidate.text}\x1f{batch.task_id}")
         decision = decisions.get(i) if target is None else None
@@ -143,14 +212,14 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
             continue
 
         memory = _new_memory(batch, candidate, mid, now_ms)
-        if decision is not None:
-            _supersede(plan, memory, decision.supersedes)
-        if candidate.slot and candidate.kind != "raw":
+        on_slot = bool(candidate.slot) and candidate.kind != "raw"
+        rivals = list(decision.supersedes) if decision is not None else []
+        if on_slot:
             if decision is None:
-                _supersede(plan, memory, same_slot(store, batch, candidate.kind, candidate.slot))
+                rivals += same_slot(store, batch, candidate.kind, candidate.slot)
             # an earlier statement in this very batch
-            _supersede(plan, memory, [m for m in planned.values()
-                                      if m.slot == candidate.slot and m.kind == candidate.kind])
+            rivals += [m for m in planned.values() if m.slot == candidate.slot and m.kind == candidate.kind]
+        _place(store, batch, plan, planned, memory, rivals)
         planned[mid] = memory
         plan.add.append(memory)
         plan.add_vectors[mid] = dense

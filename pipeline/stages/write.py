@@ -1,7 +1,8 @@
 """Stage 4: apply a WritePlan to the vector store and the user's graph.
 
-Every step is idempotent (deterministic ids, set-union of sources, archive is a status), so a
-write redelivered after a crash ends in the same state as one that ran once."""
+Every step is idempotent (deterministic ids, set-union of sources, archive is a status, and a
+superseded memory is only ever re-pointed to a successor said nearer in time), so a write
+redelivered after a crash ends in the same state as one that ran once."""
 from __future__ import annotations
 
 from pipeline.models import Batch, MemoryViews, StoredMemory, WritePlan, user_scope
@@ -13,8 +14,10 @@ from pipeline.stores.vector_store import VectorStore
 
 def write(batch: Batch, plan: WritePlan, vectors: VectorStore, graphs: GraphStore, now_ms: int) -> MemoryViews:
     views = MemoryViews()
-    existing = {m.id: m for m in vectors.get(list(plan.merge) + list(plan.archive))}
     new_by_id = {m.id: m for m in plan.add}
+    linked = [mid for pair in plan.archive.items() for mid in pair if mid not in new_by_id]
+    existing = {m.id: m for m in vectors.get(list(dict.fromkeys(list(plan.merge) + linked)))}
+    by_id = lambda mid: new_by_id.get(mid) or existing.get(mid)
     changed: dict[str, StoredMemory] = {}
 
     for mid, sources in plan.merge.items():
@@ -29,19 +32,40 @@ def write(batch: Batch, plan: WritePlan, vectors: VectorStore, graphs: GraphStor
             memory.task_ids = list(dict.fromkeys(memory.task_ids + [batch.task_id]))
             changed[mid] = memory
 
+    # A memory already superseded that the plan re-points (a statement said in between arrived
+    # late) drops out of its previous successor's links.
+    previous_ids = [old.superseded_by for old_id, new_id in plan.archive.items()
+                    if (old := by_id(old_id)) is not None and old.superseded_by not in (None, new_id)]
+    previous_ids = [p for p in dict.fromkeys(previous_ids) if by_id(p) is None]
+    if previous_ids:
+        existing.update({m.id: m for m in vectors.get(previous_ids)})
+    unlinked: list[tuple[str, str]] = []
+    applied: list[tuple[str, str]] = []
+
     for old_id, new_id in plan.archive.items():
-        old = existing.get(old_id) or new_by_id.get(old_id)
-        if old is None:
-            continue
-        if old.status != "archived":
-            old.status, old.valid_to, old.superseded_by = "archived", now_ms, new_id
+        old, new = by_id(old_id), by_id(new_id)
+        if old is None or new is None:
+            continue  # deleted meanwhile
+        if old.superseded_by != new_id:
+            if old.status == "archived":
+                previous = by_id(old.superseded_by) if old.superseded_by else None
+                if old.superseded_by is None or (previous is not None and previous.said_at <= new.said_at):
+                    continue  # archived by hand, or (a stale plan) already superseded by one nearer in time
+                if previous is not None:
+                    _unlink(previous, old_id, new_by_id, changed)
+                    unlinked.append((previous.id, old_id))
+            # valid until the replacing statement was said, not until this write ran
+            old.status, old.valid_to, old.superseded_by = "archived", int(new.said_at), new_id
             old.update_time = now_ms
-        if old_id in new_by_id:
-            continue  # archived before it was ever stored: written below with its final status
-        changed[old_id] = old
-        new = new_by_id.get(new_id)
-        if new is not None and all(v["id"] != old_id for v in new.history):
+            if old_id not in new_by_id:  # else written below with its final status
+                changed[old_id] = old
+        if old_id not in new.supersedes:
+            new.supersedes.append(old_id)
+            _mark(new, new_by_id, changed)
+        if all(v["id"] != old_id for v in new.history):
             new.history.append(version(old))
+            _mark(new, new_by_id, changed)
+        applied.append((old_id, new_id))
 
     vectors.upsert(plan.add, plan.add_vectors)
     vectors.replace_payload(list(changed.values()))
@@ -50,7 +74,8 @@ def write(batch: Batch, plan: WritePlan, vectors: VectorStore, graphs: GraphStor
     graph = graphs.load(scope)
     for memory in plan.add:
         graph_store.add_memory(graph, memory)
-    for old_id, new_id in plan.archive.items():
+    graph.remove_edges_from((graph_store.memory_node(a), graph_store.memory_node(b)) for a, b in unlinked)
+    for old_id, new_id in applied:
         graph_store.archive_memory(graph, old_id, new_id)
     graphs.save(scope, graph)
 
@@ -61,3 +86,15 @@ def write(batch: Batch, plan: WritePlan, vectors: VectorStore, graphs: GraphStor
     views.updated = len(views.memory_ids["updated"])
     views.unchanged = len([m for m in plan.unchanged if m not in changed])
     return views
+
+
+def _mark(memory: StoredMemory, new_by_id: dict[str, StoredMemory], changed: dict[str, StoredMemory]) -> None:
+    if memory.id not in new_by_id:
+        changed[memory.id] = memory
+
+
+def _unlink(previous: StoredMemory, old_id: str, new_by_id: dict[str, StoredMemory],
+            changed: dict[str, StoredMemory]) -> None:
+    previous.supersedes = [m for m in previous.supersedes if m != old_id]
+    previous.history = [v for v in previous.history if v["id"] != old_id]
+    _mark(previous, new_by_id, changed)

@@ -3,6 +3,7 @@ write) on the real Qdrant Edge store in a temp dir. The embedder is a small dete
 (hashed bag of words), so similarities are predictable and no model loads."""
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,18 +11,22 @@ import pytest
 from pipeline import manage
 from pipeline.chat_time import BEIJING
 from pipeline.extract.offline import OfflineExtractor
-from pipeline.models import Batch, Message
+from pipeline.models import Batch, Message, user_scope
 from pipeline.stages.embed import embed
 from pipeline.stages.extract import extract
 from pipeline.stages.resolve import resolve, same_content
 from pipeline.stages.write import write
 from pipeline.stores.edge_store import EdgeVectorStore
 from pipeline.stores.vector_store import Scope
-from pipeline.stores.graph_store import InMemoryGraphStore as InMemoryGraphs
+from pipeline.stores.graph_store import InMemoryGraphStore as InMemoryGraphs, memory_node
 from tests.ports import HashEmbedder
 
 DIM = 384
 T0 = datetime(2024, 3, 1, 10, 0, tzinfo=BEIJING)
+
+
+def ms(days: int) -> int:
+    return int((T0 + timedelta(days=days)).timestamp() * 1000)
 
 
 class Memory:
@@ -32,14 +37,21 @@ class Memory:
 
     def say(self, *texts: str, days: int = 0, role: str = "user"):
         """One add/message of the user's sentences, `days` after T0; returns the write's views."""
+        return self.apply(*self.plan(*[(t, days) for t in texts], role=role))
+
+    def plan(self, *said: tuple[str, int], role: str = "user"):
+        """Resolve one add/message of (sentence, days after T0) messages, as of the last one said."""
         self.n += 1
         batch = Batch(task_id=f"t{self.n}", project="p", user_id="u", conversation_id=f"c{self.n}",
                       accepted_at=0.0, messages=[Message(role=role, content=t, message_index=i,
                                                          chat_time=T0 + timedelta(days=days))
-                                                 for i, t in enumerate(texts)])
+                                                 for i, (t, days) in enumerate(said)])
         embedded = embed(extract(batch, OfflineExtractor()).candidates, HashEmbedder())
-        now = int((T0 + timedelta(days=days)).timestamp() * 1000)
-        return write(batch, resolve(batch, embedded, self.store, now), self.store, self.graphs, now)
+        now = ms(max(days for _, days in said))
+        return batch, resolve(batch, embedded, self.store, now), now
+
+    def apply(self, batch, plan, now):
+        return write(batch, plan.model_copy(deep=True), self.store, self.graphs, now)
 
     def current(self, kind: str) -> list[str]:
         return sorted(m.text for m in self.store.scan(Scope("p", "u", kinds=(kind,))))
@@ -117,10 +129,108 @@ def test_a_change_within_one_batch_keeps_only_the_last_statement(memory):
     assert memory.current("fact") == ["Actually the user moved to Shenzhen in the week before 1 March 2024."]
 
 
-def test_an_older_statement_imported_later_does_not_replace_a_newer_one(memory):
+BEIJING_SAID = ("I live in Beijing.", 0)
+HANGZHOU_SAID = ("I moved to Hangzhou.", 20)
+SHANGHAI_SAID = ("I moved to Shanghai.", 40)
+BEIJING_FACT, HANGZHOU_FACT, SHANGHAI_FACT = ("The user lives in Beijing (1 March 2024).",
+                                              "The user moved to Hangzhou (21 March 2024).",
+                                              "The user moved to Shanghai (10 April 2024).")
+
+
+def chain(memory, kind: str = "fact") -> dict[str, tuple]:
+    """Each memory of the kind: its status, the text that superseded it and when, what it superseded,
+    and what get/memory/{id} shows as its history."""
+    found = memory.everything(kind)
+    text = {m.id: t for t, m in found.items()}
+    return {t: (m.status, text.get(m.superseded_by), m.valid_to, sorted(text[i] for i in m.supersedes),
+                [h["memory_value"] for h in manage.get_memory(memory.store, "p", m.id)["history"]])
+            for t, m in found.items()}
+
+
+def supersedes_edges(memory) -> set[tuple[str, str]]:
+    graph = memory.graphs.load(user_scope("p", "u"))
+    text = {memory_node(m.id): t for t, m in memory.everything("fact").items()}
+    return {tuple(sorted((text[a], text[b]))) for a, b, rel in graph.edges(data="rel") if rel == "supersedes"}
+
+
+RESIDENCES_IN_TIME = {
+    BEIJING_FACT: ("archived", HANGZHOU_FACT, ms(20), [], []),
+    HANGZHOU_FACT: ("archived", SHANGHAI_FACT, ms(40), [BEIJING_FACT], [BEIJING_FACT]),
+    SHANGHAI_FACT: ("activated", None, None, [HANGZHOU_FACT], [HANGZHOU_FACT]),
+}
+
+
+@pytest.mark.parametrize("arrival", list(itertools.permutations([BEIJING_SAID, HANGZHOU_SAID, SHANGHAI_SAID])),
+                         ids=lambda order: "-".join(text.split()[-1].rstrip(".") for text, _ in order))
+def test_whatever_the_arrival_order_the_last_said_is_current_and_the_chain_runs_in_time(memory, arrival):
+    # Batches of one user reach resolve out of order (two ingest processes, imports, redeliveries):
+    # an older statement arriving late is stored archived, in its place in the chain.
+    for said in arrival:
+        memory.apply(*memory.plan(said))
+    assert memory.current("fact") == [SHANGHAI_FACT]
+    assert chain(memory) == RESIDENCES_IN_TIME
+    assert supersedes_edges(memory) == {tuple(sorted(pair)) for pair in [(BEIJING_FACT, HANGZHOU_FACT),
+                                                                          (HANGZHOU_FACT, SHANGHAI_FACT)]}
+
+
+def test_an_older_statement_arriving_after_a_newer_one_is_stored_archived(memory):
     memory.say("I moved to Shanghai.", days=40)
+    views = memory.say("I live in Beijing.", days=0)
+    facts = memory.everything("fact")
+    old, new = facts[BEIJING_FACT], facts[SHANGHAI_FACT]
+    assert (old.status, old.superseded_by, old.valid_to) == ("archived", new.id, ms(40))
+    assert (new.status, new.supersedes) == ("activated", [old.id])
+    assert views.memory_ids["added"] == [old.id] and new.id in views.memory_ids["updated"]
+    assert [h["memory_value"] for h in manage.get_memory(memory.store, "p", new.id)["history"]] == [BEIJING_FACT]
+
+
+BEIJING_THEN_SHANGHAI = {BEIJING_FACT: ("archived", SHANGHAI_FACT, ms(40), [], []),
+                         SHANGHAI_FACT: ("activated", None, None, [BEIJING_FACT], [BEIJING_FACT])}
+
+
+@pytest.mark.parametrize("in_batch, in_time", [([SHANGHAI_SAID, BEIJING_SAID], BEIJING_THEN_SHANGHAI),
+                                               ([SHANGHAI_SAID, BEIJING_SAID, HANGZHOU_SAID], RESIDENCES_IN_TIME),
+                                               ([HANGZHOU_SAID, SHANGHAI_SAID, BEIJING_SAID], RESIDENCES_IN_TIME)])
+def test_statements_out_of_order_within_one_batch_end_in_time_order(memory, in_batch, in_time):
+    memory.apply(*memory.plan(*in_batch))
+    assert memory.current("fact") == [SHANGHAI_FACT]
+    assert chain(memory) == in_time
+
+
+def test_one_batch_then_an_older_statement_in_between_arrives(memory):
+    memory.apply(*memory.plan(BEIJING_SAID, SHANGHAI_SAID))
+    memory.apply(*memory.plan(HANGZHOU_SAID))
+    assert chain(memory) == RESIDENCES_IN_TIME
+
+
+def test_a_write_redelivered_after_a_crash_leaves_the_chain_as_it_is(memory):
     memory.say("I live in Beijing.", days=0)
-    assert "The user moved to Shanghai (10 April 2024)." in memory.current("fact")
+    memory.say("I moved to Shanghai.", days=40)
+    hangzhou = memory.plan(HANGZHOU_SAID)
+    memory.apply(*hangzhou)
+    memory.apply(*hangzhou)
+    assert chain(memory) == RESIDENCES_IN_TIME
+
+
+def test_like_and_dislike_out_of_order_keep_the_last_said_current(memory):
+    memory.say("I hate jazz music now.", days=5)
+    memory.say("I really like jazz music.", days=0)
+    prefs = memory.everything("preference")
+    liked, disliked = prefs["The user likes jazz music."], prefs["The user does not like jazz music now."]
+    assert (liked.status, liked.superseded_by, liked.valid_to) == ("archived", disliked.id, ms(5))
+    assert (disliked.status, disliked.supersedes) == ("activated", [liked.id])
+
+    # Said again before the dislike (a late import): the same archived memory, one more source.
+    memory.say("I really like jazz music.", days=2)
+    prefs = memory.everything("preference")
+    assert len(prefs) == 2 and len(prefs["The user likes jazz music."].sources) == 2
+    assert memory.current("preference") == ["The user does not like jazz music now."]
+
+    # Said again after it: current again, as a new version superseding the dislike.
+    memory.say("I really like jazz music.", days=9)
+    assert memory.current("preference") == ["The user likes jazz music."]
+    current = memory.store.scan(Scope("p", "u", kinds=("preference",)))[0]
+    assert current.supersedes == [disliked.id] and current.id != liked.id
 
 
 def test_unrelated_facts_on_other_slots_stay(memory):

@@ -119,6 +119,22 @@ def test_update_archives_the_old_memory_with_valid_to_and_superseded_by(memory, 
     assert [h["memory_value"] for h in shown["history"]] == [old.text]
 
 
+def test_update_said_before_the_memory_it_supersedes_does_not_make_the_older_current(memory, api):
+    # batches resolved out of order: the move to Shanghai (day 40) is stored before Beijing (day 0)
+    memory.say(("fact", "The user moved to Shanghai.", "residence"), days=40)
+    api.script = [decided({"new": 1, "action": "update", "existing": ["E1"]})]
+    memory.say(("fact", "The user lives in Beijing.", "residence"), days=0)
+    assert "1 (fact, 2024-03-01 10:00:00) The user lives in Beijing.\n   like: E1" in prompt(api)
+    facts = memory.everything()
+    old, new = facts["The user lives in Beijing."], facts["The user moved to Shanghai."]
+    assert (old.status, old.superseded_by, new.status) == ("archived", new.id, "activated")
+    assert old.valid_to == int((T0 + timedelta(days=40)).timestamp() * 1000)
+    assert new.supersedes == [old.id]
+    assert memory.current() == ["The user moved to Shanghai."]
+    shown = manage.get_memory(memory.store, "p", new.id)
+    assert [h["memory_value"] for h in shown["history"]] == [old.text]
+
+
 def test_contradiction_the_rules_cannot_see_is_archived_on_the_model_word(memory, api):
     # no slot and different words: the offline rules would keep both; the model says it is out of date
     memory.say(("fact", "The user eats meat every day."))
