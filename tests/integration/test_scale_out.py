@@ -8,11 +8,11 @@ One user's batches are sent without waiting, with two ingest processes, so they 
 queue together and both store workers take them. The per-user lock must serialise them: the
 test reads the order in which the two workers took the lock (each batch's resolve start in its
 task record), replays the batches one by one in that order on a one-store-worker stack, and
-asserts the same memories, versions, sources and graph. Conflict resolution depends on arrival
-order (an older statement that arrives after a newer one does not supersede it), and batches
-sent together reach resolve in any order, so the statements an update depends on go in a first
-wave and the updates in a second. Then a late duplicate of a finished store task and a redelivery
-after a crash between write and completion must leave the state as it is."""
+asserts the same memories, versions, sources and graph. Batches sent together reach resolve in
+any order, updates before the statements they replace included: conflict resolution goes by when
+each statement was said, so every order must end in the same resolution (check_resolution). Then
+a late duplicate of a finished store task and a redelivery after a crash between write and
+completion must leave the state as it is."""
 from __future__ import annotations
 
 import json
@@ -46,17 +46,16 @@ def said(text: str, when: str, conversation: str) -> dict:
 
 
 # Each batch in its own conversation: message indices (part of a memory's sources) are then the
-# same whatever order the API accepts them in.
-FIRST_WAVE = [
+# same whatever order the API accepts them in. The updates come first, so that in most orders
+# some statement they replace reaches resolve after them.
+BATCHES = [
+    said("I moved to Shanghai last month.", "2025-06-10 09:00:00", "c-move"),  # supersedes Beijing
+    said("I don't like jazz music any more.", "2025-06-11 09:00:00", "c-taste"),  # a preference change
     said("I live in Beijing.", "2025-03-01 09:00:00", "c-home"),
     said("I love jazz music.", "2025-03-02 09:00:00", "c-music"),
     said("I work as a nurse at Ruijin Hospital.", "2025-03-03 09:00:00", "c-work"),
     said("I live in Beijing.", "2025-03-01 09:00:00", "c-home-again"),  # an exact duplicate
     said("I really love jazz music!", "2025-03-05 09:00:00", "c-music-again"),  # a near duplicate
-]
-SECOND_WAVE = [
-    said("I moved to Shanghai last month.", "2025-06-10 09:00:00", "c-move"),  # supersedes Beijing
-    said("I don't like jazz music any more.", "2025-06-11 09:00:00", "c-taste"),  # a preference change
     said("I adopted a cat named Mochi.", "2025-06-12 09:00:00", "c-pet"),
 ]
 
@@ -116,7 +115,7 @@ def records(stack: Stack, task_ids: list[str]) -> dict[str, dict]:
 
 def memories(standin_url: str, collection: str, user_id: str) -> dict[str, dict]:
     """Every memory of the user, current and archived, read back through qdrant-client, without
-    what differs between runs by nature: times and task ids."""
+    what differs between runs by nature: write times and task ids."""
     store = QdrantServerStore(standin_url, None, collection, dim=DIM)
     try:
         found = store.scan(Scope("default", user_id, include_archived=True))
@@ -126,6 +125,7 @@ def memories(standin_url: str, collection: str, user_id: str) -> dict[str, dict]
                    "supersedes": sorted(m.supersedes), "history": sorted(v["id"] for v in m.history),
                    "sources": sorted((s.conversation_id, s.message_index) for s in m.sources),
                    "conversation_id": m.conversation_id, "slot": m.slot, "said_at": m.said_at,
+                   "valid_to": m.valid_to,
                    "entities": sorted(m.entities), "tags": sorted(m.tags)} for m in found}
 
 
@@ -163,7 +163,7 @@ def test_two_store_workers_end_in_the_state_one_worker_makes(standin, tmp_path):
         starting = [pool.submit(start, two, standin, 2), pool.submit(start, one, standin, 1)]
         two_collection, one_collection = [started.result() for started in starting]
 
-        task_ids = send_together(two, user_id, FIRST_WAVE) + send_together(two, user_id, SECOND_WAVE)
+        task_ids = send_together(two, user_id, BATCHES)
         done = records(two, task_ids)
 
         # Both store workers took part, and they are the runner's two store worker processes.
@@ -178,7 +178,7 @@ def test_two_store_workers_end_in_the_state_one_worker_makes(standin, tmp_path):
         assert all(ahead["write"]["end"] <= behind["resolve"]["start"] for ahead, behind in pairs), pairs
         assert any(behind["embed"]["end"] < ahead["write"]["end"] for ahead, behind in pairs), pairs
 
-        batches = dict(zip(task_ids, FIRST_WAVE + SECOND_WAVE))
+        batches = dict(zip(task_ids, BATCHES))
         for task_id in order:
             one.add(user_id, **batches[task_id])
 
@@ -202,7 +202,7 @@ def test_two_store_workers_end_in_the_state_one_worker_makes(standin, tmp_path):
 
 
 def check_resolution(state: dict[str, dict]) -> None:
-    """What the sequence must have made, whichever order each wave's batches were resolved in."""
+    """What the batches must have made, whichever order they were resolved in."""
     facts = {m["text"]: (mid, m) for mid, m in state.items() if m["kind"] == "fact"}
     prefs = {m["text"]: (mid, m) for mid, m in state.items() if m["kind"] == "preference"}
     current = [m["text"] for m in state.values() if m["status"] == "activated" and m["kind"] != "raw"]
@@ -211,6 +211,7 @@ def check_resolution(state: dict[str, dict]) -> None:
     beijing_id, beijing = facts["The user lives in Beijing (1 March 2025)."]
     shanghai_id, shanghai = facts["The user moved to Shanghai in May 2025."]
     assert beijing["status"] == "archived" and beijing["superseded_by"] == shanghai_id
+    assert beijing["valid_to"] == shanghai["said_at"]  # valid until the move was said
     assert shanghai["status"] == "activated" and shanghai["supersedes"] == [beijing_id]
     assert [c for c, _ in beijing["sources"]] == ["c-home", "c-home-again"]  # the exact duplicate, merged
 
