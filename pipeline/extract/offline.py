@@ -92,7 +92,9 @@ hopes sure means lot always there here for with the a an and or but to of in on 
 it its it's that this they them their he she his her you your we our us i me my mine myself just too also
 much many feel feels felt know knows think thinks like likes get got make made do does did have has had
 what how glad definitely absolutely true right yeah yes oh wow haha lol time times things thing stuff
-one same well still even ever never now then can could would should will way""".split())
+one same well still even ever never now then can could would should will way
+let lets knew loop yep okay ok support supports supporting list around soon later wish wishes best luck
+chat chatting talk talking catch check sounds sound cheers welcome worries anytime""".split())
 RAW_CHUNK_WORDS = 250  # a long message is kept as several raw memories (MiniLM reads ~200 words)
 
 
