@@ -117,14 +117,17 @@ def test_several_batches_are_embedded_in_one_call_each_distinct_text_once():
             calls.append(list(texts))
             return super().embed(texts)
 
-    def cand(text):
+    def cand(text, kind="raw"):
         source = Source(conversation_id="c", message_index=0, role="user", chat_time="2025-01-01 09:00:00", content=text)
-        return Candidate(kind="raw", text=text, sources=[source], said_at=0)
+        return Candidate(kind=kind, text=text, sources=[source], said_at=0)
 
-    batches = [[cand("hello"), cand("I live in Oslo.")], [], [cand("hello"), cand("I play chess.")]]
+    batches = [[cand("[1 May 2025] user: hello"), cand("[1 May 2025] user: I live in Oslo.")], [],
+               [cand("[2 May 2025] user: hello"), cand("The user plays chess (2 May 2025).", "fact")]]
     out = embed_batches(batches, Counting())
-    assert calls == [["hello", "I live in Oslo.", "I play chess."]]
+    # a raw message's vector leaves its date stamp out: the same greeting on two days is one text
+    assert calls == [["user: hello", "user: I live in Oslo.", "The user plays chess (2 May 2025)."]]
     assert [len(b.candidates) for b in out] == [2, 0, 2]
-    alone = HashEmbedder().embed(["I play chess."])[0]
-    assert out[2].dense(1) == pytest.approx(alone, abs=1e-6)
+    assert out[2].candidates[0].text == "[2 May 2025] user: hello"  # the stored text keeps it
+    alone = HashEmbedder().embed(["user: I live in Oslo."])[0]
+    assert out[0].dense(1) == pytest.approx(alone, abs=1e-6)
     assert out[0].dense(0) == out[2].dense(0)
