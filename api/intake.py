@@ -1,39 +1,116 @@
 """add/message: check the limits, charge the quota, and durably accept the batch.
 
 `code 0` is answered only once the batch, its task record, the raw messages and the first stage's
-Celery message are in Redis, written by one MULTI/EXEC (all or nothing). Two round trips in all:
-one Lua call charges the quota and allocates the conversation's message indices, then the MULTI.
-If any step fails, what was written is removed and the quota refunded: the client sees 50144 and
-nothing half-written remains."""
+Celery message are in Redis. One script call does it all: a Lua script (EVALSHA) that answers an
+idempotent replay, charges the quota, allocates the conversation's message indices and writes
+everything, atomically (Redis runs a script alone, and refuses one under `maxmemory` before its
+first write). Concurrent requests' calls share round trips (api/batched_script.py). If the answer
+is lost (Redis went away mid-call), what the script wrote is removed and the quota refunded: the
+client sees 50144 and nothing half-written remains."""
 from __future__ import annotations
 
 import asyncio
 import json
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+
+from redis.exceptions import ResponseError
 
 from api import metrics, queue
 from api.auth import Caller
-from api.quota import QuotaState, charge, refund
+from api.batched_script import BatchedScript
+from api.quota import CHARGE_LUA, QuotaState, Window
 from api.redis_conn import REDIS_DOWN, client, redis_errors
 from api.schemas import AddMessageRequest
 from memq.errors import ErrorCode, MemqError
 from memq.settings import get_settings
 from memq.tokens import count_message_tokens
 from pipeline import keys
-from pipeline.chat_time import BEIJING, epoch_ms, format_chat_time
-from pipeline.models import Batch, Message, MemoryViews, user_scope
+from pipeline.chat_time import BEIJING, format_chat_time
+from pipeline.models import MemoryViews, user_scope
 
 IDEMPOTENCY_TTL = 24 * 3600
+FIRST_QUEUE, FIRST_STAGE = "ingest", "ingest.extract"
+
+# The batch JSON and each raw message arrive as pieces around their message indices, which only
+# the script knows (it allocates them): the pieces are spliced, never searched, so no content can
+# be mistaken for a placeholder.
+_ACCEPT = "local function charge()\n" + CHARGE_LUA + """
+end
+-- KEYS: 1 quota window, 2 idempotency key ('' for none), 3 conversation length, 4 batch,
+--       5 task record, 6 conversation's raw messages, 7 user's conversations, 8 user's tasks,
+--       9 in-flight zset, 10 the first stage's queue
+-- ARGV: 1 cost, 2 limit, 3 quota key lifetime ms, 4 idempotency ttl s, 5 task id, 6 task ttl s,
+--       7 accepted at (epoch s), 8 conversation id, 9 Celery message, 10 messages (n),
+--       11 task record fields and values (r), then: r record items, n + 1 batch pieces,
+--       n raw message heads, then metric commands, each its argument count then the command
+if KEYS[2] ~= '' then
+  local existing = redis.call('get', KEYS[2])
+  if existing then return {2, tonumber(redis.call('get', KEYS[1]) or '0'), existing} end
+end
+local quota = charge()
+if quota[1] == 0 then return quota end
+if KEYS[2] ~= '' then redis.call('set', KEYS[2], ARGV[5], 'EX', ARGV[4]) end
+local n, r = tonumber(ARGV[10]), tonumber(ARGV[11])
+local first = redis.call('incrby', KEYS[3], n) - n
+local at = 12
+redis.call('hset', KEYS[5], unpack(ARGV, at, at + r - 1))
+redis.call('expire', KEYS[5], ARGV[6])
+at = at + r
+local batch = {}
+for i = 0, n - 1 do
+  batch[#batch + 1] = ARGV[at + i]
+  batch[#batch + 1] = tostring(first + i)
+end
+batch[#batch + 1] = ARGV[at + n]
+redis.call('set', KEYS[4], table.concat(batch), 'EX', ARGV[6])
+at = at + n + 1
+local raw = {}
+for i = 0, n - 1 do raw[i + 1] = ARGV[at + i] .. tostring(first + i) .. '}' end
+redis.call('rpush', KEYS[6], unpack(raw))
+at = at + n
+redis.call('sadd', KEYS[7], ARGV[8])
+redis.call('sadd', KEYS[8], ARGV[5])
+redis.call('zadd', KEYS[9], ARGV[7], ARGV[5])  -- crash recovery watches it until it completes or fails
+redis.call('lpush', KEYS[10], ARGV[9])
+while at <= #ARGV do
+  local argc = tonumber(ARGV[at])
+  redis.call(unpack(ARGV, at + 1, at + argc))
+  at = at + argc + 1
+end
+return {1, quota[2]}
+"""
+
+# Removes what the accept script wrote, if it ran (its task record is there): for an answer lost
+# on the way back. The raw messages are found by task id afterwards (_drop_raw_messages).
+_UNDO = """
+-- KEYS: 1 task record, 2 batch, 3 user's tasks, 4 in-flight, 5 queue, 6 quota window, 7 idempotency key or ''
+-- ARGV: 1 task id, 2 Celery message, 3 cost
+if redis.call('exists', KEYS[1]) == 0 then return 0 end
+redis.call('del', KEYS[1], KEYS[2])
+redis.call('srem', KEYS[3], ARGV[1])
+redis.call('zrem', KEYS[4], ARGV[1])
+redis.call('lrem', KEYS[5], 1, ARGV[2])
+redis.call('decrby', KEYS[6], ARGV[3])
+if KEYS[7] ~= '' and redis.call('get', KEYS[7]) == ARGV[1] then redis.call('del', KEYS[7]) end
+return 1
+"""
 
 
 def check_limits(body: AddMessageRequest) -> int:
     """Validate what pydantic cannot know (settings-driven limits, emptiness); return the tokens."""
     settings = get_settings()
     for name in ("user_id", "conversation_id"):
-        if not getattr(body, name).strip():
+        value = getattr(body, name)
+        if not value.strip():
             raise MemqError(ErrorCode.MISSING, "is required and must not be empty", field=name)
+        try:
+            value.encode()  # both go into Redis keys as UTF-8; JSON allows a lone "\ud800", UTF-8 does not
+        except UnicodeEncodeError:
+            raise MemqError(ErrorCode.INVALID, "is not valid Unicode text (a lone surrogate)", field=name) from None
     if len(body.user_id) > settings.max_id_chars:
         raise MemqError(ErrorCode.USER_ID_TOO_LONG, f"is longer than {settings.max_id_chars} characters",
                         field="user_id")
@@ -62,112 +139,140 @@ def check_limits(body: AddMessageRequest) -> int:
     return tokens
 
 
-async def existing_task(project: str, idempotency_key: str | None) -> str | None:
-    if not idempotency_key:
-        return None
-    async with redis_errors():
-        found = await client().get(keys.idempotency(project, idempotency_key))
-    return found.decode() if found else None
+@dataclass
+class Accepted:
+    task_id: str
+    quota: QuotaState
+    replayed: bool  # an earlier request with the same Idempotency-Key was accepted as this task
+
+
+@lru_cache(maxsize=1)
+def _scripts():
+    return BatchedScript(_ACCEPT), client().register_script(_UNDO)
+
+
+@lru_cache(maxsize=4096)
+def _scope(project: str, user_id: str) -> str:
+    return user_scope(project, user_id)  # a uuid5: worth remembering for the users adding now
+
+
+class _Commands:
+    """Stands in for a Redis pipeline for pipeline.metrics' recorders: the commands they queue
+    run inside the accept script, so a batch is counted exactly when it is accepted."""
+
+    def __init__(self):
+        self.args: list = []
+
+    def __getattr__(self, command: str):
+        def queue(*args):
+            self.args += [len(args) + 1, command, *args]
+        return queue
+
+
+@lru_cache(maxsize=64)
+def _metric_commands(messages: int, minute: int) -> tuple:
+    """The accepted-batch metrics' commands: the same for every batch of that size in that minute
+    (pipeline.metrics.accepted reads the time only for its per-minute counts)."""
+    counted = _Commands()
+    metrics.accepted(counted, messages, minute * 60)
+    return tuple(counted.args)
 
 
 async def accept(caller: Caller, body: AddMessageRequest, tokens: int, idempotency_key: str | None,
-                 request_id: str) -> tuple[str, QuotaState]:
+                 request_id: str) -> Accepted:
     settings = get_settings()
-    # Without an idempotency key the indices are allocated with the charge (one round trip); with
-    # one, only after the key is claimed, so that a replay leaves no gap in the conversation.
-    allocate = None if idempotency_key else (
-        keys.conversation_length(user_scope(caller.project, body.user_id), body.conversation_id), len(body.messages))
-    async with redis_errors():
-        quota = await charge(caller.key_hash, tokens, caller.quota_tokens, allocate=allocate)
-    if not quota.allowed:
-        raise MemqError(ErrorCode.QUOTA_EXCEEDED,
-                        f"token quota of {quota.limit} per {settings.quota_window_seconds} s used up "
-                        f"({quota.used} used, this request needs {tokens}); retry after {quota.retry_after} s",
-                        headers={**quota.headers(), "Retry-After": str(quota.retry_after)})
+    window = Window(caller.key_hash, caller.quota_tokens)
     task_id = uuid.uuid4().hex
+    project, conversation_id = caller.project, body.conversation_id
+    scope = _scope(project, body.user_id)
+    idempotency = keys.idempotency(project, idempotency_key) if idempotency_key else ""
+    now = time.time()
+    now_ms = int(now * 1000)
+    received = datetime.fromtimestamp(now, BEIJING)  # the chat_time of messages that give none
+    n = len(body.messages)
+    celery_message = queue.task_message(FIRST_STAGE, FIRST_QUEUE, [task_id], request_id=request_id)
+    record = ["task_id", task_id, "project", project, "user_id", body.user_id, "conversation_id", conversation_id,
+              "status", "queued", "created_at", now_ms, "updated_at", now_ms, "messages", n,
+              "request_id", request_id, "stages", "{}"]
+    script_keys = [window.key, idempotency, keys.conversation_length(scope, conversation_id), keys.batch(task_id),
+                   keys.task(task_id), keys.conversation_messages(scope, conversation_id),
+                   keys.user_conversations(scope), keys.user_tasks(scope), keys.INFLIGHT, FIRST_QUEUE]
+    batch, raw_messages = _batch_and_raw_messages(task_id, project, body, now, request_id, received)
+    args = [tokens, window.limit, window.key_lifetime_ms, IDEMPOTENCY_TTL, task_id, settings.task_ttl_seconds, now,
+            conversation_id, celery_message, n, len(record), *record, *batch, *raw_messages,
+            *_metric_commands(n, int(now // 60))]
+    accept_script, undo_script = _scripts()
+    call = accept_script.submit(script_keys, args)
     try:
-        await _store_and_enqueue(caller, body, task_id, idempotency_key, request_id, quota.allocated)
+        reply = await asyncio.shield(call)  # cancelled or not, the call's outcome is known before any undo
     except BaseException as exc:
-        await _refund_quietly(caller.key_hash, quota, tokens)
+        if not call.done():
+            await asyncio.wait([call])
+        await _undo(undo_script, scope, conversation_id, task_id, window, idempotency, celery_message, tokens)
         if isinstance(exc, REDIS_DOWN):
             raise MemqError(ErrorCode.NOT_ACCEPTED, "the queue is unreachable; nothing was written, retry later") \
                 from exc
+        if isinstance(exc, ResponseError) and str(exc).startswith("OOM"):
+            raise MemqError(ErrorCode.NOT_ACCEPTED, "the queue is full (Redis is at its memory limit); nothing "
+                            "was written, retry later", headers={"Retry-After": "5"}) from exc
         raise
+    status, used = int(reply[0]), int(reply[1])
+    if status == 2:
+        return Accepted(reply[2].decode(), window.state(True, used), replayed=True)
+    if status == 0:
+        quota = window.state(False, used)
+        raise MemqError(ErrorCode.QUOTA_EXCEEDED,
+                        f"token quota of {quota.limit} per {window.seconds} s used up "
+                        f"({quota.used} used, this request needs {tokens}); retry after {quota.retry_after} s",
+                        headers={**quota.headers(), "Retry-After": str(quota.retry_after)})
     # One line per accepted batch, joining the request id (bound by the middleware) to its task.
-    metrics.log.info("batch.accepted", task_id=task_id, user_id=body.user_id, messages=len(body.messages),
-                     tokens=tokens)
-    return task_id, quota
+    metrics.log.info("batch.accepted", task_id=task_id, user_id=body.user_id, messages=n, tokens=tokens)
+    return Accepted(task_id, window.state(True, used), replayed=False)
 
 
-async def _refund_quietly(key_hash: str, quota: QuotaState, tokens: int) -> None:
+def _json(value) -> str:
+    return "null" if value is None else json.dumps(value)
+
+
+def _batch_and_raw_messages(task_id: str, project: str, body: AddMessageRequest, now: float, request_id: str,
+                            received: datetime) -> tuple[list[str], list[str]]:
+    """The JSON the script writes, cut where it puts each message's index: the batch
+    (pipeline.models.Batch) in n + 1 pieces, and each raw message (as get/message reads it) up to
+    its index. Spliced from json.dumps of each value rather than dumped from the pydantic models
+    (a fifth of the cost); the workers validate the batch with Batch when they read it, and
+    tests/integration/test_accept_script.py holds it equal to the models' own."""
+    head = json.dumps({"task_id": task_id, "project": project, "user_id": body.user_id,
+                       "conversation_id": body.conversation_id, "agent_id": body.agent_id, "app_id": body.app_id,
+                       "tags": body.tags or [], "info": body.info or {}, "accepted_at": now,
+                       "request_id": request_id})
+    batch = [head[:-1] + ', "messages": [']
+    raw = []
+    created, task = int(now * 1000), json.dumps(task_id)
+    as_received = (received.isoformat(), format_chat_time(received))  # for every message that gives no time
+    for i, m in enumerate(body.messages):
+        iso, shown = as_received if m.chat_time is None else (m.chat_time.isoformat(), format_chat_time(m.chat_time))
+        content = json.dumps(m.content)
+        batch[-1] += (f'{", " if i else ""}{{"role": "{m.role}", "content": {content}, "chat_time": "{iso}", '
+                      f'"tool_calls": {_json(m.tool_calls)}, "tool_call_id": {_json(m.tool_call_id)}, '
+                      f'"name": {_json(m.name)}, "message_index": ')
+        batch.append("}")
+        raw.append(f'{{"role": "{m.role}", "content": {content}, "chat_time": "{shown}", '
+                   f'"create_time": {created}, "task_id": {task}, "message_index": ')
+    batch[-1] += "]}"
+    return batch, raw
+
+
+async def _undo(undo_script, scope: str, conversation_id: str, task_id: str, window: Window, idempotency: str,
+                celery_message: bytes, tokens: int) -> None:
+    """Best effort: if Redis is down the script's effects are either all there (and removed here
+    once it answers) or none. The conversation's length keeps its gap, as after any failed add.
+    The accepted-batch metrics are not taken back: a lost answer after a written batch is rare."""
     try:
-        await refund(key_hash, quota, tokens)
-    except REDIS_DOWN:
-        pass  # Redis is down: the window's count is lost with it, or expires by itself
-
-
-async def _store_and_enqueue(caller: Caller, body: AddMessageRequest, task_id: str,
-                             idempotency_key: str | None, request_id: str, end: int | None) -> None:
-    """`end`: the conversation's length after this batch, if the charge allocated it already."""
-    settings = get_settings()
-    redis = client()
-    project = caller.project
-    scope = user_scope(project, body.user_id)
-    now = time.time()
-    if idempotency_key:
-        claimed = await redis.set(keys.idempotency(project, idempotency_key), task_id, nx=True, ex=IDEMPOTENCY_TTL)
-        if not claimed:  # a concurrent retry with the same key won the race
-            raise IdempotentReplay((await redis.get(keys.idempotency(project, idempotency_key))).decode())
-    written: list[str] = []
-    try:
-        if end is None:
-            end = await redis.incrby(keys.conversation_length(scope, body.conversation_id), len(body.messages))
-        first_index = end - len(body.messages)
-        received = datetime.now(BEIJING)
-        messages = [Message(role=m.role, content=m.content, chat_time=m.chat_time or received,
-                            message_index=first_index + i, tool_calls=m.tool_calls, tool_call_id=m.tool_call_id,
-                            name=m.name) for i, m in enumerate(body.messages)]
-        batch = Batch(task_id=task_id, project=project, user_id=body.user_id, conversation_id=body.conversation_id,
-                      messages=messages, agent_id=body.agent_id, app_id=body.app_id, tags=body.tags or [],
-                      info=body.info or {}, accepted_at=now, request_id=request_id)
-        record = {"task_id": task_id, "project": project, "user_id": body.user_id,
-                  "conversation_id": body.conversation_id, "status": "queued", "created_at": int(now * 1000),
-                  "updated_at": int(now * 1000), "messages": len(messages), "request_id": request_id,
-                  "stages": "{}"}
-        raw = [json.dumps({"role": m.role, "content": m.content, "chat_time": format_chat_time(m.chat_time),
-                           "create_time": int(now * 1000), "message_index": m.message_index,
-                           "task_id": task_id}) for m in messages]
-        ttl = settings.task_ttl_seconds
-        written = [keys.batch(task_id), keys.task(task_id)]
-        pipe = redis.pipeline(transaction=True)
-        pipe.set(keys.batch(task_id), batch.model_dump_json(), ex=ttl)
-        pipe.hset(keys.task(task_id), mapping=record)
-        pipe.expire(keys.task(task_id), ttl)
-        pipe.rpush(keys.conversation_messages(scope, body.conversation_id), *raw)
-        pipe.sadd(keys.user_conversations(scope), body.conversation_id)
-        pipe.sadd(keys.user_tasks(scope), task_id)
-        pipe.zadd(keys.INFLIGHT, {task_id: now})  # crash recovery watches it until it completes or fails
-        queue.enqueue(pipe, "ingest.extract", "ingest", [task_id], request_id=request_id)
-        metrics.accepted(pipe, len(messages), now)  # counted in the same transaction as the batch
-        await pipe.execute()
-    except BaseException:
-        await _undo(redis, written, scope, body, task_id, idempotency_key, project)
-        raise
-
-
-async def _undo(redis, written, scope, body, task_id, idempotency_key, project) -> None:
-    """Best effort: remove what this request wrote. If Redis itself is down nothing was
-    written by the failed MULTI either, since EXEC is all or nothing."""
-    try:
-        pipe = redis.pipeline(transaction=True)
-        if written:
-            pipe.delete(*written)
-        pipe.srem(keys.user_tasks(scope), task_id)
-        pipe.zrem(keys.INFLIGHT, task_id)
-        if idempotency_key:
-            pipe.delete(keys.idempotency(project, idempotency_key))
-        await pipe.execute()
-        await _drop_raw_messages(redis, scope, body.conversation_id, task_id)
+        undone = await undo_script(keys=[keys.task(task_id), keys.batch(task_id), keys.user_tasks(scope),
+                                         keys.INFLIGHT, FIRST_QUEUE, window.key, idempotency],
+                                   args=[task_id, celery_message, tokens])
+        if undone:
+            await _drop_raw_messages(client(), scope, conversation_id, task_id)
     except REDIS_DOWN:
         pass
 
@@ -177,12 +282,6 @@ async def _drop_raw_messages(redis, scope: str, conversation_id: str, task_id: s
     for raw in await redis.lrange(key, -500, -1):
         if json.loads(raw).get("task_id") == task_id:
             await redis.lrem(key, 0, raw)
-
-
-class IdempotentReplay(Exception):
-    def __init__(self, task_id: str):
-        super().__init__(task_id)
-        self.task_id = task_id
 
 
 async def wait_for_completion(task_id: str) -> dict:

@@ -10,7 +10,9 @@ from api.redis_conn import client
 from memq.settings import get_settings
 from pipeline import keys
 
-_CHARGE = """
+# KEYS[1] the window's count, ARGV: cost, limit, the key's lifetime in ms. Also the first step of
+# the accept script (api/intake.py), which charges in the same atomic call as it writes the batch.
+CHARGE_LUA = """
 local used = tonumber(redis.call('get', KEYS[1]) or '0')
 local cost = tonumber(ARGV[1])
 if cost > 0 and used + cost > tonumber(ARGV[2]) then return {0, used} end
@@ -20,14 +22,6 @@ if cost > 0 then
 end
 return {1, used}
 """
-# The charge, then (only if it was allowed) an INCRBY on a second key, in the same atomic call: the
-# accept path allocates the conversation's message indices in the round trip that charges the quota.
-_CHARGE_THEN_INCR = "local function charge()\n" + _CHARGE + """
-end
-local reply = charge()
-if reply[1] == 1 and #KEYS > 1 then reply[3] = redis.call('incrby', KEYS[2], ARGV[4]) end
-return reply
-"""
 
 
 @dataclass
@@ -36,7 +30,6 @@ class QuotaState:
     used: int
     limit: int
     reset_at: float  # epoch seconds when the window ends
-    allocated: int | None = None  # the INCRBY's result when charge() was asked to allocate
 
     @property
     def remaining(self) -> int:
@@ -51,26 +44,25 @@ class QuotaState:
                 "X-RateLimit-Reset": str(int(self.reset_at))}
 
 
-async def charge(key_hash: str, cost: int, limit: int | None = None,
-                 allocate: tuple[str, int] | None = None) -> QuotaState:
+class Window:
+    """The current window of a key: the Redis key counting it, when it ends, the key's budget."""
+
+    def __init__(self, key_hash: str, limit: int | None = None):
+        settings = get_settings()
+        self.seconds = settings.quota_window_seconds
+        start = int(time.time() // self.seconds * self.seconds)
+        self.key = keys.quota(key_hash, start)
+        self.reset_at = start + self.seconds
+        self.limit = settings.quota_tokens if limit is None else limit  # the key's own budget, else the global one
+        self.key_lifetime_ms = (self.seconds + 5) * 1000
+
+    def state(self, allowed: bool, used: int) -> QuotaState:
+        return QuotaState(allowed, used, self.limit, self.reset_at)
+
+
+async def charge(key_hash: str, cost: int, limit: int | None = None) -> QuotaState:
     """Charge `cost` tokens to the key's current window (cost 0 only reads it). `limit` is the
-    key's own budget when it has one, else MEMQ_QUOTA_TOKENS. `allocate` (key, n): if the charge
-    is allowed, INCRBY key n in the same atomic call; the new value is in `allocated`."""
-    settings = get_settings()
-    limit = settings.quota_tokens if limit is None else limit
-    window = settings.quota_window_seconds
-    start = int(time.time() // window * window)
-    quota_key = keys.quota(key_hash, start)
-    if allocate is None:
-        reply = await client().eval(_CHARGE, 1, quota_key, cost, limit, (window + 5) * 1000)
-    else:
-        reply = await client().eval(_CHARGE_THEN_INCR, 2, quota_key, allocate[0], cost, limit, (window + 5) * 1000,
-                                    allocate[1])
-    return QuotaState(bool(reply[0]), int(reply[1]), limit, start + window,
-                      allocated=int(reply[2]) if len(reply) > 2 else None)
-
-
-async def refund(key_hash: str, state: QuotaState, cost: int) -> None:
-    """Give back a charge whose request was not accepted after all."""
-    window = get_settings().quota_window_seconds
-    await client().decrby(keys.quota(key_hash, int(state.reset_at - window)), cost)
+    key's own budget when it has one, else MEMQ_QUOTA_TOKENS."""
+    window = Window(key_hash, limit)
+    allowed, used = await client().eval(CHARGE_LUA, 1, window.key, cost, window.limit, window.key_lifetime_ms)
+    return window.state(bool(allowed), int(used))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
 
 from api import queue
 from api.auth import Caller, authenticate
-from api.intake import (IdempotentReplay, accept, check_limits, existing_task, present_status,
-                        task_status_record, wait_for_completion)
+from api.intake import accept, check_limits, present_status, task_status_record, wait_for_completion
 from api.quota import charge
 from api.redis_conn import client, redis_errors
 from api.schemas import (AddMessageRequest, DeleteMemoryRequest, Envelope, GetMemoryRequest, GetMessageRequest,
@@ -36,31 +39,73 @@ def _required(value: str | None, field: str) -> str:
     return value
 
 
-@router.post("/add/message", response_model=Envelope, responses=ERRORS)
-async def add_message(body: AddMessageRequest, request: Request, caller: Caller = Depends(authenticate),
-                      idempotency_key: str | None = Header(default=None, alias="Idempotency-Key")):
+class AuthenticatedBodyRoute(APIRoute):
+    """For the hot path (add/message): what FastAPI's general handler does for an endpoint
+    `(body, request, caller=Depends(authenticate))`, in the same order (the body's JSON, then the
+    key, then the body's validation against the route's own body field, with the same errors),
+    without its per-request machinery (dependency solving, parameter parsing, telemetry): ~15% of
+    an add's CPU at `make bench`'s load. The OpenAPI description comes from the endpoint's
+    signature and the route's arguments as usual."""
+
+    def get_route_handler(self):
+        endpoint, body_field = self.endpoint, self.body_field
+
+        async def handler(request: Request) -> Response:
+            body = await _json_body(request)
+            caller = await authenticate(request)
+            value, errors = body_field.validate(body, {}, loc=("body",))
+            if errors:
+                raise RequestValidationError(errors, body=body)
+            return await endpoint(value, request, caller)
+
+        return handler
+
+
+async def _json_body(request: Request):
+    """The body as FastAPI reads it for a JSON body parameter: parsed JSON when the content type
+    is application/json or */*+json, else the raw bytes (which fail validation); none is missing."""
+    raw = await request.body()
+    if not raw:
+        raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}])
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    main, _, sub = media_type.partition("/")
+    if main != "application" or not (sub == "json" or sub.endswith("+json")):
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise RequestValidationError([{"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error",
+                                       "input": {}, "ctx": {"error": exc.msg}}], body=exc.doc) from exc
+    except ValueError as exc:  # not UTF-8/16/32
+        raise HTTPException(status_code=400, detail="There was an error parsing the body") from exc
+
+
+# Read from the request itself on the hot path; documented here.
+IDEMPOTENCY_HEADER = {"parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
+                                      "schema": {"type": "string"},
+                                      "description": "a retry with the same key within 24 h returns the first "
+                                                     "task and is not charged again"}]}
+
+
+async def add_message(body: AddMessageRequest, request: Request, caller: Caller = Depends(authenticate)):
+    """Accept the batch (api/intake.py); the Idempotency-Key header makes a retry safe."""
     tokens = check_limits(body)
-    task_id = await existing_task(caller.project, idempotency_key)
-    replay = task_id is not None
-    if not replay:
-        try:
-            task_id, quota = await accept(caller, body, tokens, idempotency_key, request.state.request_id)
-        except IdempotentReplay as won:
-            task_id, replay = won.task_id, True
-    if replay:
-        async with redis_errors():
-            quota = await charge(caller.key_hash, 0, caller.quota_tokens)
-    headers = quota.headers()
-    if replay:
+    accepted = await accept(caller, body, tokens, request.headers.get("idempotency-key"), request.state.request_id)
+    headers = accepted.quota.headers()
+    if accepted.replayed:
         headers["Idempotent-Replayed"] = "true"
     if body.async_mode is False:
-        status = present_status(await wait_for_completion(task_id))
+        status = present_status(await wait_for_completion(accepted.task_id))
         if status["status"] == "failed":
             err = status["error"]
             raise MemqError(ErrorCode(err["code"]), err["message"], headers=headers)
-        return ok({"success": True, "task_id": task_id, "status": status["status"],
+        return ok({"success": True, "task_id": accepted.task_id, "status": status["status"],
                    "memory_views": status["memory_views"]}, headers)
-    return ok({"success": True, "task_id": task_id, "status": "running"}, headers)
+    return ok({"success": True, "task_id": accepted.task_id, "status": "running"}, headers)
+
+
+router.add_api_route("/add/message", add_message, methods=["POST"], response_model=Envelope, responses=ERRORS,
+                     openapi_extra=IDEMPOTENCY_HEADER, route_class_override=AuthenticatedBodyRoute)
 
 
 @router.post("/get/status", response_model=Envelope, responses=ERRORS)
