@@ -49,9 +49,9 @@ def summarize(path: Path, marks: list[str], top: int = 12) -> dict:
 
 
 # What the README quotes: the API's accept path, and the workers' stages.
-API_MARKS = ["routes.py:add_message", "intake.py:accept", "quota.py:charge", "intake.py:_store_and_enqueue",
-             "client.py:Pipeline.execute", "queue.py:task_message", "auth.py:authenticate", "intake.py:check_limits",
-             "utils.py:solve_dependencies", "utils.py:request_body_to_args", "routes.py:ok"]
+API_MARKS = ["routes.py:add_message", "intake.py:accept", "batched_script.py", "intake.py:_batch_and_raw_messages",
+             "queue.py:task_message", "auth.py:authenticate", "intake.py:check_limits", "routes.py:_json_body",
+             "responses.py:Response.__call__"]
 WORKER_MARKS = ["ingest.py:ingest_task", "ingest.py:_extract", "ingest.py:_embed_and_forward", "claims.py",
                 "store.py:store_task", "resolve.py:resolve", "write.py:write", "query.py",
                 "embedder.py:MiniLMEmbedder.embed", "edge_store.py:EdgeVectorStore._flush", "send_task", "recovery.py"]
