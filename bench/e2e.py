@@ -141,6 +141,14 @@ def embedder_alone(all_texts: list[str], processes: int, batch_size: int) -> dic
             "cpu_ms_per_text": round(1000 * cpu / len(all_texts), 2), "load_avg": max(before, load())}
 
 
+def bracketing(before: dict, after: dict) -> dict:
+    """One reference from the runs before and after memq's: the mean rates, the worst load."""
+    mean = lambda key: round((before[key] + after[key]) / 2, 2)  # noqa: E731
+    return {**before, "seconds": mean("seconds"), "texts_per_s": mean("texts_per_s"),
+            "cpu_ms_per_text": mean("cpu_ms_per_text"), "load_avg": max(before["load_avg"], after["load_avg"]),
+            "runs_texts_per_s": [before["texts_per_s"], after["texts_per_s"]]}
+
+
 # --- time to searchable at half load ---
 
 def _probe(stack: Stack, timeout: float) -> float | None:

@@ -31,9 +31,10 @@ def table(r: dict) -> str:
         ref = e["reference"]
         lines.append(_row(f"end to end, {name} ({e['memq']['messages']} messages, "
                           f"{e['memq'].get('texts_embedded', '?')} texts embedded)",
-                          f"{e['memq']['messages_per_s']} msg/s",
-                          f"{ref['texts_per_s']} texts/s (embedder alone, {ref['processes']} proc x 1 thread)",
-                          f"{e['ratio']:.2f}", ">= 0.70", e["ratio"] >= 0.7,
+                          f"{e['memq']['messages_per_s']} msg/s; CPU {e['memq'].get('cpu_ms_per_message', '?')} ms/msg",
+                          f"{ref['texts_per_s']} texts/s (embedder alone, {ref['processes']} proc x 1 thread, "
+                          f"before and after); CPU {ref.get('cpu_ms_per_text', '?')} ms/text",
+                          f"{e['ratio']:.2f} (CPU {e.get('cpu_ratio', '?')})", ">= 0.70", e["ratio"] >= 0.7,
                           f"{e['memq']['load_avg']} / {ref['load_avg']}"))
     t = r.get("time_to_searchable")
     if t:

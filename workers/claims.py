@@ -78,8 +78,9 @@ class IngestClaims:
                                                       message_budget, SCAN_WINDOW])
         return [i.decode() if isinstance(i, bytes) else i for i in ids]
 
-    def release(self, task_id: str) -> None:
-        self._release(keys=[keys.task(task_id)], args=[self.identity])
+    def release(self, task_id: str) -> bool:
+        """False if this process did not hold it (done, or another's)."""
+        return bool(self._release(keys=[keys.task(task_id)], args=[self.identity]))
 
     def done(self, task_id: str) -> None:
         self._done(keys=[keys.task(task_id)])

@@ -59,7 +59,13 @@ class _Claimed:
     def __init__(self, task_id: str, retries: int, request_id: str | None):
         self.task_id, self.retries = task_id, retries
         tasks = runtime.task_store()
-        self.batch = tasks.load_batch(task_id)
+        self.unreadable: Exception | None = None
+        try:
+            self.batch = tasks.load_batch(task_id)
+        except TRANSIENT:
+            raise
+        except Exception as exc:  # a corrupt batch fails alone, in its extract stage
+            self.batch, self.unreadable = None, exc
         if self.batch is not None:
             self.user_id, self.request_id = self.batch.user_id, self.batch.request_id or request_id
         else:
@@ -81,19 +87,33 @@ def ingest_task(self, task_id: str) -> None:
         # usual end of a message whose batch another process took.
         log.debug("ingest.skipped", task_id=task_id, request_id=request_id)
         return
-    # Every claimed batch is marked running under this process before any work: if it dies, the
-    # sweeper re-publishes each of them once its heartbeat expires.
-    batches = [_Claimed(t, self.request.retries if t == task_id else 0, request_id if t == task_id else None)
-               for t in claimed]
-    ready = [b for b in batches if _extract(self, b)]
-    if ready:
-        _embed_and_forward(self, ready)
+    try:
+        # Every claimed batch is marked running under this process before any work: if it dies,
+        # the sweeper re-publishes each of them once its heartbeat expires.
+        batches = [_Claimed(t, self.request.retries if t == task_id else 0, request_id if t == task_id else None)
+                   for t in claimed]
+        ready = [b for b in batches if _extract(self, b)]
+        if ready:
+            _embed_and_forward(self, ready)
+    except BaseException:
+        # Not a batch's own failure (those are settled one by one) but Redis failing under the
+        # bookkeeping: hand back every batch this call still holds. Their own messages may be gone
+        # (skipped while this process held them), so each gets a fresh one.
+        for claimed_id in claimed:
+            try:
+                if claims.release(claimed_id):
+                    _forward("ingest.extract", self, claimed_id, request_id if claimed_id == task_id else None)
+            except Exception as exc:  # Redis is down: the sweeper finds them once this process is gone
+                log.warning("ingest.handback_failed", task_id=claimed_id, error=type(exc).__name__)
+        raise
 
 
 def _extract(task, item: _Claimed) -> bool:
     tasks = runtime.task_store()
     with item.run.bound():
         try:
+            if item.unreadable is not None:
+                raise item.unreadable
             if item.batch is None:
                 _load_batch(item.task_id)  # raises: the batch is gone
             saved = tasks.load_stage_output(item.task_id, "extract")

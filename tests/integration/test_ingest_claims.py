@@ -131,3 +131,33 @@ def test_several_batches_are_embedded_in_one_call_each_distinct_text_once():
     alone = HashEmbedder().embed(["user: I live in Oslo."])[0]
     assert out[0].dense(1) == pytest.approx(alone, abs=1e-6)
     assert out[0].dense(0) == out[2].dense(0)
+
+
+def test_batches_embedded_together_keep_their_own_outcomes(stack):
+    """The ingest process takes waiting batches with its message: a corrupt one among them fails
+    alone, in its extract stage, and the others complete with their own stage records."""
+    import json
+    import os
+    import signal
+
+    pids = json.loads((stack.data_dir / "runtime.json").read_text())["pids"]
+    user = f"claims-{os.getpid()}-{time.time_ns()}"
+    os.killpg(pids["ingest-worker"], signal.SIGSTOP)  # the batches wait in the queue together
+    try:
+        tasks = [stack.add(user, [{"role": "user", "content": f"I keep {n} bees in my garden in Ghent."}],
+                           conversation_id=f"hive-{n}", wait=False)["task_id"] for n in range(3)]
+        stack.redis.set(keys.batch(tasks[1]), "{not json")
+    finally:
+        os.killpg(pids["ingest-worker"], signal.SIGCONT)
+    done = [stack.wait_task(t) for t in tasks]
+    assert [d["status"] for d in done] == ["completed", "failed", "completed"]
+    assert done[1]["stages"]["extract"]["status"] == "failed" and done[1]["error"]["code"] == 50142
+    assert "ValidationError" in done[1]["error"]["message"]
+    for d in (done[0], done[2]):
+        assert {s: v["status"] for s, v in d["stages"].items()} == dict.fromkeys(("extract", "embed", "resolve", "write"), "done")
+    embeds = [line for line in stack.log_path.read_text().splitlines()
+              if "stage.done" in line and "stage=embed" in line and f"task_id={tasks[0]}" in line]
+    assert len(embeds) == 1 and "batches_in_call=2" in embeds[0]  # tasks 0 and 2 in one model call
+    found = stack.search(user, "how many bees do I keep")
+    texts = " ".join(m["memory_value"] for m in found["memory_detail_list"])
+    assert "0 bees" in texts and "2 bees" in texts
