@@ -1,5 +1,7 @@
 """Intake: add/message requests per second and latency at 32 connections, memq's API against
 the bare reference (bench/ref_app.py: the same validation and one LPUSH), same uvicorn settings.
+Beside the throughput ratio, the CPU ratio: CPU time per request of the server and its Redis,
+the reference's over memq's, which the load of others' work on shared cores barely moves.
 
 The load generator is wrk (C, one thread, Debian's `wrk`): on 2 cores a Python generator would
 need about a core of its own to produce a few thousand requests a second and would take it from
@@ -17,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import psutil
 
 from bench import pyspy
 from bench.common import load, stack_processes
@@ -49,12 +52,22 @@ def wrk(url: str, api_key: str, seconds: int) -> dict:
     return result
 
 
-def measure(url: str, api_key: str, seconds: int) -> dict:
+def measure(url: str, api_key: str, seconds: int, processes: dict[str, psutil.Process] | None = None) -> dict:
+    """`processes` (name: process): also their CPU time per request, in microseconds."""
     wrk(url, api_key, 2)  # warm-up: connections, caches, the first Lua/JIT paths
     before = load()
+    cpu = {name: _cpu_seconds(p) for name, p in (processes or {}).items()}
     result = wrk(url, api_key, seconds)
     result["load_avg"] = max(before, load())
+    if processes:
+        result["cpu_us_per_request"] = {name: round((_cpu_seconds(p) - cpu[name]) / result["requests"] * 1e6)
+                                        for name, p in processes.items()}
     return result
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
 
 
 @contextmanager
@@ -97,16 +110,24 @@ def run(stack: Stack, seconds: int = 10, profile: Path | None = None, rounds: in
     with py-spy during one more memq round, into that file (not a measured round: the sampler
     takes CPU from the server it samples)."""
     url = f"{stack.base_url}/add/message"
+    redis_server = psutil.Process(stack.runtime["redis_pid"])
+    api = {"server": stack_processes(stack)["api"], "redis": redis_server}
     with workers_paused(stack):
         with reference_app(stack.runtime["redis_url"]) as ref_url:
-            pairs = [(measure(ref_url, "unused", seconds), measure(url, stack.api_key, seconds)) for _ in range(rounds)]
+            reference_server = next(p for p in psutil.Process().children() if "bench.ref_app:app" in p.cmdline())
+            ref = {"server": reference_server, "redis": redis_server}
+            pairs = [(measure(ref_url, "unused", seconds, ref), measure(url, stack.api_key, seconds, api))
+                     for _ in range(rounds)]
         if profile:
-            spy = pyspy.record(stack_processes(stack)["api"].pid, seconds, profile)
+            spy = pyspy.record(api["server"].pid, seconds, profile)
             wrk(url, stack.api_key, seconds)
             spy.wait()
-    ratios = [round(ours["req_per_s"] / ref["req_per_s"], 3) for ref, ours in pairs]
+    ratios = [round(ours["req_per_s"] / theirs["req_per_s"], 3) for theirs, ours in pairs]
+    cpu_ratios = [round(sum(theirs["cpu_us_per_request"].values()) / sum(ours["cpu_us_per_request"].values()), 3)
+                  for theirs, ours in pairs]
     reference, memq = pairs[ratios.index(sorted(ratios)[len(ratios) // 2])]
     busy = measure(url, stack.api_key, seconds)  # and with the workers eating the backlog beside it
     return {"connections": CONNECTIONS, "seconds": seconds, "generator": "wrk -t1", "ratios_by_round": ratios,
             "reference": reference, "memq": memq, "memq_workers_running": busy,
-            "ratio": round(memq["req_per_s"] / reference["req_per_s"], 3)}
+            "ratio": round(memq["req_per_s"] / reference["req_per_s"], 3),
+            "cpu_ratios_by_round": cpu_ratios, "cpu_ratio": sorted(cpu_ratios)[len(cpu_ratios) // 2]}
