@@ -19,8 +19,7 @@ REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 
 class _HiredisPacking:
     """redis-py's sync connections pack commands with hiredis (C); its asyncio connections use a
-    pure-Python packer, ~2.5 us per argument: with the accept script's few dozen arguments, the
-    largest single cost of an add/message in the API's profile (`make bench`)."""
+    pure-Python packer, ~2.5 us per argument (a command of 50 arguments: ~130 us against ~12)."""
 
     _packer = HiredisRespSerializer()
 
