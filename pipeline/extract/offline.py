@@ -66,6 +66,9 @@ _QUALIFIERS = re.compile(r"\b(any ?more|anymore|now|these days|either|at all|too
                          r"lately|nowadays|any longer)\b", re.I)
 _GERUNDS = re.compile(r"^(?:eating|drinking|having|doing|eat|drink|have|the|a|an|to)\s+", re.I)
 # A sentence that only continues the one before ("It was so powerful.") joins it, up to this size.
+# Chat's discourse markers say nothing in a memory read months later ("By the way, I got a dog.")
+LEAD_IN = re.compile(r"^(?:(?:and|also|oh|well|anyway|anyways|actually|so|btw|by the way|speaking of which|"
+                     r"on another note|oh and|plus)\b[\s,]*)+", re.I)
 ANAPHORA = re.compile(r"^(it|it's|that|that's|this|they|they're|they've|those|these|which|and|but|so|plus)\b", re.I)
 UNIT_WORDS = 45
 # Chat drops the subject: "Researching adoption agencies.", "Gonna try pottery.", "Just finished a 5K."
@@ -152,6 +155,10 @@ def implied_subject(sentence: str) -> str:
     if _PAST_START.match(sentence) and not re.match(r"^(been|had)\s+(a|an|the|so|such)\b", sentence, re.I):
         return "I " + sentence[0].lower() + sentence[1:]
     return sentence
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _without_vocative(sentence: str, other: str) -> str:
@@ -243,7 +250,8 @@ class OfflineExtractor:
             if not _informative(" ".join(unit), speaker, context.other, needed) and \
                     not any(rx.search(" ".join(unit)) for _, rx in SLOTS):
                 continue
-            fact = self._fact(" ".join(unit), speaker, context.other, said, source)
+            fact = self._fact(" ".join(_capitalised(LEAD_IN.sub("", part)) or part for part in unit),
+                              speaker, context.other, said, source)
             found.append(fact)
             context.last_fact = fact
         return found
@@ -251,6 +259,7 @@ class OfflineExtractor:
     def _fact(self, sentence: str, speaker: str, other: str, said, source: Source) -> Candidate:
         resolved, had_time = resolve_relative_times(sentence, said)
         text = to_third_person(resolved, speaker, other).rstrip(" .!")
+        text = re.sub(r"(^|[.!] )(the user)\b", lambda m: m.group(1) + "The user", text)
         if not had_time:
             text += f" ({date_phrase(said)})"  # when it was said: states change, events need a date
         slot = next((name for name, rx in SLOTS if rx.search(sentence)), None)

@@ -102,6 +102,13 @@ def test_a_sentence_without_a_subject_of_its_own_continues_the_statement_before_
     assert texts(run(("user", "Where should I live? Over a year of uncertainty was really tough.")), "fact") == []
 
 
+def test_chat_discourse_markers_do_not_open_a_memory():
+    facts = texts(run(("user", "Also, by the way, I just added a 1915 Barber quarter to my collection. And by the way, "
+                               "it cost me 40 dollars. Actually I live in Paris.")), "fact")
+    assert facts == ["The user just added a 1915 Barber quarter to their collection. It cost them 40 dollars "
+                     "(8 May 2023).", "The user lives in Paris (8 May 2023)."]
+
+
 def test_a_liked_thing_that_names_nothing_on_its_own_is_not_a_preference():
     found = run(("user", "Tim: I like them. I love this genre. I really like how they take me to other places. "
                          "I love Italian food."))
