@@ -91,7 +91,10 @@ class StoredMemory(BaseModel):
     status: Literal["activated", "archived"] = "activated"
     create_time: int  # epoch ms
     update_time: int
+    # When it was last said: a statement merged into it re-affirms it, and the statements on a slot
+    # are ordered by this. When it was first said is kept for display (None: the same time).
     said_at: float
+    first_said_at: float | None = None
     conversation_id: str
     agent_id: str | None = None
     app_id: str | None = None
@@ -119,6 +122,7 @@ class WritePlan(BaseModel):
     add: list[StoredMemory] = Field(default_factory=list)
     add_vectors: dict[str, list[float]] = Field(default_factory=dict)
     merge: dict[str, list[Source]] = Field(default_factory=dict)  # existing id -> sources to add
+    merge_said_at: dict[str, list[float]] = Field(default_factory=dict)  # existing id -> when those were said
     archive: dict[str, str] = Field(default_factory=dict)  # old id -> id that supersedes it
     unchanged: list[str] = Field(default_factory=list)
     input_tokens: int = 0  # the LLM tokens the decision cost (the Claude resolver's call)

@@ -15,6 +15,7 @@ def extract(batch: Batch, extractor: Extractor) -> Extraction:
         if key in merged:
             target = unique[merged[key]]
             target.sources += [s for s in candidate.sources if s not in target.sources]
+            target.said_at = max(target.said_at, candidate.said_at)  # a repeat re-affirms it
             continue
         merged[key] = len(unique)
         unique.append(candidate)

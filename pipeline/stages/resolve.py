@@ -1,9 +1,9 @@
 """Stage 3: dedupe and conflict resolution against the user's existing memories.
 
 For each candidate, in order:
-- the same memory already stored (same deterministic id) -> its sources are merged (also into an
-  archived one, when this is a repeat said before it was superseded; said after, it is current
-  again as a new version);
+- the same memory already stored or planned (same deterministic id) -> its sources are merged
+  (also into an archived one, when this is a repeat said before it was superseded; said after,
+  it is current again as a new version);
 - a near-duplicate (cosine >= NEAR_DUPLICATE among the user's current memories of that kind,
   saying the same names, numbers and polarity) -> merged into it, no second copy;
 - a statement on the same slot (residence, diet, job, a liked thing "pref:jazz"...) as current
@@ -13,7 +13,11 @@ For each candidate, in order:
   (two ingest processes, imports of history, redeliveries);
 - otherwise -> added.
 
-Time order. On a slot, the memory said last is the current one, whatever the arrival order, and
+Time order. A memory's said time (`said_at`) is when it was LAST said: a merge re-affirms it,
+taking the latest said time of its statements (the write applies it; the first is kept for
+display). "I like jazz" (1 May), again (20 May), then "I don't like jazz any more" (10 May)
+arriving late: the dislike is older than the re-affirmed like, so it is stored archived.
+On a slot, the memory said last is the current one, whatever the arrival order, and
 `superseded_by` names the memory that replaced it in time, `valid_to` that memory's said time:
 - a statement said at or after every current memory on its slot archives them (superseded by it);
 - one said before a current memory on its slot is stored already archived, inserted into the
@@ -40,6 +44,7 @@ from typing import Protocol
 from pipeline.filters import Eq
 from pipeline.models import Batch, Candidate, Source, StoredMemory, WritePlan, memory_id
 from pipeline.stages.embed import EmbeddedBatch
+from pipeline.stages.write import reaffirm
 from pipeline.stores.vector_store import Scope, VectorStore
 
 NEAR_DUPLICATE = 0.93
@@ -107,6 +112,11 @@ def _successor_id(plan: WritePlan, memory: StoredMemory) -> str | None:
     return plan.archive.get(memory.id) or memory.superseded_by
 
 
+def _said(plan: WritePlan, memory: StoredMemory) -> float:
+    """When `memory` was last said, counting the statements this plan merges into it."""
+    return max([memory.said_at, *plan.merge_said_at.get(memory.id, [])])
+
+
 def _slot_chain(store: VectorStore, batch: Batch, memory: StoredMemory, plan: WritePlan,
                 planned: dict[str, StoredMemory]) -> list[StoredMemory]:
     """The memories on `memory`'s slot that something superseded (stored, or by this plan); one
@@ -133,24 +143,29 @@ def _place(store: VectorStore, batch: Batch, plan: WritePlan, planned: dict[str,
     supersedes those said at or before it; if one was said after it, it is archived in its place
     in time (see the module's docstring)."""
     live = {r.id: r for r in rivals if r.id != memory.id and r.id not in plan.archive}
-    _supersede(plan, memory, [r for r in live.values() if r.said_at <= memory.said_at])
-    later = [r for r in live.values() if r.said_at > memory.said_at]
+    _supersede(plan, memory, [r for r in live.values() if _said(plan, r) <= memory.said_at])
+    later = [r for r in live.values() if _said(plan, r) > memory.said_at]
     if not later:
         return
     chain = _slot_chain(store, batch, memory, plan, planned) if memory.slot else []
-    successor = min(later + [m for m in chain if m.said_at > memory.said_at], key=lambda m: m.said_at)
+    successor = min(later + [m for m in chain if _said(plan, m) > memory.said_at], key=lambda m: _said(plan, m))
     plan.archive[memory.id] = successor.id
     if successor.id in planned:
         planned[successor.id].supersedes.append(memory.id)
     for earlier in chain:
-        if earlier.said_at <= memory.said_at and _successor_id(plan, earlier) == successor.id:
+        if _said(plan, earlier) <= memory.said_at and _successor_id(plan, earlier) == successor.id:
             _repoint(plan, planned, earlier, memory)
 
 
-def _repeats_the_past(store: VectorStore, archived: StoredMemory, candidate: Candidate) -> bool:
-    """The candidate repeats an archived memory, said before the memory that superseded it."""
-    successor = store.get([archived.superseded_by]) if archived.superseded_by else []
-    return bool(successor) and candidate.said_at < successor[0].said_at
+def _superseded_later(store: VectorStore, plan: WritePlan, planned: dict[str, StoredMemory],
+                      memory: StoredMemory, candidate: Candidate) -> bool:
+    """`memory` is archived (stored so, or by this plan) and the candidate repeating it was not
+    said before the memory that superseded it (if any still is): a new version, not a merge."""
+    if memory.status != "archived" and memory.id not in plan.archive:
+        return False
+    successor_id = _successor_id(plan, memory)
+    successor = (planned.get(successor_id) or next(iter(store.get([successor_id])), None)) if successor_id else None
+    return successor is None or candidate.said_at >= _said(plan, successor)
 
 
 @dataclass
@@ -187,14 +202,18 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
 
     for i, candidate in enumerate(embedded.candidates):
         mid = ids[i]
-        if mid in planned:  # the batch said it twice
-            planned[mid].sources += _new_sources(planned[mid].sources, candidate.sources)
+        target = planned.get(mid) or stored.get(mid)
+        version = candidate.text
+        while target is not None and _superseded_later(store, plan, planned, target, candidate):
+            # said again after it was superseded: it is current again, as a new version
+            version += f"\x1f{batch.task_id}"
+            mid = memory_id(batch.project, batch.user_id, candidate.kind, version)
+            target = planned.get(mid)
+        if target is not None and target.id in planned:  # the batch said it twice
+            target.sources += _new_sources(target.sources, candidate.sources)
+            reaffirm(target, [candidate.said_at])
             continue
-        target = stored.get(mid)
         dense = embedded.dense(i)
-        if target is not None and target.status == "archived" and not _repeats_the_past(store, target, candidate):
-            target = None  # said again after it was superseded: it is current again, as a new version
-            mid = memory_id(batch.project, batch.user_id, candidate.kind, f"{candidate.text}\x1f{batch.task_id}")
         decision = decisions.get(i) if target is None else None
         if decision is not None:
             if decision.skip:
@@ -207,6 +226,7 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
             fresh = _new_sources(target.sources + plan.merge.get(target.id, []), candidate.sources)
             if fresh:
                 plan.merge.setdefault(target.id, []).extend(fresh)
+                plan.merge_said_at.setdefault(target.id, []).append(candidate.said_at)
             elif target.id not in plan.merge:
                 plan.unchanged.append(target.id)
             continue

@@ -1,8 +1,9 @@
 """Stage 4: apply a WritePlan to the vector store and the user's graph.
 
-Every step is idempotent (deterministic ids, set-union of sources, archive is a status, and a
-superseded memory is only ever re-pointed to a successor said nearer in time), so a write
-redelivered after a crash ends in the same state as one that ran once."""
+Every step is idempotent (deterministic ids, set-union of sources, a merge's said times taken by
+min and max, archive is a status, and a superseded memory is only ever re-pointed to a successor
+said nearer in time), so a write redelivered after a crash ends in the same state as one that ran
+once."""
 from __future__ import annotations
 
 from pipeline.models import Batch, MemoryViews, StoredMemory, WritePlan, user_scope
@@ -26,7 +27,8 @@ def write(batch: Batch, plan: WritePlan, vectors: VectorStore, graphs: GraphStor
             continue  # deleted meanwhile: nothing to merge into
         known = {(s.conversation_id, s.message_index) for s in memory.sources}
         fresh = [s for s in sources if (s.conversation_id, s.message_index) not in known]
-        if fresh:
+        reaffirmed = reaffirm(memory, plan.merge_said_at.get(mid, []))
+        if fresh or reaffirmed:
             memory.sources += fresh
             memory.update_time = now_ms
             memory.task_ids = list(dict.fromkeys(memory.task_ids + [batch.task_id]))
@@ -86,6 +88,18 @@ def write(batch: Batch, plan: WritePlan, vectors: VectorStore, graphs: GraphStor
     views.updated = len(views.memory_ids["updated"])
     views.unchanged = len([m for m in plan.unchanged if m not in changed])
     return views
+
+
+def reaffirm(memory: StoredMemory, said_times: list[float]) -> bool:
+    """Statements said at `said_times` merged into `memory`: it was last said at the latest of
+    them all, first said at the earliest. Min and max, so applying them twice changes nothing.
+    Whether it changed."""
+    first = memory.said_at if memory.first_said_at is None else memory.first_said_at
+    earliest, latest = min([first, *said_times]), max([memory.said_at, *said_times])
+    if (earliest, latest) == (first, memory.said_at):
+        return False
+    memory.first_said_at, memory.said_at = earliest, latest
+    return True
 
 
 def _mark(memory: StoredMemory, new_by_id: dict[str, StoredMemory], changed: dict[str, StoredMemory]) -> None:

@@ -11,7 +11,8 @@ import pytest
 from pipeline import manage
 from pipeline.chat_time import BEIJING
 from pipeline.extract.offline import OfflineExtractor
-from pipeline.models import Batch, Message, user_scope
+from pipeline.models import Batch, Message, StoredMemory, user_scope
+from pipeline.presenters import present
 from pipeline.stages.embed import embed
 from pipeline.stages.extract import extract
 from pipeline.stages.resolve import resolve, same_content
@@ -126,7 +127,8 @@ def test_like_then_dislike_supersedes_the_preference(memory):
 
 def test_a_change_within_one_batch_keeps_only_the_last_statement(memory):
     memory.say("I live in Beijing.", "Actually I moved to Shenzhen last week.")
-    assert memory.current("fact") == ["Actually the user moved to Shenzhen in the week before 1 March 2024."]
+    [current] = memory.current("fact")  # its wording is the extractor's business
+    assert "moved to Shenzhen" in current
 
 
 BEIJING_SAID = ("I live in Beijing.", 0)
@@ -244,3 +246,73 @@ def test_raw_messages_are_never_merged_or_superseded(memory):
     memory.say("I moved to Shanghai last month.", days=40)
     raws = memory.current("raw")
     assert raws == ["[1 March 2024] user: I live in Beijing.", "[10 April 2024] user: I moved to Shanghai last month."]
+
+
+LIKED, DISLIKED = "The user likes jazz.", "The user does not like jazz any more."
+LIKE_SAID, LIKE_AGAIN_SAID = ("I like jazz.", 0), ("I like jazz.", 19)
+DISLIKE_BETWEEN_SAID, DISLIKE_AFTER_SAID = ("I don't like jazz any more.", 9), ("I don't like jazz any more.", 24)
+
+
+def jazz(memory) -> tuple[StoredMemory, StoredMemory, list[StoredMemory]]:
+    """The current jazz preference, the dislike, and the archived likes."""
+    prefs = memory.store.scan(Scope("p", "u", kinds=("preference",), include_archived=True))
+    [current] = [m for m in prefs if m.status == "activated"]
+    [disliked] = [m for m in prefs if m.text == DISLIKED]
+    return current, disliked, [m for m in prefs if m.text == LIKED and m.status == "archived"]
+
+
+@pytest.mark.parametrize("arrival", list(itertools.permutations([LIKE_SAID, LIKE_AGAIN_SAID, DISLIKE_BETWEEN_SAID])),
+                         ids=lambda order: "-".join(f"{'like' if 'jazz.' in text else 'dislike'}{days}"
+                                                    for text, days in order))
+def test_a_repeat_reaffirms_so_a_statement_said_before_it_never_wins(memory, arrival):
+    # Liked (day 0), disliked (day 9), liked again (day 19): whatever the arrival order, the
+    # re-affirmation is the last word, even when it merged into the first like before the dislike came.
+    for said in arrival:
+        memory.apply(*memory.plan(said))
+    current, disliked, archived_likes = jazz(memory)
+    assert (current.text, current.said_at) == (LIKED, ms(19))
+    assert (disliked.status, disliked.superseded_by, disliked.valid_to) == ("archived", current.id, ms(9 + 10))
+    assert disliked.id in current.supersedes
+    # the first like, when kept apart (it was superseded before the repeat came), ends at the dislike
+    assert [(m.superseded_by, m.valid_to) for m in archived_likes] in ([], [(disliked.id, ms(9))])
+    assert sum(len(m.sources) for m in [current, *archived_likes]) == 2
+
+
+@pytest.mark.parametrize("arrival", list(itertools.permutations([LIKE_SAID, LIKE_AGAIN_SAID, DISLIKE_AFTER_SAID])),
+                         ids=lambda order: "-".join(f"{'like' if 'jazz.' in text else 'dislike'}{days}"
+                                                    for text, days in order))
+def test_a_statement_said_after_the_repeat_still_wins(memory, arrival):
+    for said in arrival:
+        memory.apply(*memory.plan(said))
+    current, disliked, archived_likes = jazz(memory)
+    assert current.id == disliked.id and current.supersedes == [archived_likes[0].id]
+    [liked] = archived_likes
+    assert (liked.superseded_by, liked.valid_to, liked.said_at) == (disliked.id, ms(24), ms(19))
+    assert present(liked)["said_time"] == ms(0)  # when first said, as it was shown before the repeat
+    assert len(liked.sources) == 2
+
+
+@pytest.mark.parametrize("batches", [[[LIKE_SAID, DISLIKE_BETWEEN_SAID, LIKE_AGAIN_SAID]],
+                                     [[LIKE_SAID, LIKE_AGAIN_SAID, DISLIKE_BETWEEN_SAID]],
+                                     [[LIKE_SAID], [DISLIKE_BETWEEN_SAID, LIKE_AGAIN_SAID]]],
+                         ids=["one-batch-in-time", "one-batch-out-of-order", "repeat-after-a-dislike-in-its-batch"])
+def test_a_repeat_within_one_batch_reaffirms_too(memory, batches):
+    for said in batches:
+        memory.apply(*memory.plan(*said))
+    current, disliked, _ = jazz(memory)
+    assert (current.text, current.said_at) == (LIKED, ms(19))
+    assert (disliked.status, disliked.superseded_by, disliked.valid_to) == ("archived", current.id, ms(19))
+
+
+def test_a_redelivered_merge_changes_nothing(memory):
+    memory.apply(*memory.plan(LIKE_SAID))
+    batch, plan, now = memory.plan(LIKE_AGAIN_SAID)
+    [liked] = memory.store.scan(Scope("p", "u", kinds=("preference",)))
+    assert plan.merge_said_at == {liked.id: [ms(19)]}
+    memory.apply(batch, plan, now)
+    merged = memory.everything("preference")
+    views = memory.apply(batch, plan, now + 60_000)  # the store task redelivered a minute later
+    assert memory.everything("preference") == merged and views.updated == 0
+    assert (merged[LIKED].said_at, merged[LIKED].first_said_at, merged[LIKED].update_time) == (ms(19), ms(0), now)
+    memory.apply(*memory.plan(DISLIKE_BETWEEN_SAID))
+    assert memory.current("preference") == [LIKED]
