@@ -261,9 +261,12 @@ def jazz(memory) -> tuple[StoredMemory, StoredMemory, list[StoredMemory]]:
     return current, disliked, [m for m in prefs if m.text == LIKED and m.status == "archived"]
 
 
+def arrival_id(order) -> str:
+    return "-".join(f"{'like' if 'jazz.' in text else 'dislike'}{days}" for text, days in order)
+
+
 @pytest.mark.parametrize("arrival", list(itertools.permutations([LIKE_SAID, LIKE_AGAIN_SAID, DISLIKE_BETWEEN_SAID])),
-                         ids=lambda order: "-".join(f"{'like' if 'jazz.' in text else 'dislike'}{days}"
-                                                    for text, days in order))
+                         ids=arrival_id)
 def test_a_repeat_reaffirms_so_a_statement_said_before_it_never_wins(memory, arrival):
     # Liked (day 0), disliked (day 9), liked again (day 19): whatever the arrival order, the
     # re-affirmation is the last word, even when it merged into the first like before the dislike came.
@@ -279,8 +282,7 @@ def test_a_repeat_reaffirms_so_a_statement_said_before_it_never_wins(memory, arr
 
 
 @pytest.mark.parametrize("arrival", list(itertools.permutations([LIKE_SAID, LIKE_AGAIN_SAID, DISLIKE_AFTER_SAID])),
-                         ids=lambda order: "-".join(f"{'like' if 'jazz.' in text else 'dislike'}{days}"
-                                                    for text, days in order))
+                         ids=arrival_id)
 def test_a_statement_said_after_the_repeat_still_wins(memory, arrival):
     for said in arrival:
         memory.apply(*memory.plan(said))
