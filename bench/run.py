@@ -43,25 +43,27 @@ PROFILES = ROOT / ".cache" / "profiles"
 
 
 def end_to_end(stack, name: str, requests: list[dict] | None, settings: dict, profiles: dict | None = None) -> dict:
-    """`profiles`: sample the ingest and store workers with py-spy for the first 20 s, summarized into it."""
+    """`profiles`: then replay the stream under other user ids with py-spy sampling the ingest and
+    store workers, summarized into it (apart from the timed run: the sampler takes CPU too)."""
     if requests is None:
         return {"skipped": "no ../shared/data/locomo (the LoCoMo data is not part of the repo)"}
     print(f"bench: end to end, {name}: {streams.message_count(requests)} messages", flush=True)
+
     def alone() -> dict:
         return e2e.embedder_alone(streams.texts(requests), settings["ingest_concurrency"], settings["embed_batch_size"])
 
     # The reference runs just before and just after memq: the machine's other load moves both alike.
     before = alone()
-    spies = {}
+    memq = e2e.throughput(stack, requests)
+    reference = e2e.bracketing(before, alone())
     if profiles is not None:
         procs = common.stack_processes(stack)
         spies = {role: (pyspy.record(procs[role].pid, 20, PROFILES / f"{role}.txt"), PROFILES / f"{role}.txt")
                  for role in ("ingest-worker", "store-worker")}
-    memq = e2e.throughput(stack, requests)
-    for role, (spy, path) in spies.items():
-        spy.wait()
-        profiles[role] = pyspy.summarize(path, pyspy.WORKER_MARKS)
-    reference = e2e.bracketing(before, alone())
+        e2e.throughput(stack, [{**r, "user_id": f"profiled-{r['user_id']}"} for r in requests])
+        for role, (spy, path) in spies.items():
+            spy.wait()
+            profiles[role] = pyspy.summarize(path, pyspy.WORKER_MARKS)
     return {"memq": memq, "reference": reference,
             "ratio": round(memq["messages_per_s"] / reference["texts_per_s"], 3),
             "cpu_ratio": round(reference["cpu_ms_per_text"] / memq["cpu_ms_per_message"], 3)}

@@ -21,11 +21,13 @@ from pipeline import keys
 FIELD = "ingest_claim"
 
 # KEYS: the in-flight set. ARGV: claimer, heartbeat key prefix, task key prefix, the task of the
-# message being run, message budget, how many of the oldest in-flight tasks to look at.
-# Returns the claimed task ids, the message's task first; empty if that task is not claimable.
+# message being run, message budget, how many of the oldest in-flight tasks to look at, how many
+# processes share the queue. Returns the claimed task ids, the message's task first; empty if that
+# task is not claimable. Extras stop at the budget and at this process's share of what waits, so
+# that the last batches of a burst are split between the processes rather than left to one.
 _CLAIM = """
 local me, hb, prefix, first = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local budget, window = tonumber(ARGV[5]), tonumber(ARGV[6])
+local budget, window, processes = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local function state(id)
   return redis.call('HMGET', prefix .. id, 'status', 'ingest_claim', 'messages')
 end
@@ -33,19 +35,24 @@ local status, owner, messages = unpack(state(first))
 if not status or status == 'completed' or status == 'failed' or owner == 'done' then return {} end
 if owner and owner ~= me and redis.call('EXISTS', hb .. owner) == 1 then return {} end
 redis.call('HSET', prefix .. first, 'ingest_claim', me)
-local claimed = {first}
-budget = budget - (tonumber(messages) or 1)
-if budget <= 0 then return claimed end
+local claimed, taken = {first}, tonumber(messages) or 1
+if taken >= budget then return claimed end
+local waiting, total = {}, taken
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, window - 1)) do
   if id ~= first then
     status, owner, messages = unpack(state(id))
     if status == 'queued' and not owner then
-      redis.call('HSET', prefix .. id, 'ingest_claim', me)
-      claimed[#claimed + 1] = id
-      budget = budget - (tonumber(messages) or 1)
-      if budget <= 0 then break end
+      waiting[#waiting + 1] = {id, tonumber(messages) or 1}
+      total = total + waiting[#waiting][2]
     end
   end
+end
+local share = math.min(budget, math.ceil(total / processes))
+for _, item in ipairs(waiting) do
+  if taken >= share then break end
+  redis.call('HSET', prefix .. item[1], 'ingest_claim', me)
+  claimed[#claimed + 1] = item[1]
+  taken = taken + item[2]
 end
 return claimed
 """
@@ -71,11 +78,12 @@ class IngestClaims:
         self._release = client.register_script(_RELEASE)
         self._done = client.register_script(_DONE)
 
-    def claim(self, task_id: str, message_budget: int) -> list[str]:
-        """Claim `task_id` and, while fewer than `message_budget` messages are claimed, waiting
-        batches. [] when `task_id` is done, finished, or claimed by a live process."""
+    def claim(self, task_id: str, message_budget: int, processes: int = 1) -> list[str]:
+        """Claim `task_id` and, while fewer than `message_budget` messages (and this process's
+        share of the waiting ones) are claimed, waiting batches. [] when `task_id` is done,
+        finished, or claimed by a live process."""
         ids = self._claim(keys=[keys.INFLIGHT], args=[self.identity, keys.heartbeat(""), keys.task(""), task_id,
-                                                      message_budget, SCAN_WINDOW])
+                                                      message_budget, SCAN_WINDOW, max(1, processes)])
         return [i.decode() if isinstance(i, bytes) else i for i in ids]
 
     def release(self, task_id: str) -> bool:

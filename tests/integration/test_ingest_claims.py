@@ -52,6 +52,15 @@ def test_a_message_claims_its_batch_and_the_oldest_waiting_ones_up_to_the_budget
     assert [owner(client, t) for t in ("t0", "t1", "t2", "t3", "started")] == [ME, ME, None, ME, None]
 
 
+def test_with_two_processes_a_message_claims_about_half_of_what_waits(client):
+    for i in range(6):
+        accept(client, f"t{i}", messages=8, at=100 + i)
+    first = IngestClaims(client, ME).claim("t0", message_budget=128, processes=2)
+    assert first == ["t0", "t1", "t2"]  # 24 of the 48 messages waiting
+    client.set(keys.heartbeat(OTHER), "1")
+    assert IngestClaims(client, OTHER).claim("t3", message_budget=128, processes=2) == ["t3", "t4"]
+
+
 def test_no_budget_claims_only_the_message_batch(client):
     accept(client, "a", at=1)
     accept(client, "b", at=2)
