@@ -35,7 +35,7 @@ WORKER_ROLES = ("ingest", "store", "all")
 # The refusals a key's owner can act on: the window quota, and the per-request size limits.
 REJECTION_CODES = {ErrorCode.QUOTA_EXCEEDED, ErrorCode.REQUEST_TOKENS, ErrorCode.MESSAGES_TOO_LARGE}
 # Which stage's end put a forwarded task on its queue (the workers forward with the task id only).
-_PREVIOUS_STAGE = {"ingest.embed": "extract", "store.resolve": "embed", "store.write": "resolve"}
+_PREVIOUS_STAGE = {"store.resolve": "embed"}  # ingest.extract forwards to store.resolve after embedding
 
 
 async def record(fn: Callable, *args) -> None:

@@ -55,7 +55,13 @@ def store_task(self, task_id: str) -> None:
                            headers={"request_id": (self.request.headers or {}).get("request_id")})
         return
     release = _release(batch, task_id)
-    stages = json.loads((tasks.record(task_id) or {}).get("stages") or "{}")
+    record = tasks.record(task_id) or {}
+    if record.get("status") in (None, "completed"):
+        # A duplicate delivery of a finished batch (or one whose user was deleted): run_stage would
+        # skip it, but the user's lock just taken for it must not wait out its lease.
+        release()
+        return
+    stages = json.loads(record.get("stages") or "{}")
     planned: list[WritePlan] = []
 
     def resolve_body():

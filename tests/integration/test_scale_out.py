@@ -187,12 +187,12 @@ def test_two_store_workers_end_in_the_state_one_worker_makes(standin, tmp_path):
         assert graph(two, user_id) == graph(one, user_id)
         check_resolution(scaled)
 
-        # Idempotence across workers. A late duplicate of the write that stored "Beijing" (applied
-        # again, it would make the superseded memory current again) is skipped; the last batch,
+        # Idempotence across workers. A late duplicate of the store task that stored "Beijing"
+        # (applied again, it would make the superseded memory current again) is skipped; the last batch,
         # redelivered after a crash between its write and its completion, re-applies its saved plan.
         graph_before = graph(two, user_id)
         beijing_task = next(t for t in order if batches[t]["messages"][0]["content"] == "I live in Beijing.")
-        redeliver(two, "store.write", beijing_task)
+        redeliver(two, "store.resolve", beijing_task)
         two.redis.hset(keys.task(order[-1]), "status", "running")
         redeliver(two, "store.resolve", order[-1])
         assert two.wait_task(order[-1])["status"] == "completed"
