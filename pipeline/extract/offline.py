@@ -65,10 +65,10 @@ SLOTS = [
 _QUALIFIERS = re.compile(r"\b(any ?more|anymore|now|these days|either|at all|too|so much|a lot|very much|"
                          r"lately|nowadays|any longer)\b", re.I)
 _GERUNDS = re.compile(r"^(?:eating|drinking|having|doing|eat|drink|have|the|a|an|to)\s+", re.I)
-# A sentence that only continues the one before ("It was so powerful.") joins it, up to this size.
 # Chat's discourse markers say nothing in a memory read months later ("By the way, I got a dog.")
 LEAD_IN = re.compile(r"^(?:(?:and|also|oh|well|anyway|anyways|actually|so|btw|by the way|speaking of which|"
                      r"on another note|oh and|plus)\b[\s,]*)+", re.I)
+# A sentence that only continues the one before ("It was so powerful.") joins it, up to this size.
 ANAPHORA = re.compile(r"^(it|it's|that|that's|this|they|they're|they've|those|these|which|and|but|so|plus)\b", re.I)
 UNIT_WORDS = 45
 # Chat drops the subject: "Researching adoption agencies.", "Gonna try pottery.", "Just finished a 5K."
