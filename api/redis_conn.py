@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import hiredis
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 from redis.connection import HiredisRespSerializer
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -34,8 +36,15 @@ class _HiredisPacking:
 
 @lru_cache(maxsize=1)
 def client() -> aioredis.Redis:
+    # Pooled connections left dead by a Redis restart must not fail the requests that draw them:
+    # - a connection idle for a second is PINGed before it sends anything (health check), and a
+    #   failed PING reconnects: the accept script, sent at most once, then goes out on a live one;
+    # - a command that meets a closed connection is sent once more on a fresh one (redis-py's
+    #   connections retry nothing by default). Timeouts are not retried.
     pool = aioredis.ConnectionPool.from_url(get_settings().redis_url, socket_timeout=5, socket_connect_timeout=2,
-                                            max_connections=256)
+                                            max_connections=256, health_check_interval=1,
+                                            retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), 1),
+                                            retry_on_error=[RedisConnectionError])
     # the class the URL chose (TCP, TLS or a unix socket), packing with hiredis
     pool.connection_class = type(f"Hiredis{pool.connection_class.__name__}",
                                  (_HiredisPacking, pool.connection_class), {})

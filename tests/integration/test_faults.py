@@ -5,6 +5,7 @@ accept and processing  (d) the store raising in the write stage, then `memq task
 (e), the same batch sent twice, is in test_intake_fields.py (with and without Idempotency-Key)."""
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 import signal
 import subprocess
 import sys
@@ -133,6 +134,14 @@ def test_c_redis_restart_between_accept_and_processing_loses_nothing(stack):
     values = " ".join(memory_values(stack, user_id))
     for fact in FACTS[:5]:
         assert fact.split(" ", 3)[-1].rstrip(".") in values
+    # The API's pooled connections from before the restart are dead: requests drawing them are
+    # served on fresh ones, not answered 503.
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda i: stack.post("/add/message", {
+            "user_id": unique("after-restart"), "conversation_id": "c",
+            "messages": [{"role": "user", "content": f"I have {i} cats."}]}), range(40)))
+    answers = [(r.status_code, r.text[:200]) if r.status_code != 200 else 200 for r in answers]
+    assert answers == [200] * 40, answers
 
 
 def memq_cli(stack, *args) -> subprocess.CompletedProcess:
