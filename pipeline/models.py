@@ -115,6 +115,11 @@ class StoredMemory(BaseModel):
     history: list[dict[str, Any]] = Field(default_factory=list)  # earlier versions
     task_ids: list[str] = Field(default_factory=list)
 
+    @property
+    def first_said(self) -> float:
+        """When it was first said (`said_at` is when it was last said)."""
+        return self.said_at if self.first_said_at is None else self.first_said_at
+
 
 class WritePlan(BaseModel):
     """What conflict resolution decided for one batch: applied as one write."""

@@ -15,12 +15,11 @@ def preference_note(prefs: list[StoredMemory]) -> str:
 
 def present(memory: StoredMemory, relativity: float | None = None) -> dict:
     """A stored memory in the MemOS cloud's shape for its kind."""
-    first_said = memory.said_at if memory.first_said_at is None else memory.first_said_at
     common = {
         "id": memory.id, "create_time": memory.create_time, "update_time": memory.update_time,
         "conversation_id": memory.conversation_id, "status": memory.status, "tags": memory.tags,
         "info": memory.info, "agent_id": memory.agent_id, "app_id": memory.app_id,
-        "sources": [s.model_dump() for s in memory.sources], "said_time": int(first_said),
+        "sources": [s.model_dump() for s in memory.sources], "said_time": int(memory.first_said),
     }
     if relativity is not None:
         common["relativity"] = relativity

@@ -59,8 +59,7 @@ def write(batch: Batch, plan: WritePlan, vectors: VectorStore, graphs: GraphStor
             # valid until the replacing statement was said, not until this write ran
             old.status, old.valid_to, old.superseded_by = "archived", int(new.said_at), new_id
             old.update_time = now_ms
-            if old_id not in new_by_id:  # else written below with its final status
-                changed[old_id] = old
+            _mark(old, new_by_id, changed)  # a planned one is written below with its final status
         if old_id not in new.supersedes:
             new.supersedes.append(old_id)
             _mark(new, new_by_id, changed)
@@ -94,7 +93,7 @@ def reaffirm(memory: StoredMemory, said_times: list[float]) -> bool:
     """Statements said at `said_times` merged into `memory`: it was last said at the latest of
     them all, first said at the earliest. Min and max, so applying them twice changes nothing.
     Whether it changed."""
-    first = memory.said_at if memory.first_said_at is None else memory.first_said_at
+    first = memory.first_said
     earliest, latest = min([first, *said_times]), max([memory.said_at, *said_times])
     if (earliest, latest) == (first, memory.said_at):
         return False
