@@ -134,19 +134,24 @@ def _select(scored: dict[str, Scored], request: SearchRequest, limit: int) -> li
     each of its messages was shown on its own."""
     floor = min((e.cosine for e in scored.values() if e.cosine is not None), default=0.0)
     _prefer_facts(scored)
-    out, shown = [], []
+    out, shown, covered = [], [], []  # covered: cited in full by a better item
     for entry in sorted(scored.values(), key=lambda e: -e.fused):
         score = entry.cosine if entry.cosine is not None else floor
         if request.relativity and score < request.relativity:
             continue
         cited = _message_keys(entry.memory)
         if cited and any(cited <= earlier for earlier in shown):
+            covered.append((entry.memory, round(float(score), 4)))
             continue
         shown.append(cited)
         out.append((entry.memory, round(float(score), 4)))
         if len(out) >= limit:
-            break
-    return out
+            return out
+    # Fewer distinct things than the caller allows (a short history): the room left goes to the
+    # raw messages held back, the whole of what was said around a fact that kept part of it. Facts
+    # held back are paraphrases of something shown and are not worth the reader's time.
+    fuller = [item for item in covered if item[0].kind == "raw"]
+    return out + fuller[: limit - len(out)]
 
 
 def _relevant_preferences(scored: dict[str, Scored]) -> dict[str, Scored]:

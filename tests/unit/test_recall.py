@@ -23,11 +23,20 @@ def find(memory: Memory, query: str, **kw) -> dict:
 def test_a_fact_and_its_raw_message_are_one_item(memory):
     memory.say("I adopted a golden retriever named Max.")
     memory.say("My sister lives in Lisbon and works as a nurse.")
-    found = find(memory, "golden retriever Max", memory_limit=5)["memory_detail_list"]
+    found = find(memory, "golden retriever Max", memory_limit=2)["memory_detail_list"]
     cited = [(s["conversation_id"], s["message_index"]) for m in found for s in m["sources"]]
-    assert len(cited) == len(set(cited)), found  # no message cited twice
+    assert len(cited) == len(set(cited)) == 2, found  # both messages, once each, of four memories
     assert found[0]["memory_value"] == "The user adopted a golden retriever named Max (1 March 2024)."
-    assert len(found) == 2  # both messages, once each, although four memories exist
+
+
+def test_room_left_after_every_distinct_message_goes_to_the_raw_messages_held_back(memory):
+    memory.say("I adopted a golden retriever named Max.")
+    memory.say("My sister lives in Lisbon and works as a nurse.")
+    found = find(memory, "golden retriever Max", memory_limit=10)["memory_detail_list"]
+    assert [m["memory_type"] for m in found] == ["LongTermMemory", "LongTermMemory",
+                                                 "RawMessageMemory", "RawMessageMemory"], found
+    # distinct things first, then the whole messages behind them, best first
+    assert found[2]["memory_value"].endswith("user: I adopted a golden retriever named Max."), found
 
 
 def test_a_message_says_more_than_a_fact_that_kept_one_clause_of_it(memory):
