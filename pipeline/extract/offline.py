@@ -165,7 +165,8 @@ def _without_vocative(sentence: str, other: str) -> str:
     """'I totally agree, Caroline!' -> 'I totally agree!': a form of address is not content."""
     if not other or other[:1].islower():
         return sentence
-    name = re.escape(other)
+    # the other's name or a short form of it ("Mel" for Melanie)
+    name = rf"(?:{re.escape(other)}|{'|'.join(re.escape(other[:n]) for n in range(len(other) - 1, 2, -1))})\b"
     sentence = re.sub(rf",?\s+{name}\s*(?=[!.?]*$)", "", sentence)
     sentence = re.sub(rf"^(?:(?:hey|hi|oh|wow|thanks|thank you|yeah|yes|aw+)\s*,?\s*)?{name}\s*[,!.]\s*", "",
                       sentence, flags=re.I)
@@ -283,7 +284,7 @@ class OfflineExtractor:
             for m in rx.finditer(plain):
                 what = m.group("what").strip().rstrip(",;.!")
                 if len(what.split()) > 8 or re.match(r"(that |how |it when )?(you|your)\b", what, re.I) \
-                        or VAGUE_OBJECT.match(what):
+                        or VAGUE_OBJECT.match(what) or not _informative(what, speaker, other, needed=1):
                     continue  # "I love that you came", "I like them" are not tastes one can recall
                 thing = to_third_person(what, speaker, other)
                 thing = thing[0].lower() + thing[1:] if not what[:1].isupper() else thing

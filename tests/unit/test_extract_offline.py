@@ -115,6 +115,18 @@ def test_a_liked_thing_that_names_nothing_on_its_own_is_not_a_preference():
     assert texts(found, "preference") == ["Tim likes Italian food."]
 
 
+def test_a_short_form_of_the_other_speakers_name_is_a_form_of_address_not_content():
+    found = run(("assistant", "Melanie: Here's the pic from the beach!"),
+                ("user", "Caroline: The kids look so cute, Mel. Wow, Mel, family love and support is the best! "
+                         "Hey Mel, I went to Melbourne last week."))
+    assert texts(found, "fact") == ["Caroline went to Melbourne in the week before 8 May 2023."]
+
+
+def test_a_liked_thing_must_name_something():
+    found = run(("assistant", "Melanie: Want to join the pottery class?"), ("user", "Caroline: I love to. I love pottery."))
+    assert texts(found, "preference") == ["Caroline likes pottery."]
+
+
 def test_favorite_line_is_an_explicit_preference():
     prefs = texts(run(("user", "Caroline: My favorite color is teal.")), "preference")
     assert prefs == ["Caroline's favorite color: teal."]
