@@ -66,6 +66,14 @@ def test_preferences_are_returned_only_when_they_bear_on_the_query(memory):
     assert find(memory, "car insurance renewal", preference_limit=10)["preference_detail_list"] == []
 
 
+def test_a_name_shared_with_the_query_does_not_make_a_preference_relevant(memory):
+    for liked in ("pottery", "jazz", "hiking"):
+        memory.say(f"Melanie: I love {liked}.")
+    # every "Melanie likes X." is at cosine 0.41 from the query for sharing the name
+    prefs = find(memory, "Melanie pottery", preference_limit=10)["preference_detail_list"]
+    assert [p["preference"] for p in prefs] == ["Melanie likes pottery."]
+
+
 def test_limit_and_relativity_are_honoured(memory):
     for n in range(6):
         memory.say(f"I visited museum number {n} in Paris with friends.", days=n)
