@@ -129,11 +129,14 @@ def _terms(memory: StoredMemory) -> set[int]:
     return set(lexical.document_vector(memory.text)[0])  # stemmed content words, stop words out
 
 
-def _select(scored: dict[str, Scored], request: SearchRequest, limit: int) -> list[tuple[StoredMemory, float]]:
-    """Best first, one item per said thing, at most `limit`: an item is left out when one better
-    item already cites all its messages. A fact joining several messages ("booked a trip to
-    Guangzhou and chose 7 Days Inn") says what no single one of them says, so it stays even when
-    each of its messages was shown on its own."""
+def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
+            one_per_message: bool) -> list[tuple[StoredMemory, float]]:
+    """Best first, at most `limit`. With `one_per_message` (facts beside the raw messages they
+    came from), one item per said thing: an item is left out when one better item already cites
+    all its messages. A fact joining several messages ("booked a trip to Guangzhou and chose 7
+    Days Inn") says what no single one of them says, so it stays even when each of its messages
+    was shown on its own. Preferences and tool memories are each distinct ("I love pottery and
+    jazz" is two tastes; one call of two tools, two schemas), however many share a message."""
     floor = min((e.cosine for e in scored.values() if e.cosine is not None), default=0.0)
     _prefer_facts(scored)
     out, shown, covered = [], [], []  # covered: cited in full by a better item
@@ -141,7 +144,7 @@ def _select(scored: dict[str, Scored], request: SearchRequest, limit: int) -> li
         score = entry.cosine if entry.cosine is not None else floor
         if request.relativity and score < request.relativity:
             continue
-        cited = _message_keys(entry.memory)
+        cited = _message_keys(entry.memory) if one_per_message else set()
         if cited and any(cited <= earlier for earlier in shown):
             covered.append((entry.memory, round(float(score), 4)))
             continue
@@ -169,7 +172,7 @@ def _rank(store, vector, request, graph, kinds, limit) -> list[tuple[StoredMemor
     if kinds == ("preference",):
         scored = _relevant_preferences(scored)
     _boost(scored, request, graph)
-    return _select(scored, request, limit)
+    return _select(scored, request, limit, one_per_message="raw" in kinds)
 
 
 def search(request: SearchRequest, store: VectorStore, embedder: Embedder, graphs: GraphStore) -> dict:

@@ -66,6 +66,12 @@ def test_preferences_are_returned_only_when_they_bear_on_the_query(memory):
     assert find(memory, "car insurance renewal", preference_limit=10)["preference_detail_list"] == []
 
 
+def test_preferences_said_in_one_message_are_each_returned(memory):
+    memory.say("Melanie: I love pottery. I love jazz.")
+    prefs = find(memory, "Melanie likes pottery and jazz", preference_limit=10)["preference_detail_list"]
+    assert sorted(p["preference"] for p in prefs) == ["Melanie likes jazz.", "Melanie likes pottery."]
+
+
 def test_a_name_shared_with_the_query_does_not_make_a_preference_relevant(memory):
     for liked in ("pottery", "jazz", "hiking"):
         memory.say(f"Melanie: I love {liked}.")
