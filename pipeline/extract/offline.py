@@ -52,6 +52,15 @@ FAVORITE_LINE = re.compile(r"^\s*(?P<what>(?:my\s+)?(?:favou?rite|preferred)\s+[
 VAGUE_OBJECT = re.compile(r"^(?:(?:it|its|them|they|him|one|ones|some|stuff|everything|something|anything|all)\b"
                           r"|(?:this|that|these|those|their|his|her|its|what|how|which)(?:\s+[\w'-]+)?\s*$"
                           r"|(?:how|what|when|where)\s+(?:it|they|he|she|that|this|we|you|i)\b)", re.I)
+# A named thing of the speaker's in a question or request ("batteries that charge my Sony A7R IV?",
+# "a case for my new Godox V1 flash"): what someone owns and uses outlives the question. A name
+# (capitalised words, model numbers) and at most one plain noun after it ("flash", "app").
+POSSESSION = re.compile(r"\bmy\s+(?:new\s+|old\s+|current\s+)?(?P<thing>(?:[A-Z][\w&'-]*|i[A-Z][\w-]*)"
+                        r"(?:\s+(?:[A-Z][\w&'-]*|\d[\w.-]*|i[A-Z][\w-]*))*"
+                        r"(?:\s+(?!(?:and|or|to|for|with|that|which|is|was|in|on|at|from|but|so|as|like|than|"
+                        r"when|the|a|an|other|because|if|while|into|since)\b)[a-z]{3,}\b(?<!ing)(?<!ed))?)")
+_NOT_POSSESSIONS = {"mom", "dad", "mum", "mother", "father", "god", "lord", "i", "english", "spanish", "french",
+                    "german", "chinese", "japanese"}
 # Subjects that a later statement replaces rather than adds to (conflict resolution reads them).
 SLOTS = [
     ("residence", re.compile(r"\b(?:i|we)\s+(?:now\s+|currently\s+|still\s+)?(?:live|am living|'m living|reside)\s+in\b"
@@ -207,6 +216,7 @@ class OfflineExtractor:
             context.previous_assistant.message_index == message.message_index - 1 and \
             OFFER.search(context.previous_assistant.content) is not None
         found: list[Candidate] = []
+        possessions: list[str] = []  # named things of the speaker's that a question mentions
         units: list[list[str]] = []  # a statement and the sentences that continue it ("It was ...")
         in_unit = False  # whether the previous sentence went into units[-1]
         for sentence in split_sentences(text):
@@ -233,6 +243,8 @@ class OfflineExtractor:
                     units[-1].append(sentence)
                 else:
                     in_unit = False
+                possessions += [m.group("thing") for m in POSSESSION.finditer(sentence)
+                                if m.group("thing").split()[0].lower() not in _NOT_POSSESSIONS]
                 continue
             in_unit = False
             choice = CHOICE.match(sentence)
@@ -255,6 +267,9 @@ class OfflineExtractor:
                               speaker, context.other, said, source)
             found.append(fact)
             context.last_fact = fact
+        for thing in dict.fromkeys(possessions):
+            if not any(thing in unit_text for unit_text in (" ".join(u) for u in units)):
+                found.append(self._fact(f"I mentioned my {thing}.", speaker, context.other, said, source))
         return found
 
     def _fact(self, sentence: str, speaker: str, other: str, said, source: Source) -> Candidate:

@@ -127,6 +127,16 @@ def test_a_liked_thing_must_name_something():
     assert texts(found, "preference") == ["Caroline likes pottery."]
 
 
+def test_a_named_thing_of_the_users_in_a_question_is_a_fact():
+    found = run(("user", "What battery packs can charge my Sony A7R IV and other devices? Any case for my new "
+                         "Godox V1 flash? Can you help my Mom with her phone?"))
+    assert texts(found, "fact") == ["The user mentioned their Sony A7R IV (8 May 2023).",
+                                    "The user mentioned their Godox V1 flash (8 May 2023)."]
+    # said in a statement already, it is not said twice
+    found = run(("user", "I just bought my Canon EOS 80D. Which lenses suit my Canon EOS 80D?"))
+    assert texts(found, "fact") == ["The user just bought their Canon EOS 80D (8 May 2023)."]
+
+
 def test_favorite_line_is_an_explicit_preference():
     prefs = texts(run(("user", "Caroline: My favorite color is teal.")), "preference")
     assert prefs == ["Caroline's favorite color: teal."]
