@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -87,6 +88,8 @@ def main(argv: list[str] | None = None) -> None:
     for path in (args.memeval, args.locomo, args.lme):
         if path and not path.exists():
             raise SystemExit(f"not found: {path} (set MEMEVAL / LOCOMO / LME on the make command line)")
+    # a terminated eval stops the stack it started (and the scorer it runs) on its way out
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     run(args)
 
 
