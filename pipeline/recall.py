@@ -7,7 +7,9 @@
    places and dates).
 3. One item per said thing: an item whose source messages are all cited by one better-ranked item
    is dropped (a fact and the raw message it came from, two facts from one message), so the
-   limit buys distinct evidence rather than paraphrases, and the reader gets fewer words.
+   limit buys distinct evidence rather than paraphrases, and the reader gets fewer words. Only
+   when a short history runs out of distinct things does the room left go to the raw messages
+   held back.
 4. Preferences are context for the answer, not search results: only those that bear on the query
    are returned, however many the caller allows."""
 from __future__ import annotations

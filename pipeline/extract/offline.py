@@ -174,8 +174,9 @@ def _without_vocative(sentence: str, other: str) -> str:
     """'I totally agree, Caroline!' -> 'I totally agree!': a form of address is not content."""
     if not other or other[:1].islower():
         return sentence
-    # the other's name or a short form of it ("Mel" for Melanie)
-    name = rf"(?:{re.escape(other)}|{'|'.join(re.escape(other[:n]) for n in range(len(other) - 1, 2, -1))})\b"
+    # the other's name or a short form of it of three letters or more ("Mel" for Melanie)
+    name = "(?:" + "|".join(re.escape(other[:n]) for n in range(len(other), 2, -1)) + r")\b" \
+        if len(other) > 2 else re.escape(other) + r"\b"
     sentence = re.sub(rf",?\s+{name}\s*(?=[!.?]*$)", "", sentence)
     sentence = re.sub(rf"^(?:(?:hey|hi|oh|wow|thanks|thank you|yeah|yes|aw+)\s*,?\s*)?{name}\s*[,!.]\s*", "",
                       sentence, flags=re.I)
