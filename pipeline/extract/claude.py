@@ -36,6 +36,8 @@ Call the record_memories tool exactly once. Rules:
   message starts with "Name:", else "The user"), that still make sense months later.
 - Resolve pronouns and relative times ("yesterday", "last week", "next month") against the chat_time
   of the message that says them, and write the resulting date ("on 7 May 2023", "in June 2023").
+- A user's questions and requests tell facts too: what they own or use ("a case for my Godox V1
+  flash" -> "The user has a Godox V1 flash."), plan or are doing.
 - Only what the user says is about the user. Never attribute the assistant's statements, suggestions
   or questions to the user.
 - Preferences: explicit ("I like spicy food") and implicit (a choice that reveals a taste), each
