@@ -30,6 +30,7 @@ LEXICAL_WEIGHT = 1.0
 CONVERSATION_BOOST = 0.2  # in units of a first-rank RRF share
 GRAPH_WEIGHT = 0.5
 GRAPH_SEEDS = 3
+CANDIDATE_POOL = 40  # from each of the dense and the lexical search
 FACT_PREFERENCE = 0.8  # a fact scoring at least this share of its raw message's score is shown instead
 # A preference is returned only when it bears on the query: cosine at least this, or the best
 # lexical hit. Measured on MiniLM: unrelated preferences sit at 0.0-0.25, but a name shared with the
@@ -170,7 +171,7 @@ def _relevant_preferences(scored: dict[str, Scored]) -> dict[str, Scored]:
 def _rank(store, vector, request, graph, kinds, limit) -> list[tuple[StoredMemory, float]]:
     if limit <= 0:
         return []
-    scored = _fuse(store, vector, request, kinds, pool=max(40, limit * 4))
+    scored = _fuse(store, vector, request, kinds, pool=max(CANDIDATE_POOL, limit * 4))
     if kinds == ("preference",):
         scored = _relevant_preferences(scored)
     _boost(scored, request, graph)

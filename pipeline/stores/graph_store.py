@@ -107,9 +107,11 @@ def remove_memories(graph: nx.Graph, memory_ids: list[str]) -> None:
 
 
 def neighbours_through_entities(graph: nx.Graph, memory_ids: list[str], limit: int) -> list[str]:
-    """Memories that share an entity with the given ones, most shared entities first."""
+    """Memories that share an entity with the given ones, most shared entities first; among
+    equals, those met first from the better seeds (seeds in rank order: a set's order would vary
+    from process to process, and so would the search results)."""
     counts: dict[str, int] = {}
-    seeds = {memory_node(m) for m in memory_ids}
+    seeds = list(dict.fromkeys(memory_node(m) for m in memory_ids))
     for seed in seeds:
         if seed not in graph:
             continue
