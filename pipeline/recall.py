@@ -28,8 +28,16 @@ RRF_K = 60
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 1.0
 CONVERSATION_BOOST = 0.2  # in units of a first-rank RRF share
-GRAPH_WEIGHT = 0.5
+# Graph expansion: the GRAPH_NEIGHBOURS memories sharing the most entities with the GRAPH_SEEDS
+# best hits gain up to a first-rank RRF share, ranked among those the query also matches, and the
+# best hits gain the first share themselves (no neighbour passes them). Most shared entities are dates, so this mostly
+# lifts what was said the same day as the best hits (the turns around an answer). LoCoMo replay:
+# 5 neighbours at weight 0.5 -> 20 at 1.0: evidence recall 0.750 -> 0.789, answer recall 0.724 ->
+# 0.735 (multi-hop answer recall 0.59 -> 0.56: the same day crowds out other days); LongMemEval
+# (short histories) answer recall 0.791 -> 0.784, evidence recall 0.976 -> 0.978.
+GRAPH_WEIGHT = 1.0
 GRAPH_SEEDS = 3
+GRAPH_NEIGHBOURS = 20
 CANDIDATE_POOL = 40  # from each of the dense and the lexical search
 FACT_PREFERENCE = 0.8  # a fact scoring at least this share of its raw message's score is shown instead
 # A preference is returned only when it bears on the query: cosine at least this, or the best
@@ -94,9 +102,14 @@ def _boost(scored: dict[str, Scored], request: SearchRequest, graph) -> None:
                 entry.fused += CONVERSATION_BOOST / (RRF_K + 1)
     if graph is not None and scored:
         top = sorted(scored, key=lambda m: -scored[m].fused)[:GRAPH_SEEDS]
-        for rank, mid in enumerate(graph_store.neighbours_through_entities(graph, top, limit=5)):
-            if mid in scored:  # graph-only neighbours must also match the query to enter
-                scored[mid].fused += GRAPH_WEIGHT / (RRF_K + rank + 1)
+        neighbours = graph_store.neighbours_through_entities(graph, top, limit=GRAPH_NEIGHBOURS)
+        # graph-only neighbours must also match the query to enter: ranked among those that do
+        matching = [mid for mid in neighbours if mid in scored]
+        for rank, mid in enumerate(matching):
+            scored[mid].fused += GRAPH_WEIGHT / (RRF_K + rank + 1)
+        if matching:  # the best hits are the neighbourhood's centre: no neighbour passes them for it
+            for mid in top:
+                scored[mid].fused += GRAPH_WEIGHT / (RRF_K + 1)
 
 
 def _prefer_facts(scored: dict[str, Scored]) -> None:

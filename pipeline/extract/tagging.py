@@ -26,7 +26,12 @@ Awesome Amazing Congrats Congratulations Haha Lol Yeah Yep Well Also Just Really
 Glad Sounds Love Looks Looking Let Let's Do Did Does Can Could Would Will Should Have Has Had Is Are Was Were
 If Then There Here These Those They Their You You're Your He She His Her Our Us Me Not Maybe Anyway Plus
 Speaking Anything Something Everything Nothing Some Any Each Every All Both One Today Yesterday Tomorrow
-Sorry Please Right Exactly True Of Course Agreed Same Me Too Hmm Ah Aw Aww Omg Btw By For From With To At""".split())
+Sorry Please Right Exactly True Of Course Agreed Same Me Too Hmm Ah Aw Aww Omg Btw By For From With To At
+Been Being Seeing Taking Making Getting Going Having Trying Check Such Last Next First Life Family Friends
+Appreciate Thinking Feeling Hope Wish Remember Keep Take Make Go Get See Know Think Feel Still Even Now After
+Before Since Once While Because Though Although Lately Recently Finally Actually Honestly Sometimes""".split())
+# A contraction is not a name: "They're", "Can't", "You've" open sentences ("Bob's" is possessive).
+_CONTRACTION = re.compile(r"[\w]+(?:'|\u2019)(?:re|ve|ll|d|m|t)$", re.I)
 _DATE = re.compile(r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|"
                    r"November|December) \d{4}\b")
 
@@ -65,7 +70,7 @@ def entities_of(text: str) -> list[str]:
         while words and words[0].strip("'") in _NOT_ENTITIES:
             words = words[1:]  # "Hey Mel" -> "Mel"
         name = " ".join(words).removesuffix("'s").removesuffix("\u2019s")
-        if len(name) < 2 or name in _NOT_ENTITIES:
+        if len(name) < 2 or name in _NOT_ENTITIES or _CONTRACTION.match(name):
             continue
         found.append(name)
     return list(dict.fromkeys(found))

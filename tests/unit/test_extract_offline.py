@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pipeline.chat_time import BEIJING
+from pipeline.extract.tagging import entities_of
 from pipeline.extract.offline import RAW_CHUNK_WORDS, OfflineExtractor, is_statement, preference_slot
 from pipeline.models import Batch, Message
 
@@ -192,6 +193,12 @@ def test_caller_tags_are_used_where_they_fit_and_entities_are_found():
     fact = [c for c in found if c.kind == "fact"][0]
     assert "travel planning" in fact.tags and "finance" not in fact.tags
     assert {"Tokyo", "Japan Airlines", "8 May 2023"} <= set(fact.entities)
+
+
+def test_contractions_and_sentence_openers_are_not_entities():
+    assert entities_of("They're great. Can't wait to see Bob's dog in Paris on 8 May 2023.") == \
+        ["8 May 2023", "Bob", "Paris"]
+    assert entities_of("Seeing my family in New York was lovely. Life is good, Caroline.") == ["New York", "Caroline"]
 
 
 def test_every_candidate_carries_its_sources_and_said_time():

@@ -50,6 +50,15 @@ def test_a_message_says_more_than_a_fact_that_kept_one_clause_of_it(memory):
     assert found[0]["memory_type"] == "LongTermMemory", found  # a fact that says it all still wins
 
 
+def test_graph_neighbours_gain_rank_but_never_pass_the_best_hits(memory):
+    memory.say("My sister works as a nurse in Lisbon.")
+    memory.say("I visited Porto with my sister.")
+    memory.say("I visited Lisbon with my sister.")
+    found = find(memory, "sister nurse", memory_limit=3)["memory_detail_list"]
+    # the visits share a day and a place with the best hit, which still comes first
+    assert "nurse in Lisbon" in found[0]["memory_value"], found
+
+
 def test_only_current_memories_are_searched(memory):
     memory.say("I live in Beijing.")
     memory.say("I moved to Shanghai last month.", days=40)
