@@ -106,6 +106,9 @@ def remove_memories(graph: nx.Graph, memory_ids: list[str]) -> None:
     graph.remove_nodes_from(orphans)
 
 
+HUB_DEGREE = 50  # an entity mentioned by more memories than this ("the user") links everything
+
+
 def neighbours_through_entities(graph: nx.Graph, memory_ids: list[str], limit: int) -> list[str]:
     """Memories that share an entity with the given ones, most shared entities first; among
     equals, those met first from the better seeds (seeds in rank order: a set's order would vary
@@ -116,7 +119,7 @@ def neighbours_through_entities(graph: nx.Graph, memory_ids: list[str], limit: i
         if seed not in graph:
             continue
         for ent in graph.neighbors(seed):
-            if graph.nodes[ent].get("type") != "entity" or graph.degree(ent) > 50:
+            if graph.nodes[ent].get("type") != "entity" or graph.degree(ent) > HUB_DEGREE:
                 continue  # a hub entity ("the user") links everything and ranks nothing
             for other in graph.neighbors(ent):
                 if other not in seeds and graph.nodes[other].get("type") == "memory" \
