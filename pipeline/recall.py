@@ -30,8 +30,9 @@ LEXICAL_WEIGHT = 1.0
 CONVERSATION_BOOST = 0.2  # in units of a first-rank RRF share
 # Graph expansion: the GRAPH_NEIGHBOURS memories sharing the most entities with the GRAPH_SEEDS
 # best hits gain up to a first-rank RRF share, ranked among those the query also matches, and the
-# best hits gain the first share themselves (no neighbour passes them). Most shared entities are dates, so this mostly
-# lifts what was said the same day as the best hits (the turns around an answer). LoCoMo replay:
+# best hits gain the first share themselves (no neighbour passes them). Most shared entities are
+# dates, so this mostly lifts what was said the same day as the best hits (the turns around an
+# answer). LoCoMo replay:
 # 5 neighbours at weight 0.5 -> 20 at 1.0: evidence recall 0.750 -> 0.789, answer recall 0.724 ->
 # 0.735 (multi-hop answer recall 0.59 -> 0.56: the same day crowds out other days); LongMemEval
 # (short histories) answer recall 0.791 -> 0.784, evidence recall 0.976 -> 0.978.
