@@ -29,7 +29,7 @@ from pipeline.chat_time import BEIJING, format_chat_time
 from pipeline.extract.claude import call_tool, client_for, malformed
 from pipeline.models import Batch, Candidate, StoredMemory, WritePlan
 from pipeline.stages.embed import EmbeddedBatch
-from pipeline.stages.resolve import Decision, candidate_ids, resolve, same_slot
+from pipeline.stages.resolve import Decision, candidate_ids, resolve, same_slot, stored_as
 from pipeline.stores.vector_store import Scope, VectorStore
 
 TOOL_NAME = "resolve_memories"
@@ -94,7 +94,8 @@ class ClaudeResolver:
         self.client = client or client_for(settings)
 
     def resolve(self, batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: int) -> WritePlan:
-        judged, existing = self._neighbourhoods(batch, embedded, store)
+        stored = stored_as(batch, embedded, store)  # read once, for the judge and the rules
+        judged, existing = self._neighbourhoods(batch, embedded, store, stored)
         asked = [j for j in judged if j.neighbours]
         decisions = {j.index: Decision() for j in judged}  # no neighbour: a plain add
         usage = (0, 0)
@@ -102,16 +103,16 @@ class ClaudeResolver:
             answer, usage = call_tool(self.client, self.model, SYSTEM, _prompt(asked, existing), TOOL_NAME,
                                       "Record one decision per new memory.", LlmDecisions)
             decisions.update(_decisions(answer, asked, existing))
-        plan = resolve(batch, embedded, store, now_ms, decisions)
+        plan = resolve(batch, embedded, store, now_ms, decisions, stored)
         plan.input_tokens, plan.output_tokens = usage
         return plan
 
-    def _neighbourhoods(self, batch: Batch, embedded: EmbeddedBatch,
-                        store: VectorStore) -> tuple[list[Judged], dict[str, StoredMemory]]:
+    def _neighbourhoods(self, batch: Batch, embedded: EmbeddedBatch, store: VectorStore,
+                        stored: dict[str, StoredMemory]) -> tuple[list[Judged], dict[str, StoredMemory]]:
         """The new facts and preferences, and the current memories like them under E-ids
         (numbered in the order first met, each once however many new memories it neighbours)."""
         ids = candidate_ids(batch, embedded)
-        current = {m.id for m in store.get(ids) if m.status == "activated"}
+        current = {mid for mid, m in stored.items() if m.status == "activated"}
         scope = Scope(batch.project, batch.user_id, kinds=JUDGED_KINDS)
         judged: list[Judged] = []
         existing: dict[str, StoredMemory] = {}

@@ -190,14 +190,21 @@ def candidate_ids(batch: Batch, embedded: EmbeddedBatch) -> list[str]:
     return [memory_id(batch.project, batch.user_id, c.kind, c.text) for c in embedded.candidates]
 
 
+def stored_as(batch: Batch, embedded: EmbeddedBatch, store: VectorStore) -> dict[str, StoredMemory]:
+    """The memories already stored under the candidates' ids."""
+    return {m.id: m for m in store.get(candidate_ids(batch, embedded))}
+
+
 def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: int,
-            decisions: dict[int, Decision] | None = None) -> WritePlan:
+            decisions: dict[int, Decision] | None = None,
+            stored: dict[str, StoredMemory] | None = None) -> WritePlan:
     """`decisions`, by candidate position, stand in for the rules against stored memories for
-    the candidates they cover (those with no current memory of the same id)."""
+    the candidates they cover (those with no current memory of the same id). `stored`: what
+    `stored_as` returns, when the caller has read it already."""
     plan = WritePlan()
     decisions = decisions or {}
     ids = candidate_ids(batch, embedded)
-    stored = {m.id: m for m in store.get(ids)}
+    stored = stored if stored is not None else stored_as(batch, embedded, store)
     planned: dict[str, StoredMemory] = {}
 
     for i, candidate in enumerate(embedded.candidates):

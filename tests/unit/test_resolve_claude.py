@@ -105,6 +105,18 @@ def test_duplicate_is_merged_its_sources_added_no_second_copy(memory, api):
                   .sources) == ["c1", "c2"]
 
 
+def test_the_batchs_stored_memories_are_read_once_for_the_judge_and_the_rules(memory, api, monkeypatch):
+    memory.say(("fact", "The user adopted a golden retriever named Max from the shelter."))
+    reads = []
+    real_get = memory.store.get
+    monkeypatch.setattr(memory.store, "get", lambda ids: reads.append(list(ids)) or real_get(ids))
+    api.script = [decided({"new": 1, "action": "duplicate", "existing": ["E1"]})]
+    batch, embedded, now = memory.batch(("fact", "The user adopted Max, a golden retriever, from the shelter."), days=3)
+    plan = memory.resolver.resolve(batch, embedded, memory.store, now)
+    assert len(reads) == 1, reads  # the candidates' ids, read once (they were read twice)
+    assert len(plan.merge) == 1  # and the judge's duplicate still merges
+
+
 def test_update_archives_the_old_memory_with_valid_to_and_superseded_by(memory, api):
     memory.say(("fact", "The user lives in Beijing with their wife.", "residence"))
     api.script = [decided({"new": 1, "action": "update", "existing": ["E1"]})]
