@@ -162,13 +162,24 @@ RESIDENCES_IN_TIME = {
 }
 
 
-@pytest.mark.parametrize("arrival", list(itertools.permutations([BEIJING_SAID, HANGZHOU_SAID, SHANGHAI_SAID])),
-                         ids=lambda order: "-".join(text.split()[-1].rstrip(".") for text, _ in order))
+def every_arrival_order(*said: tuple[str, int]):
+    """Run the test once for each order in which these (sentence, days after T0) batches can reach
+    resolve, as `arrival`; the test id names each by its last word and day."""
+    return pytest.mark.parametrize("arrival", list(itertools.permutations(said)), ids=lambda order: "-".join(
+        f"{text.split()[-1].rstrip('.')}{days}" for text, days in order))
+
+
+def arrive(memory, arrival) -> None:
+    """One batch per statement, resolved and written in the order given."""
+    for said in arrival:
+        memory.apply(*memory.plan(said))
+
+
+@every_arrival_order(BEIJING_SAID, HANGZHOU_SAID, SHANGHAI_SAID)
 def test_whatever_the_arrival_order_the_last_said_is_current_and_the_chain_runs_in_time(memory, arrival):
     # Batches of one user reach resolve out of order (two ingest processes, imports, redeliveries):
     # an older statement arriving late is stored archived, in its place in the chain.
-    for said in arrival:
-        memory.apply(*memory.plan(said))
+    arrive(memory, arrival)
     assert memory.current("fact") == [SHANGHAI_FACT]
     assert chain(memory) == RESIDENCES_IN_TIME
     assert supersedes_edges(memory) == {tuple(sorted(pair)) for pair in [(BEIJING_FACT, HANGZHOU_FACT),
@@ -261,17 +272,11 @@ def jazz(memory) -> tuple[StoredMemory, StoredMemory, list[StoredMemory]]:
     return current, disliked, [m for m in prefs if m.text == LIKED and m.status == "archived"]
 
 
-def arrival_id(order) -> str:
-    return "-".join(f"{'like' if 'jazz.' in text else 'dislike'}{days}" for text, days in order)
-
-
-@pytest.mark.parametrize("arrival", list(itertools.permutations([LIKE_SAID, LIKE_AGAIN_SAID, DISLIKE_BETWEEN_SAID])),
-                         ids=arrival_id)
+@every_arrival_order(LIKE_SAID, LIKE_AGAIN_SAID, DISLIKE_BETWEEN_SAID)
 def test_a_repeat_reaffirms_so_a_statement_said_before_it_never_wins(memory, arrival):
     # Liked (day 0), disliked (day 9), liked again (day 19): whatever the arrival order, the
     # re-affirmation is the last word, even when it merged into the first like before the dislike came.
-    for said in arrival:
-        memory.apply(*memory.plan(said))
+    arrive(memory, arrival)
     current, disliked, archived_likes = jazz(memory)
     assert (current.text, current.said_at) == (LIKED, ms(19))
     assert (disliked.status, disliked.superseded_by, disliked.valid_to) == ("archived", current.id, ms(9 + 10))
@@ -281,11 +286,9 @@ def test_a_repeat_reaffirms_so_a_statement_said_before_it_never_wins(memory, arr
     assert sum(len(m.sources) for m in [current, *archived_likes]) == 2
 
 
-@pytest.mark.parametrize("arrival", list(itertools.permutations([LIKE_SAID, LIKE_AGAIN_SAID, DISLIKE_AFTER_SAID])),
-                         ids=arrival_id)
+@every_arrival_order(LIKE_SAID, LIKE_AGAIN_SAID, DISLIKE_AFTER_SAID)
 def test_a_statement_said_after_the_repeat_still_wins(memory, arrival):
-    for said in arrival:
-        memory.apply(*memory.plan(said))
+    arrive(memory, arrival)
     current, disliked, archived_likes = jazz(memory)
     assert current.id == disliked.id and current.supersedes == [archived_likes[0].id]
     [liked] = archived_likes
