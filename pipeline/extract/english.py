@@ -18,6 +18,9 @@ understood chose knew grew drove flew ate drank sang swam taught caught fought s
 woke wore tore forgot forgave hid led lent lit meant put quit set shut slept stole struck swore threw
 read let cut hit hurt cost
 """.split())
+# Present-tense verbs that only look past ("I need" is not "I needed"): "-eed" and a few more.
+PRESENT_ED = {"need", "feed", "bleed", "breed", "speed", "succeed", "proceed", "exceed", "heed", "shed",
+              "embed", "wed", "shred"}
 # first-person forms after "I" -> third person
 THIRD_PERSON = {"am": "is", "have": "has", "do": "does", "go": "goes", "'m": "is", "'ve": "has",
                 "don't": "doesn't", "haven't": "hasn't", "am not": "is not", "wasn't": "wasn't",
@@ -52,7 +55,7 @@ def _third_person(verb: str) -> str:
     low = verb.lower()
     if low in THIRD_PERSON:
         return THIRD_PERSON[low]
-    if low in MODALS or low in IRREGULAR_PAST or low.endswith("ed") or not low.isalpha():
+    if low in MODALS or low in IRREGULAR_PAST or (low.endswith("ed") and low not in PRESENT_ED) or not low.isalpha():
         return verb
     if re.search(r"(s|sh|ch|x|z|o)$", low):
         return verb + "es"

@@ -79,6 +79,11 @@ def test_compound_subject_keeps_the_verb_and_clauses_agree():
     assert facts == ["Mel and the user love hiking and the user goes every week (8 May 2023)."]
 
 
+def test_present_tense_verbs_ending_in_ed_agree_too():
+    facts = texts(run(("user", "After the accident I need them, so every day I feed the cats.")), "fact")
+    assert facts == ["After the accident the user needs them, so every day the user feeds the cats (8 May 2023)."]
+
+
 def test_shared_photo_becomes_a_fact():
     facts = texts(run(("user", "Caroline: Look at this! [shares a photo of a rainbow flag mural]")), "fact")
     assert "Caroline shared a photo of a rainbow flag mural (8 May 2023)." in facts
