@@ -7,7 +7,8 @@
    places and dates).
 3. One item per said thing: an item whose source messages are all cited by one better-ranked item
    is dropped (a fact and the raw message it came from, two facts from one message), so the
-   limit buys distinct evidence rather than paraphrases, and the reader gets fewer words. Only
+   limit buys distinct evidence rather than paraphrases, and the reader gets fewer words. When
+   two facts of one message both rank, the message is shown instead, once. Only
    when a short history runs out of distinct things does the room left go to the raw messages
    held back.
 4. Preferences are context for the answer, not search results: only those that bear on the query
@@ -157,13 +158,20 @@ def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
     jazz" is two tastes; one call of two tools, two schemas), however many share a message."""
     floor = min((e.cosine for e in scored.values() if e.cosine is not None), default=0.0)
     _prefer_facts(scored)
-    out, shown, covered = [], [], []  # covered: cited in full by a better item
+    whole = _best_raw_by_message(scored)
+    out, shown, covered = [], [], []  # shown: what each item of out cites; covered: cited in full by a better item
     for entry in sorted(scored.values(), key=lambda e: -e.fused):
         score = entry.cosine if entry.cosine is not None else floor
         if request.relativity and score < request.relativity:
             continue
         cited = _message_keys(entry.memory) if one_per_message else set()
-        if cited and any(cited <= earlier for earlier in shown):
+        better = next((i for i, earlier in enumerate(shown) if cited and cited <= earlier), None)
+        if better is not None:
+            # Two facts of one message both made the cut ("I had a class with Juan. We meet every
+            # Wednesday."): they say different things, and the message says both, in one item.
+            if entry.memory.kind == "fact" and out[better][0].kind == "fact" and len(cited) == 1 \
+                    and len(shown[better]) == 1 and next(iter(cited)) in whole:
+                out[better] = (whole[next(iter(cited))].memory, out[better][1])
             covered.append((entry.memory, round(float(score), 4)))
             continue
         shown.append(cited)
@@ -173,8 +181,20 @@ def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
     # Fewer distinct things than the caller allows (a short history): the room left goes to the
     # raw messages held back, the whole of what was said around a fact that kept part of it. Facts
     # held back are paraphrases of something shown and are not worth the reader's time.
-    fuller = [item for item in covered if item[0].kind == "raw"]
+    ids = {m.id for m, _ in out}  # a message shown in place of its two facts is held back too
+    fuller = [item for item in covered if item[0].kind == "raw" and item[0].id not in ids]
     return out + fuller[: limit - len(out)]
+
+
+def _best_raw_by_message(scored: dict[str, Scored]) -> dict[tuple[str, int], Scored]:
+    """The best-ranked raw memory of each message in the pool (a long message has several chunks)."""
+    best: dict[tuple[str, int], Scored] = {}
+    for entry in scored.values():
+        if entry.memory.kind == "raw" and len(entry.memory.sources) == 1:
+            key = next(iter(_message_keys(entry.memory)))
+            if key not in best or best[key].fused < entry.fused:
+                best[key] = entry
+    return best
 
 
 def _relevant_preferences(scored: dict[str, Scored]) -> dict[str, Scored]:

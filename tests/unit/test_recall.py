@@ -50,6 +50,17 @@ def test_a_message_says_more_than_a_fact_that_kept_one_clause_of_it(memory):
     assert found[0]["memory_type"] == "LongTermMemory", found  # a fact that says it all still wins
 
 
+def test_two_facts_of_one_message_are_shown_as_the_message_once(memory):
+    memory.say("I had a language exchange class with a tutor named Juan. "
+               "He and I meet every Wednesday evening at the library.")
+    memory.say("My sister lives in Lisbon and works as a nurse.")
+    found = find(memory, "which evening does the user meet tutor Juan Wednesday", memory_limit=2)
+    first = found["memory_detail_list"][0]
+    assert first["memory_type"] == "RawMessageMemory", found  # both facts ranked: the message says both
+    assert "tutor named Juan" in first["memory_value"] and "every Wednesday evening" in first["memory_value"]
+    assert "Lisbon" in found["memory_detail_list"][1]["memory_value"], found  # once, not twice
+
+
 def test_graph_neighbours_gain_rank_but_never_pass_the_best_hits(memory):
     memory.say("My sister works as a nurse in Lisbon.")
     memory.say("I visited Porto with my sister.")
