@@ -24,7 +24,7 @@ PRESENT_ED = {"need", "feed", "bleed", "breed", "speed", "succeed", "proceed", "
 # first-person forms after "I" -> third person
 THIRD_PERSON = {"am": "is", "have": "has", "do": "does", "go": "goes", "'m": "is", "'ve": "has",
                 "don't": "doesn't", "haven't": "hasn't", "am not": "is not", "wasn't": "wasn't",
-                "dont": "doesn't", "havent": "hasn't"}
+                "dont": "doesn't", "havent": "hasn't", "wasnt": "wasn't"}
 # pronoun forms -> a function of (subject, other party)
 _PRONOUNS: dict[str, Callable[[str, str], str]] = {
     "i'm": lambda s, o: f"{s} is", "im": lambda s, o: f"{s} is", "i've": lambda s, o: f"{s} has",

@@ -82,6 +82,8 @@ def test_compound_subject_keeps_the_verb_and_clauses_agree():
 def test_present_tense_verbs_ending_in_ed_agree_too():
     facts = texts(run(("user", "After the accident I need them, so every day I feed the cats.")), "fact")
     assert facts == ["After the accident the user needs them, so every day the user feeds the cats (8 May 2023)."]
+    facts = texts(run(("user", "I wasnt sure about the new job at first.")), "fact")
+    assert facts == ["The user wasn't sure about the new job at first (8 May 2023)."]  # not "wasnts"
 
 
 def test_shared_photo_becomes_a_fact():
