@@ -72,6 +72,8 @@ class Candidate(BaseModel):
     experience: str | None = None
     # a conflict hint from the extractor: the subject this statement sets ("residence", "diet")
     slot: str | None = None
+    # the end of the turn this memory's message replies to: indexed for keyword search, never shown
+    reply_to: str = ""
 
 
 class Embedded(BaseModel):
@@ -109,6 +111,7 @@ class StoredMemory(BaseModel):
     tool_used_status: str | None = None
     experience: str | None = None
     slot: str | None = None
+    reply_to: str = ""  # see Candidate.reply_to
     valid_to: int | None = None
     superseded_by: str | None = None
     supersedes: list[str] = Field(default_factory=list)

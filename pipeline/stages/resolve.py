@@ -98,7 +98,7 @@ def _new_memory(batch: Batch, candidate: Candidate, mid: str, now_ms: int) -> St
         confidence=candidate.confidence, preference_type=candidate.preference_type,
         reasoning=candidate.reasoning, tool_type=candidate.tool_type,
         tool_used_status=candidate.tool_used_status, experience=candidate.experience,
-        slot=candidate.slot, task_ids=[batch.task_id])
+        slot=candidate.slot, reply_to=candidate.reply_to, task_ids=[batch.task_id])
 
 
 def _supersede(plan: WritePlan, memory: StoredMemory, olds: list[StoredMemory]) -> None:

@@ -77,6 +77,13 @@ def info_keyword(key: str, value: str | bool) -> str:
     return json.dumps([key, value], ensure_ascii=False)
 
 
+def keyword_text(memory: StoredMemory) -> str:
+    """What keyword search matches a memory by: its text and the end of the turn it replies to.
+    A reply means what it answers: "It was Matt Patterson, he is so talented!" is found by "who
+    performed at the concert" only through the question before it."""
+    return f"{memory.text} {memory.reply_to}" if memory.reply_to else memory.text
+
+
 def payload(memory: StoredMemory) -> dict[str, Any]:
     """The point's payload: the memory, plus the indexed info keywords (readers ignore them)."""
     data = memory.model_dump(mode="json")
@@ -131,7 +138,7 @@ class PointStore:
 
     # --- writes ---
     def upsert(self, memories: list[StoredMemory], dense: dict[str, list[float]]) -> None:
-        points = [PointData(m.id, dense[m.id], lexical.document_vector(m.text), payload(m)) for m in memories]
+        points = [PointData(m.id, dense[m.id], lexical.document_vector(keyword_text(m)), payload(m)) for m in memories]
         if points:
             self._write(points)
             self._flush()

@@ -86,6 +86,17 @@ def test_present_tense_verbs_ending_in_ed_agree_too():
     assert facts == ["The user wasn't sure about the new job at first (8 May 2023)."]  # not "wasnts"
 
 
+def test_facts_and_raw_messages_carry_the_end_of_the_turn_they_reply_to():
+    long_answer = "Sure. " + " ".join(f"word{i}" for i in range(40)) + " Who performed at the concert?"
+    found = run(("assistant", f"Caroline: {long_answer}"), ("user", "Melanie: It was Matt Patterson, he is so talented!"))
+    reply = [c for c in found if c.sources[0].message_index == 1 and c.kind in ("fact", "raw")]
+    assert "raw" in {c.kind for c in reply}, found
+    for c in reply:  # the last 30 words, without the speaker's name
+        assert c.reply_to.endswith("Who performed at the concert?") and len(c.reply_to.split()) == 30, c
+        assert "Caroline" not in c.reply_to and "performed" not in c.text
+    assert all(c.reply_to == "" for c in found if c.sources[0].message_index == 0)  # nothing before it
+
+
 def test_shared_photo_becomes_a_fact():
     facts = texts(run(("user", "Caroline: Look at this! [shares a photo of a rainbow flag mural]")), "fact")
     assert "Caroline shared a photo of a rainbow flag mural (8 May 2023)." in facts

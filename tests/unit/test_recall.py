@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.recall import SearchRequest, search
+from pipeline.stores.vector_store import Scope
 from tests.ports import HashEmbedder
 from tests.unit.test_resolve import Memory
 
@@ -59,6 +60,20 @@ def test_two_facts_of_one_message_are_shown_as_the_message_once(memory):
     assert first["memory_type"] == "RawMessageMemory", found  # both facts ranked: the message says both
     assert "tutor named Juan" in first["memory_value"] and "every Wednesday evening" in first["memory_value"]
     assert "Lisbon" in found["memory_detail_list"][1]["memory_value"], found  # once, not twice
+
+
+def test_a_reply_is_found_by_the_words_of_the_question_it_answers(memory):
+    memory.converse(("assistant", "Caroline: What a party! Who performed at the concert for your daughter?"),
+                    ("user", "Melanie: It was Matt Patterson, he is so talented!"))
+    memory.converse(("user", "Melanie: The concert hall downtown is being renovated this year."))
+    hits = memory.store.lexical_search(Scope("p", "u", kinds=("raw",)), "who performed", 10)
+    # keyword search finds the question and its answer, not the message that shares no word with it
+    assert sorted(h.memory.text.split(": ", 1)[1] for h in hits) == [
+        "It was Matt Patterson, he is so talented!", "What a party! Who performed at the concert for your daughter?"]
+    # the question's words find the reply but are not part of what is shown
+    found = find(memory, "Who performed at the concert?", memory_limit=3, include_preference=False)
+    assert "[1 March 2024] Melanie: It was Matt Patterson, he is so talented!" in \
+        [m["memory_value"] for m in found["memory_detail_list"]], found
 
 
 def test_graph_neighbours_gain_rank_but_never_pass_the_best_hits(memory):

@@ -40,13 +40,18 @@ class Memory:
         """One add/message of the user's sentences, `days` after T0; returns the write's views."""
         return self.apply(*self.plan(*[(t, days) for t in texts], role=role))
 
-    def plan(self, *said: tuple[str, int], role: str = "user"):
+    def converse(self, *turns: tuple[str, str]):
+        """One add/message of (role, content) turns, at T0."""
+        return self.apply(*self.plan(*[(t, 0) for _, t in turns], roles=[r for r, _ in turns]))
+
+    def plan(self, *said: tuple[str, int], role: str = "user", roles: list[str] | None = None):
         """Resolve one add/message of (sentence, days after T0) messages, as of the last one said."""
         self.n += 1
+        roles = roles or [role] * len(said)
         batch = Batch(task_id=f"t{self.n}", project="p", user_id="u", conversation_id=f"c{self.n}",
-                      accepted_at=0.0, messages=[Message(role=role, content=t, message_index=i,
+                      accepted_at=0.0, messages=[Message(role=r, content=t, message_index=i,
                                                          chat_time=T0 + timedelta(days=days))
-                                                 for i, (t, days) in enumerate(said)])
+                                                 for i, ((t, days), r) in enumerate(zip(said, roles))])
         embedded = embed(extract(batch, OfflineExtractor()).candidates, HashEmbedder())
         now = ms(max(days for _, days in said))
         return batch, resolve(batch, embedded, self.store, now), now
