@@ -119,6 +119,7 @@ def _extract(task, item: _Claimed) -> bool:
                 _load_batch(item.task_id)  # raises: the batch is gone
             saved = tasks.load_stage_output(item.task_id, "extract")
             if saved is None:  # a redelivery after a crash never calls the extractor (or the LLM) twice
+                item.batch.previous_turn = tasks.previous_turn(item.batch)  # what its first message replies to
                 result = extract(item.batch, runtime.extractor())
                 tasks.save_stage_output(item.task_id, "extract", result.model_dump_json())
             else:

@@ -365,15 +365,16 @@ def raw_candidates(message: Message, source: Source) -> list[Candidate]:
 def finish(candidates: list[Candidate], batch: Batch) -> None:
     """Tags (the caller's vocabulary where it fits) and entities, on every candidate; on the facts
     and raw messages of one message, the end of the turn it replies to (for keyword search)."""
-    turns = {m.message_index: m for m in batch.messages if m.role in ("user", "assistant") and m.content.strip()}
+    turns = {m.message_index: m.content for m in batch.messages if m.role in ("user", "assistant")}
+    if batch.messages and batch.previous_turn:
+        turns[batch.messages[0].message_index - 1] = batch.previous_turn
     for candidate in candidates:
         candidate.tags = list(dict.fromkeys(candidate.tags + auto_tags(candidate.text, batch.tags)))
         if not candidate.entities:
             candidate.entities = entities_of(candidate.text)
         if candidate.kind in ("fact", "raw") and len(candidate.sources) == 1 and not candidate.reply_to:
-            before = turns.get(candidate.sources[0].message_index - 1)
-            if before is not None:
-                candidate.reply_to = " ".join(speaker_and_text(before, "")[1].split()[-REPLY_CONTEXT_WORDS:])
+            before = SPEAKER_PREFIX.sub("", turns.get(candidate.sources[0].message_index - 1, ""))
+            candidate.reply_to = " ".join(before.split()[-REPLY_CONTEXT_WORDS:])
 
 
 def _past(predicate: str) -> str:

@@ -12,7 +12,10 @@ import redis
 
 from memq.errors import ErrorCode
 from pipeline import keys
-from pipeline.models import Batch, MemoryViews
+from pipeline.models import Batch, MemoryViews, user_scope
+
+# How many places before its index a message can sit in its conversation's list (see previous_turn).
+PREVIOUS_TURN_WINDOW = 8
 
 
 def now_ms() -> int:
@@ -28,6 +31,20 @@ class TaskStore:
     def load_batch(self, task_id: str) -> Batch | None:
         raw = self.redis.get(keys.batch(task_id))
         return Batch.model_validate_json(raw) if raw else None
+
+    def previous_turn(self, batch: Batch) -> str:
+        """The content of the conversation's last message before this batch, from its message list
+        (in index order; an add undone after a lost answer leaves its indices unused, so a message
+        sits at or a few places before its index). "" when there is none or it is not a turn."""
+        first = batch.messages[0].message_index if batch.messages else 0
+        if first == 0:
+            return ""
+        key = keys.conversation_messages(user_scope(batch.project, batch.user_id), batch.conversation_id)
+        for raw in reversed(self.redis.lrange(key, max(0, first - 1 - PREVIOUS_TURN_WINDOW), first - 1)):
+            message = json.loads(raw)
+            if message.get("message_index", first) < first:
+                return message["content"] if message.get("role") in ("user", "assistant") else ""
+        return ""
 
     def save_stage_output(self, task_id: str, stage: str, payload: str) -> None:
         self.redis.set(keys.stage_output(task_id, stage), payload, ex=self.ttl)

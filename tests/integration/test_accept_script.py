@@ -197,3 +197,32 @@ def test_a_user_or_conversation_id_redis_cannot_store_is_a_40000():
         with pytest.raises(MemqError) as refused:
             intake.check_limits(request(**{name: "lone \ud800"}))
         assert refused.value.code == ErrorCode.INVALID and refused.value.field == name
+
+
+def test_the_extract_stage_reads_the_turn_before_a_batch_across_adds_and_gaps(redis_url):
+    from pipeline.stores.task_store import TaskStore
+    sync = wait_for_redis(redis_url)
+    tasks = TaskStore(sync, 3600)
+    caller = Caller("p1", "h1")
+
+    def add(*turns):
+        body = request(messages=[{"role": r, "content": c} for r, c in turns])
+        return Batch.model_validate_json(sync.get(keys.batch(accept(body, caller).task_id)))
+
+    first = add(("user", "We had a party."), ("assistant", "Melanie: Who performed at the concert?"))
+    assert tasks.previous_turn(first) == ""  # the conversation's first message replies to nothing
+    second = add(("user", "Caroline: It was Matt Patterson!"))
+    assert tasks.previous_turn(second) == "Melanie: Who performed at the concert?"
+    # an add undone after a lost answer leaves its indices unused: the turn before is still found
+    lost = accept(request(messages=[{"role": "user", "content": "lost"}]), caller)
+    celery_message = sync.lindex("ingest", 0)
+
+    async def undo():
+        await intake._undo(intake._scripts()[1], user_scope("p1", "u1"), "c1", lost.task_id, intake.Window("h1"),
+                           "", celery_message, 1)
+    run(undo())
+    third = add(("user", "And then we danced."))
+    assert third.messages[0].message_index == 4 and tasks.previous_turn(third) == "Caroline: It was Matt Patterson!"
+    # a tool result is not a turn one replies to
+    fourth = add(("tool", "sunny"))
+    assert tasks.previous_turn(add(("user", "Nice weather."))) == "" and fourth.messages[0].role == "tool"

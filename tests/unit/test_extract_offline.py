@@ -95,6 +95,11 @@ def test_facts_and_raw_messages_carry_the_end_of_the_turn_they_reply_to():
         assert c.reply_to.endswith("Who performed at the concert?") and len(c.reply_to.split()) == 30, c
         assert "Caroline" not in c.reply_to and "performed" not in c.text
     assert all(c.reply_to == "" for c in found if c.sources[0].message_index == 0)  # nothing before it
+    # an earlier add's last turn, read by the extract stage, is what the first message replies to
+    earlier = batch(("user", "Melanie: It was Matt Patterson!"))
+    earlier.previous_turn = "Caroline: Who performed at the concert?"
+    raw = [c for c in OfflineExtractor().extract(earlier).candidates if c.kind == "raw"]
+    assert [c.reply_to for c in raw] == ["Who performed at the concert?"]
 
 
 def test_shared_photo_becomes_a_fact():
