@@ -86,7 +86,7 @@ def test_present_tense_verbs_ending_in_ed_agree_too():
     assert facts == ["The user wasn't sure about the new job at first (8 May 2023)."]  # not "wasnts"
 
 
-def test_facts_and_raw_messages_carry_the_end_of_the_turn_they_reply_to():
+def test_the_user_s_facts_and_raw_messages_carry_the_end_of_the_turn_they_reply_to():
     long_answer = "Sure. " + " ".join(f"word{i}" for i in range(40)) + " Who performed at the concert?"
     found = run(("assistant", f"Caroline: {long_answer}"), ("user", "Melanie: It was Matt Patterson, he is so talented!"))
     reply = [c for c in found if c.sources[0].message_index == 1 and c.kind in ("fact", "raw")]
@@ -100,6 +100,10 @@ def test_facts_and_raw_messages_carry_the_end_of_the_turn_they_reply_to():
     earlier.previous_turn = "Caroline: Who performed at the concert?"
     raw = [c for c in OfflineExtractor().extract(earlier).candidates if c.kind == "raw"]
     assert [c.reply_to for c in raw] == ["Who performed at the concert?"]
+    # an assistant's answer is not indexed with the user's question: it would compete with the user's
+    # own words for it
+    answered = run(("user", "Which train goes to the airport?"), ("assistant", "The A line, every ten minutes."))
+    assert [c.reply_to for c in answered if c.kind == "raw"] == ["", ""]
 
 
 def test_shared_photo_becomes_a_fact():
