@@ -42,8 +42,9 @@ class Batch(BaseModel):
     info: dict[str, InfoValue] = Field(default_factory=dict)
     accepted_at: float  # epoch seconds
     request_id: str | None = None
-    # What the conversation's message before this batch said (an earlier add), when it is a user or
-    # assistant turn: the first message may reply to it. Read by the extract stage, not stored.
+    # What the conversation's last message before this batch (an earlier add) said, when it was a
+    # user or assistant turn: the first message may reply to it. Filled in by the extract stage from
+    # the conversation's message list; not part of the accepted batch.
     previous_turn: str = ""
 
 

@@ -53,7 +53,8 @@ def test_moving_supersedes_the_old_residence_and_get_shows_history(stack):
 def test_a_reply_in_a_later_add_is_found_by_the_question_it_answers(stack):
     user = unique("melanie")
     stack.add(user, [
-        {"role": "user", "content": "Melanie: We are planning the summer holidays.", "chat_time": "2023-08-13 19:00:00"},
+        {"role": "user", "content": "Melanie: We are planning the summer holidays.",
+         "chat_time": "2023-08-13 19:00:00"},
         {"role": "assistant", "content": "Caroline: Fun! Have you ever visited Iceland?",
          "chat_time": "2023-08-13 19:00:30"}], conversation_id="chat")
     stack.add(user, [{"role": "user", "content": "Melanie: Yes, twice, back in 2019.",

@@ -88,7 +88,8 @@ def test_present_tense_verbs_ending_in_ed_agree_too():
 
 def test_the_user_s_facts_and_raw_messages_carry_the_end_of_the_turn_they_reply_to():
     long_answer = "Sure. " + " ".join(f"word{i}" for i in range(40)) + " Who performed at the concert?"
-    found = run(("assistant", f"Caroline: {long_answer}"), ("user", "Melanie: It was Matt Patterson, he is so talented!"))
+    found = run(("assistant", f"Caroline: {long_answer}"),
+                ("user", "Melanie: It was Matt Patterson, he is so talented!"))
     reply = [c for c in found if c.sources[0].message_index == 1 and c.kind in ("fact", "raw")]
     assert "raw" in {c.kind for c in reply}, found
     for c in reply:  # the last 30 words, without the speaker's name
