@@ -28,6 +28,7 @@ from pipeline.models import Batch, Candidate
 
 TOOL_NAME = "record_memories"
 MAX_OUTPUT_TOKENS = 4096
+PREVIOUS_TURN_CHARS = 1000  # the end of the turn before the batch: where its question is
 RETRYABLE_STATUS = {408, 409, 429}
 
 SYSTEM = """You extract long-term memories about the user from a conversation, for a memory service.
@@ -134,7 +135,11 @@ class ClaudeExtractor:
         found: list[Candidate] = []
         usage = (0, 0)
         if any(m.role == "user" and m.content.strip() for m in batch.messages):
-            prompt = (f"Caller tags: {json.dumps(batch.tags)}\n\n"
+            before = ""
+            if batch.previous_turn:  # a reply added on its own ("It was Matt Patterson!") needs what it answers
+                before = (f"The conversation's turn before these messages (context only, not a source):\n"
+                          f"{batch.previous_turn.strip()[-PREVIOUS_TURN_CHARS:]}\n\n")
+            prompt = (f"Caller tags: {json.dumps(batch.tags)}\n\n{before}"
                       f"Conversation (message number, role, chat_time):\n{text}")
             answer, usage = call_tool(self.client, self.model, SYSTEM, prompt, TOOL_NAME,
                                       "Record the memories extracted from the conversation.", LlmAnswer)

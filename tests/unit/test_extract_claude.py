@@ -65,6 +65,20 @@ def test_one_tool_call_per_batch_validated_into_candidates_with_usage(api):
     assert len([c for c in result.candidates if c.kind == "raw"]) == 3
 
 
+def test_the_turn_before_the_batch_is_context_for_the_model_not_a_source(api):
+    api.script = [tool_answer([{"kind": "fact", "text": "Matt Patterson performed at the concert.", "messages": [0]}])]
+    reply = Batch(task_id="t2", project="p", user_id="u", conversation_id="c1", accepted_at=0.0,
+                  previous_turn="Caroline: " + "So much fun. " * 200 + "Who performed at the concert?",
+                  messages=[Message(role="user", content="Melanie: It was Matt Patterson!", chat_time=SAID,
+                                    message_index=7)])
+    result = extractor(api).extract(reply)
+    prompt = api.requests[0]["body"]["messages"][0]["content"]
+    before, conversation = prompt.split("Conversation (message number, role, chat_time):")
+    assert "Who performed at the concert?" in before and len(before) < 1200  # its end, not all of it
+    assert "[0] (user, 2023-05-08 13:56:00) Melanie: It was Matt Patterson!" in conversation
+    assert [c.sources[0].message_index for c in result.candidates if c.kind == "fact"] == [7]
+
+
 @pytest.mark.parametrize("answer, where", [
     (tool_answer([{"kind": "opinion", "text": "x", "messages": [0]}]), "memories.0.kind"),
     (tool_answer({"facts": []}), "memories"),
