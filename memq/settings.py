@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     visibility_timeout_seconds: int = 900
     worker_role: str = "all"  # set by the runner: "ingest", "store" or "all"
     worker_max_memory_mb: int = 1200  # an ingest process above this is replaced after its task
+    worker_start_timeout_seconds: float = 120.0  # for a new ingest process to load its model and report up
 
     # --- LLM (optional) ---
     anthropic_api_key: str | None = Field(

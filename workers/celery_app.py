@@ -24,6 +24,11 @@ app.conf.update(
     # A prefork child whose RSS passes this is replaced after its current task (the model's
     # allocator grows over long imports); the solo store worker is not affected.
     worker_max_memory_per_child=settings.worker_max_memory_mb * 1024,
+    # A new prefork child loads the embedding model before it reports up: about 5 s on an idle
+    # core, more under load. Celery's default allowance is 4 s, after which it kills the child with
+    # -9 and forks another, which is killed in turn: ingestion stopped for good at the first
+    # replacement (tests/integration/test_worker_recycle.py).
+    worker_proc_alive_timeout=settings.worker_start_timeout_seconds,
     broker_connection_retry_on_startup=True,
     broker_transport_options={"visibility_timeout": settings.visibility_timeout_seconds},
     worker_hijack_root_logger=False,
