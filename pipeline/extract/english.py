@@ -209,5 +209,25 @@ def resolve_relative_times(sentence: str, said: datetime) -> tuple[str, bool]:
     return sentence, changed
 
 
+_LEAD = re.compile(r"^(?:on |in )?(?:(?:" + "|".join(WEEKDAYS) + r") )?", re.IGNORECASE)
+
+
+def annotate_relative_times(text: str, said: datetime) -> str:
+    """Keep the words said and add the date they point at: "I ran a race last Saturday" -> "... last
+    Saturday (20 May 2023)". For raw messages, which are shown as said but read months later."""
+    spans: list[tuple[int, int, str]] = []
+    for pattern, repl in _rules(said):  # earlier rules first: "the day before yesterday" is not "yesterday"
+        for m in re.finditer(pattern, text, flags=re.IGNORECASE):
+            if any(m.start() < end and start < m.end() for start, end, _ in spans):
+                continue
+            phrase = repl(m)
+            if not phrase.startswith(m.group(0)):  # "two weeks ago (the week of ...)" keeps its words already
+                phrase = f"{m.group(0)} ({_LEAD.sub('', phrase)})"
+            spans.append((m.start(), m.end(), phrase))
+    for start, end, phrase in sorted(spans, reverse=True):
+        text = text[:start] + phrase + text[end:]
+    return text
+
+
 def date_phrase(said: datetime) -> str:
     return _fmt(said)

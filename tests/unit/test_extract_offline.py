@@ -107,6 +107,17 @@ def test_the_user_s_facts_and_raw_messages_carry_the_end_of_the_turn_they_reply_
     assert [c.reply_to for c in answered if c.kind == "raw"] == ["", ""]
 
 
+def test_raw_messages_keep_their_words_and_gain_the_dates_they_point_at():
+    said = datetime(2023, 5, 25, 13, 0, tzinfo=BEIJING)  # a Thursday
+    raw = texts(run(("user", "Melanie: I ran a charity race last Saturday. The day before yesterday and "
+                             "yesterday I rested; two weeks ago I met Jo, and last week we went hiking."),
+                    ("assistant", "Caroline: See you next month!"), said=said), "raw")
+    assert raw == ["[25 May 2023] Melanie: I ran a charity race last Saturday (20 May 2023). The day before "
+                   "yesterday (23 May 2023) and yesterday (24 May 2023) I rested; two weeks ago (the week of 11 May "
+                   "2023) I met Jo, and last week (the week before 25 May 2023) we went hiking.",
+                   "[25 May 2023] Caroline: See you next month (June 2023)!"]
+
+
 def test_shared_photo_becomes_a_fact():
     facts = texts(run(("user", "Caroline: Look at this! [shares a photo of a rainbow flag mural]")), "fact")
     assert "Caroline shared a photo of a rainbow flag mural (8 May 2023)." in facts

@@ -261,7 +261,8 @@ def test_raw_messages_are_never_merged_or_superseded(memory):
     memory.say("I live in Beijing.")
     memory.say("I moved to Shanghai last month.", days=40)
     raws = memory.current("raw")
-    assert raws == ["[1 March 2024] user: I live in Beijing.", "[10 April 2024] user: I moved to Shanghai last month."]
+    assert raws == ["[1 March 2024] user: I live in Beijing.",
+                    "[10 April 2024] user: I moved to Shanghai last month (March 2024)."]
 
 
 LIKED, DISLIKED = "The user likes jazz.", "The user does not like jazz any more."
