@@ -1,7 +1,8 @@
 """Recall: hybrid search over the user's current memories, in the MemOS response shapes.
 
 1. Candidates: dense MiniLM neighbours and BM25 matches (names, numbers and dates that a sentence
-   embedding blurs), fused by weighted reciprocal rank.
+   embedding blurs; a user's reply also by the end of the turn it answers, see
+   vector_store.keyword_text), fused by weighted reciprocal rank.
 2. Boosts: the conversation the caller names (soft), and graph expansion: memories that share a
    named entity with the best hits gain rank (multi-hop questions join facts through people,
    places and dates).
