@@ -119,12 +119,7 @@ def _prefer_facts(scored: dict[str, Scored]) -> None:
     """A raw message ranked above a fact drawn from it lends the fact its rank when the fact is
     nearly as good: the fact is shorter, third-person and dated, the raw stays the fallback. But a
     fact that kept one clause of a message saying much more gives way to the message."""
-    best_fact: dict[tuple[str, int], Scored] = {}
-    for entry in scored.values():
-        if entry.memory.kind == "fact":
-            for key in _message_keys(entry.memory):
-                if key not in best_fact or best_fact[key].fused < entry.fused:
-                    best_fact[key] = entry
+    best_fact = _best_by_message(scored, "fact")
     for entry in scored.values():
         if entry.memory.kind == "raw" and len(entry.memory.sources) == 1:
             fact = best_fact.get(_message_keys(entry.memory).pop())
@@ -136,6 +131,18 @@ def _prefer_facts(scored: dict[str, Scored]) -> None:
                 entry.fused = max(entry.fused, fact.fused + 1e-9)
             elif fact.fused <= entry.fused <= fact.fused / FACT_PREFERENCE:  # ties go to the fact
                 fact.fused = entry.fused + 1e-9
+
+
+def _best_by_message(scored: dict[str, Scored], kind: MemoryKind) -> dict[tuple[str, int], Scored]:
+    """The best-ranked memory of `kind` citing each message in the pool (a message has several
+    facts, a long one several raw chunks)."""
+    best: dict[tuple[str, int], Scored] = {}
+    for entry in scored.values():
+        if entry.memory.kind == kind:
+            for key in _message_keys(entry.memory):
+                if key not in best or best[key].fused < entry.fused:
+                    best[key] = entry
+    return best
 
 
 def _fragment_of(fact: StoredMemory, raw: StoredMemory) -> bool:
@@ -159,7 +166,7 @@ def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
     jazz" is two tastes; one call of two tools, two schemas), however many share a message."""
     floor = min((e.cosine for e in scored.values() if e.cosine is not None), default=0.0)
     _prefer_facts(scored)
-    whole = _best_raw_by_message(scored)
+    whole = _best_by_message(scored, "raw")
     out, shown, covered = [], [], []  # shown: what each item of out cites; covered: cited in full by a better item
     for entry in sorted(scored.values(), key=lambda e: -e.fused):
         score = entry.cosine if entry.cosine is not None else floor
@@ -185,17 +192,6 @@ def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
     ids = {m.id for m, _ in out}  # a message shown in place of its two facts is held back too
     fuller = [item for item in covered if item[0].kind == "raw" and item[0].id not in ids]
     return out + fuller[: limit - len(out)]
-
-
-def _best_raw_by_message(scored: dict[str, Scored]) -> dict[tuple[str, int], Scored]:
-    """The best-ranked raw memory of each message in the pool (a long message has several chunks)."""
-    best: dict[tuple[str, int], Scored] = {}
-    for entry in scored.values():
-        if entry.memory.kind == "raw" and len(entry.memory.sources) == 1:
-            key = next(iter(_message_keys(entry.memory)))
-            if key not in best or best[key].fused < entry.fused:
-                best[key] = entry
-    return best
 
 
 def _relevant_preferences(scored: dict[str, Scored]) -> dict[str, Scored]:
