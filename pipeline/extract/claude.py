@@ -23,7 +23,7 @@ from memq.errors import ErrorCode, MemqError, TransientError
 from memq.settings import Settings
 from pipeline.chat_time import epoch_ms, format_chat_time
 from pipeline.extract import Extraction
-from pipeline.extract.offline import finish, passthrough, source_of, speaker_and_text
+from pipeline.extract.common import finish, passthrough, source_of, speaker_and_text
 from pipeline.models import Batch, Candidate
 
 TOOL_NAME = "record_memories"

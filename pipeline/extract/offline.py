@@ -9,22 +9,19 @@ conversation around it as context:
   options the assistant offered), with reasoning;
 - questions, requests and small talk are not facts;
 - tool memories (pipeline.extract.tools) and the raw messages, so an extractor miss never loses
-  what was said (`passthrough`, shared with the Claude extractor).
+  what was said (pipeline.extract.common, shared with the Claude extractor).
 The assistant's statements are never attributed to the user: facts come from user messages only."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from pipeline.chat_time import epoch_ms, format_chat_time
+from pipeline.chat_time import epoch_ms
 from pipeline.extract import Extraction
-from pipeline.extract.english import (annotate_relative_times, date_phrase, resolve_relative_times, split_sentences,
-                                      to_third_person)
-from pipeline.extract.tagging import auto_tags, entities_of
-from pipeline.extract.tools import schema_candidates, trajectory_candidate
+from pipeline.extract.common import finish, passthrough, source_of, speaker_and_text
+from pipeline.extract.english import date_phrase, resolve_relative_times, split_sentences, to_third_person
 from pipeline.models import Batch, Candidate, Message, Source
 
-SPEAKER_PREFIX = re.compile(r"^([A-Z][\w.'-]{0,30}(?: [A-Z][\w.'-]{0,30})?):\s+")
 FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'll|i'd|my|me|mine|myself|we|we're|we've|our|us)\b", re.IGNORECASE)
 SECOND_PERSON = re.compile(r"\b(you|your|you're|yours)\b", re.IGNORECASE)
 FILLER = re.compile(r"^(hi|hey|hello|thanks|thank you|ok|okay|sure|got it|great|cool|yes|no|yeah|nope|bye|"
@@ -108,13 +105,6 @@ what how glad definitely absolutely true right yeah yes oh wow haha lol time tim
 one same well still even ever never now then can could would should will way
 let lets knew loop yep okay ok support supports supporting list around soon later wish wishes best luck
 chat chatting talk talking catch check sounds sound cheers welcome worries anytime""".split())
-RAW_CHUNK_WORDS = 250  # a long message is kept as several raw memories (MiniLM reads ~200 words)
-# A user's reply is indexed for keyword search with the last words of the turn before it: a
-# question is asked at the end of a turn, and a long assistant answer would drown the reply's own
-# words. Only the user's: an assistant's answer indexed with the user's question competes with
-# the user's own words for it. Replay, LoCoMo: evidence recall 0.789 -> 0.809, answer recall
-# 0.736 -> 0.747, as many words; LongMemEval unchanged (with assistant replies too: 0.978 -> 0.973).
-REPLY_CONTEXT_WORDS = 30
 
 
 @dataclass
@@ -122,19 +112,6 @@ class _Context:
     other: str = "the assistant"  # who "you" is: the other speaker's name when the content names it
     previous_assistant: Message | None = None
     last_fact: Candidate | None = None
-
-
-def speaker_and_text(message: Message, default: str) -> tuple[str, str]:
-    """LoCoMo-style content ("Caroline: I went ...") names its speaker; otherwise the role does."""
-    match = SPEAKER_PREFIX.match(message.content)
-    if match:
-        return match.group(1), message.content[match.end():]
-    return default, message.content
-
-
-def source_of(batch: Batch, message: Message) -> Source:
-    return Source(conversation_id=batch.conversation_id, message_index=message.message_index,
-                  role=message.role, chat_time=format_chat_time(message.chat_time), content=message.content)
 
 
 def preference_slot(what: str) -> str:
@@ -331,59 +308,6 @@ class OfflineExtractor:
     def _preference(self, text, kind, reasoning, source, said, slot=None) -> Candidate:
         return Candidate(kind="preference", text=text, key=_key(text, ""), sources=[source],
                          said_at=epoch_ms(said), preference_type=kind, reasoning=reasoning, slot=slot)
-
-
-def passthrough(batch: Batch) -> list[Candidate]:
-    """What every extractor keeps without judgement: tool memories and the raw messages."""
-    out: list[Candidate] = []
-    for position, message in enumerate(batch.messages):
-        source = source_of(batch, message)
-        if message.role == "assistant" and message.tool_calls:
-            out += schema_candidates(batch, message, source)
-        if message.role == "tool":
-            caller = next((m for m in reversed(batch.messages[:position]) if m.tool_calls), None)
-            sources = [source_of(batch, caller), source] if caller is not None else [source]
-            out.append(trajectory_candidate(batch, message, position, sources))
-        out += raw_candidates(message, source)
-    return out
-
-
-def raw_candidates(message: Message, source: Source) -> list[Candidate]:
-    """The message itself, dated and attributed, in chunks of whole sentences when it is long, its
-    relative times annotated with the dates they point at."""
-    if message.role not in ("user", "assistant") or not message.content.strip():
-        return []
-    speaker, text = speaker_and_text(message, message.role)
-    chunks: list[str] = []
-    pieces = [text] if len(text.split()) <= RAW_CHUNK_WORDS else split_sentences(text)
-    for sentence in (" ".join(p.split()) for p in pieces):
-        if chunks and len(chunks[-1].split()) + len(sentence.split()) <= RAW_CHUNK_WORDS:
-            chunks[-1] += " " + sentence
-        else:
-            chunks.append(sentence)
-    prefix = f"[{date_phrase(message.chat_time)}] {speaker}:"
-    # "last Saturday" read months later says nothing: the date it points at goes beside it. Search
-    # often shows the raw message instead of its facts (a fragment, two facts of one message).
-    # LoCoMo replay: temporal answer recall 0.80 -> 0.88, overall 0.747 -> 0.763, 6 more words.
-    chunks = [annotate_relative_times(chunk, message.chat_time) for chunk in chunks]
-    return [Candidate(kind="raw", text=f"{prefix} {chunk}", key=f"{message.role} message", sources=[source],
-                      said_at=epoch_ms(message.chat_time), confidence=1.0) for chunk in chunks]
-
-
-def finish(candidates: list[Candidate], batch: Batch) -> None:
-    """Tags (the caller's vocabulary where it fits) and entities, on every candidate; on the facts
-    and raw messages of one user message, the end of the turn it replies to (for keyword search)."""
-    turns = {m.message_index: m.content for m in batch.messages if m.role in ("user", "assistant")}
-    if batch.messages and batch.previous_turn:
-        turns[batch.messages[0].message_index - 1] = batch.previous_turn
-    for candidate in candidates:
-        candidate.tags = list(dict.fromkeys(candidate.tags + auto_tags(candidate.text, batch.tags)))
-        if not candidate.entities:
-            candidate.entities = entities_of(candidate.text)
-        if candidate.kind in ("fact", "raw") and len(candidate.sources) == 1 and not candidate.reply_to \
-                and candidate.sources[0].role == "user":
-            before = SPEAKER_PREFIX.sub("", turns.get(candidate.sources[0].message_index - 1, ""))
-            candidate.reply_to = " ".join(before.split()[-REPLY_CONTEXT_WORDS:])
 
 
 def _past(predicate: str) -> str:

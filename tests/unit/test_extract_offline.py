@@ -5,7 +5,8 @@ from datetime import datetime
 
 from pipeline.chat_time import BEIJING
 from pipeline.extract.tagging import entities_of
-from pipeline.extract.offline import RAW_CHUNK_WORDS, OfflineExtractor, is_statement, preference_slot
+from pipeline.extract.common import RAW_CHUNK_WORDS
+from pipeline.extract.offline import OfflineExtractor, is_statement, preference_slot
 from pipeline.models import Batch, Message
 
 SAID = datetime(2023, 5, 8, 13, 56, tzinfo=BEIJING)  # a Monday
