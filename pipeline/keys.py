@@ -42,6 +42,10 @@ def user_graph(scope: str) -> str:
     return f"{PREFIX}:graph:{scope}"
 
 
+def user_graph_log(scope: str) -> str:
+    return f"{PREFIX}:graphlog:{scope}"
+
+
 def user_graph_version(scope: str) -> str:
     return f"{PREFIX}:graphver:{scope}"
 

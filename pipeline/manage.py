@@ -114,10 +114,7 @@ def delete_memories(store: VectorStore, graphs: GraphStore, client: redis.Redis,
         for memory in targets:
             by_user.setdefault(memory.user_id, []).append(memory.id)
         for uid, ids in by_user.items():
-            scope = user_scope(project, uid)
-            graph = graphs.load(scope)
-            graph_store.remove_memories(graph, ids)
-            graphs.save(scope, graph)
+            graphs.record(user_scope(project, uid), graph_store.change(remove=ids))
     return {"success": True, "deleted": len([m for m in targets if m.kind != "raw"])}
 
 

@@ -22,8 +22,8 @@ from pipeline.embedder import Embedder
 from pipeline.filters import Node, asks_for_status
 from pipeline.models import MemoryKind, StoredMemory, user_scope
 from pipeline.presenters import preference_note, present
-from pipeline.stores import graph_store, lexical
-from pipeline.stores.graph_store import GraphStore
+from pipeline.stores import lexical
+from pipeline.stores.graph_store import GraphStore, GraphView
 from pipeline.stores.vector_store import Scope, VectorStore
 
 RRF_K = 60
@@ -98,14 +98,14 @@ def _fuse(store: VectorStore, vector: list[float], request: SearchRequest,
     return scored
 
 
-def _boost(scored: dict[str, Scored], request: SearchRequest, graph) -> None:
+def _boost(scored: dict[str, Scored], request: SearchRequest, graph: GraphView) -> None:
     if request.conversation_id:
         for entry in scored.values():
             if entry.memory.conversation_id == request.conversation_id:
                 entry.fused += CONVERSATION_BOOST / (RRF_K + 1)
-    if graph is not None and scored:
+    if scored:
         top = sorted(scored, key=lambda m: -scored[m].fused)[:GRAPH_SEEDS]
-        neighbours = graph_store.neighbours_through_entities(graph, top, limit=GRAPH_NEIGHBOURS)
+        neighbours = graph.neighbours(top, limit=GRAPH_NEIGHBOURS)
         # graph-only neighbours must also match the query to enter: ranked among those that do
         matching = [mid for mid in neighbours if mid in scored]
         for rank, mid in enumerate(matching):

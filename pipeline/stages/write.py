@@ -71,14 +71,8 @@ def write(batch: Batch, plan: WritePlan, vectors: VectorStore, graphs: GraphStor
     vectors.upsert(plan.add, plan.add_vectors)
     vectors.replace_payload(list(changed.values()))
 
-    scope = user_scope(batch.project, batch.user_id)
-    graph = graphs.load(scope)
-    for memory in plan.add:
-        graph_store.add_memory(graph, memory)
-    graph.remove_edges_from((graph_store.memory_node(a), graph_store.memory_node(b)) for a, b in unlinked)
-    for old_id, new_id in applied:
-        graph_store.archive_memory(graph, old_id, new_id)
-    graphs.save(scope, graph)
+    graphs.record(user_scope(batch.project, batch.user_id),
+                  graph_store.change(add=plan.add, unlink=unlinked, archive=applied))
 
     counted = lambda m: m.kind != "raw"  # raw messages are the no-loss layer, not new memories
     views.memory_ids["added"] = [m.id for m in plan.add if counted(m)]

@@ -1,11 +1,13 @@
 """The per-user NetworkX graph: memories and the entities they mention (people, places,
 organisations, dates), plus `supersedes` edges between versions of a memory.
 
-Graphs are persisted in Redis as node-link JSON, one key per user, so that every store worker,
-on any host, reads the same graph (a file per host would split it)."""
+Persisted in Redis (see GraphStore), so that every store worker, on any host, reads the same
+graph (a file per host would split it)."""
 from __future__ import annotations
 
 import json
+import threading
+import uuid
 from collections import OrderedDict
 
 import networkx as nx
@@ -23,44 +25,133 @@ def memory_node(memory_id: str) -> str:
     return f"memory:{memory_id}"
 
 
+# A change log is folded into the snapshot once it holds this many writes: a cold reader replays
+# at most this many small changes after parsing the snapshot.
+COMPACT_AFTER = 200
+
+
+def change(add: list[StoredMemory] = (), unlink: list[tuple[str, str]] = (),
+           archive: list[tuple[str, str]] = (), remove: list[str] = ()) -> dict:
+    """What one write does to a user's graph, as a small JSON-able value. Applying it twice ends in
+    the same graph (a write redelivered after a crash appends it again)."""
+    return {"add": [{"id": m.id, "kind": m.kind, "status": m.status, "entities": list(m.entities)} for m in add],
+            "unlink": [list(pair) for pair in unlink], "archive": [list(pair) for pair in archive],
+            "remove": list(remove)}
+
+
+def apply_change(graph: nx.Graph, delta: dict) -> None:
+    for memory in delta.get("add", ()):
+        add_memory(graph, memory["id"], memory["kind"], memory["status"], memory["entities"])
+    graph.remove_edges_from((memory_node(a), memory_node(b)) for a, b in delta.get("unlink", ()))
+    for old_id, new_id in delta.get("archive", ()):
+        archive_memory(graph, old_id, new_id)
+    if delta.get("remove"):
+        remove_memories(graph, delta["remove"])
+
+
 class GraphStore:
-    """`load` gives a graph to change and `save`; `view` gives a read-only graph for search, from
-    a per-process cache checked against a version counter in Redis (parsing a user's graph costs
-    tens of milliseconds; reading the counter, one round trip)."""
+    """Each user's graph lives in Redis as a snapshot (node-link JSON) plus a log of the changes
+    written since, so that every store worker, on any host, sees the same graph, and a write costs
+    one RPUSH of its own change however large the user's history (rewriting the whole graph per
+    batch cost 0.4 s at 20k memories). A writer folds the log into the snapshot every
+    COMPACT_AFTER changes.
+
+    Search reads through a per-process cache that catches up by applying only the changes it has
+    not seen (one round trip); a generation token, new at each compaction and after a delete,
+    tells it to reload instead."""
 
     CACHED_USERS = 256
 
     def __init__(self, client: redis.Redis):
         self.redis = client
-        self._cache: OrderedDict[str, tuple[bytes, nx.Graph]] = OrderedDict()
+        self._cache: OrderedDict[str, GraphView] = OrderedDict()
+        self._guard = threading.Lock()  # guards the cache's bookkeeping, not the graphs
+
+    def record(self, scope: str, delta: dict) -> None:
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.set(keys.user_graph_version(scope), uuid.uuid4().hex, nx=True)
+        pipe.rpush(keys.user_graph_log(scope), json.dumps(delta))
+        _, length = pipe.execute()
+        if length >= COMPACT_AFTER:
+            self.compact(scope)
+
+    def compact(self, scope: str) -> None:
+        """Fold the log into the snapshot. Optimistic: a change appended meanwhile aborts it, and
+        a later write compacts instead (a lost compaction costs nothing, a lost change would)."""
+        snapshot_key, log_key = keys.user_graph(scope), keys.user_graph_log(scope)
+        with self.redis.pipeline(transaction=True) as pipe:
+            try:
+                pipe.watch(snapshot_key, log_key)
+                log = pipe.lrange(log_key, 0, -1)
+                graph = _build(pipe.get(snapshot_key), log)
+                pipe.multi()
+                pipe.set(snapshot_key, json.dumps(nx.node_link_data(graph, edges="edges")))
+                pipe.ltrim(log_key, len(log), -1)
+                pipe.set(keys.user_graph_version(scope), uuid.uuid4().hex)
+                pipe.execute()
+            except redis.WatchError:
+                pass
 
     def load(self, scope: str) -> nx.Graph:
-        raw = self.redis.get(keys.user_graph(scope))
-        if not raw:
-            return nx.Graph()
-        return nx.node_link_graph(json.loads(raw), edges="edges")
-
-    def view(self, scope: str) -> nx.Graph:
-        version = self.redis.get(keys.user_graph_version(scope)) or b"0"
-        cached = self._cache.get(scope)
-        if cached and cached[0] == version:
-            self._cache.move_to_end(scope)
-            return cached[1]
-        graph = nx.freeze(self.load(scope))
-        self._cache[scope] = (version, graph)
-        if len(self._cache) > self.CACHED_USERS:
-            self._cache.popitem(last=False)
-        return graph
-
-    def save(self, scope: str, graph: nx.Graph) -> None:
+        """The whole graph, read consistently (snapshot and log in one transaction)."""
         pipe = self.redis.pipeline(transaction=True)
-        pipe.set(keys.user_graph(scope), json.dumps(nx.node_link_data(graph, edges="edges")))
-        pipe.incr(keys.user_graph_version(scope))
-        pipe.execute()
+        pipe.get(keys.user_graph(scope))
+        pipe.lrange(keys.user_graph_log(scope), 0, -1)
+        return _build(*pipe.execute())
+
+    def view(self, scope: str) -> GraphView:
+        """The user's graph as of now, for one search."""
+        with self._guard:
+            cached = self._cache.get(scope)
+            if cached is None:
+                cached = self._cache[scope] = GraphView()
+            self._cache.move_to_end(scope)
+            if len(self._cache) > self.CACHED_USERS:
+                self._cache.popitem(last=False)
+        with cached.lock:
+            pipe = self.redis.pipeline(transaction=True)
+            pipe.get(keys.user_graph_version(scope))
+            pipe.lrange(keys.user_graph_log(scope), cached.applied, -1)
+            generation, fresh = pipe.execute()
+            if generation == cached.generation:
+                for entry in fresh:
+                    apply_change(cached.graph, json.loads(entry))
+                cached.applied += len(fresh)
+            else:  # compacted, deleted, or never read: start again from the snapshot
+                pipe = self.redis.pipeline(transaction=True)
+                pipe.get(keys.user_graph_version(scope))
+                pipe.get(keys.user_graph(scope))
+                pipe.lrange(keys.user_graph_log(scope), 0, -1)
+                cached.generation, snapshot, log = pipe.execute()
+                cached.graph, cached.applied = _build(snapshot, log), len(log)
+        return cached
 
     def delete(self, scope: str) -> None:
-        self.redis.delete(keys.user_graph(scope), keys.user_graph_version(scope))
-        self._cache.pop(scope, None)
+        self.redis.delete(keys.user_graph(scope), keys.user_graph_log(scope), keys.user_graph_version(scope))
+        with self._guard:
+            self._cache.pop(scope, None)
+
+
+class GraphView:
+    """A process's copy of one user's graph and how far into the change log it is. Searches of
+    the same user share it; the lock keeps one from reading while another applies new changes."""
+
+    def __init__(self, graph: nx.Graph | None = None):
+        self.lock = threading.Lock()
+        self.generation: bytes | None = b"unread"
+        self.applied = 0
+        self.graph = graph if graph is not None else nx.Graph()
+
+    def neighbours(self, memory_ids: list[str], limit: int) -> list[str]:
+        with self.lock:
+            return neighbours_through_entities(self.graph, memory_ids, limit)
+
+
+def _build(snapshot: bytes | None, log: list[bytes]) -> nx.Graph:
+    graph = nx.node_link_graph(json.loads(snapshot), edges="edges") if snapshot else nx.Graph()
+    for entry in log:
+        apply_change(graph, json.loads(entry))
+    return graph
 
 
 class InMemoryGraphStore:
@@ -72,19 +163,20 @@ class InMemoryGraphStore:
     def load(self, scope: str) -> nx.Graph:
         return self.graphs.setdefault(scope, nx.Graph())
 
-    view = load
+    def record(self, scope: str, delta: dict) -> None:
+        apply_change(self.load(scope), delta)
 
-    def save(self, scope: str, graph: nx.Graph) -> None:
-        self.graphs[scope] = graph
+    def view(self, scope: str) -> GraphView:
+        return GraphView(self.load(scope))
 
     def delete(self, scope: str) -> None:
         self.graphs.pop(scope, None)
 
 
-def add_memory(graph: nx.Graph, memory: StoredMemory) -> None:
-    node = memory_node(memory.id)
-    graph.add_node(node, type="memory", kind=memory.kind, status=memory.status)
-    for name in memory.entities:
+def add_memory(graph: nx.Graph, memory_id: str, kind: str, status: str, entities: list[str]) -> None:
+    node = memory_node(memory_id)
+    graph.add_node(node, type="memory", kind=kind, status=status)
+    for name in entities:
         ent = entity_node(name)
         if ent not in graph:
             graph.add_node(ent, type="entity", name=name)
@@ -100,10 +192,11 @@ def archive_memory(graph: nx.Graph, old_id: str, new_id: str) -> None:
 
 
 def remove_memories(graph: nx.Graph, memory_ids: list[str]) -> None:
-    """Remove memories, then any entity no remaining memory mentions."""
-    graph.remove_nodes_from([memory_node(m) for m in memory_ids])
-    orphans = [n for n, d in graph.nodes(data=True) if d.get("type") == "entity" and graph.degree(n) == 0]
-    graph.remove_nodes_from(orphans)
+    """Remove memories, then any of their entities that no remaining memory mentions."""
+    nodes = [memory_node(m) for m in memory_ids if memory_node(m) in graph]
+    mentioned = {ent for node in nodes for ent in graph.neighbors(node) if graph.nodes[ent].get("type") == "entity"}
+    graph.remove_nodes_from(nodes)
+    graph.remove_nodes_from([ent for ent in mentioned if graph.degree(ent) == 0])
 
 
 HUB_DEGREE = 50  # an entity mentioned by more memories than this ("the user") links everything

@@ -152,8 +152,8 @@ def memq_cli(stack, *args) -> subprocess.CompletedProcess:
 
 def test_d_store_failure_in_write_fails_with_50143_then_retry_succeeds(stack):
     user_id = unique("write-fault")
-    graph_key = keys.user_graph(user_scope("default", user_id))
-    stack.redis.rpush(graph_key, "not a graph")  # the graph store will raise WRONGTYPE in the write stage
+    graph_key = keys.user_graph_log(user_scope("default", user_id))
+    stack.redis.set(graph_key, "not a change log")  # the graph store will raise WRONGTYPE in the write stage
     task = stack.add(user_id, [{"role": "user", "content": FACTS[0]}], wait=False)["task_id"]
     failed = stack.wait_task(task)
     assert failed["status"] == "failed" and failed["error"]["code"] == 50143
