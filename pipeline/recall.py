@@ -24,7 +24,7 @@ from pipeline.models import MemoryKind, StoredMemory, user_scope
 from pipeline.presenters import preference_note, present
 from pipeline.stores import lexical
 from pipeline.stores.graph_store import GraphStore, GraphView
-from pipeline.stores.vector_store import Scope, VectorStore
+from pipeline.stores.vector_store import Hit, Scope, VectorStore
 
 RRF_K = 60
 DENSE_WEIGHT = 1.0
@@ -42,6 +42,7 @@ GRAPH_WEIGHT = 1.0
 GRAPH_SEEDS = 3
 GRAPH_NEIGHBOURS = 20
 CANDIDATE_POOL = 40  # from each of the dense and the lexical search
+TIE_MARGIN = 20  # fetched beyond the pool, for a group of equal scores at its edge (see _ranked)
 FACT_PREFERENCE = 0.8  # a fact scoring at least this share of its raw message's score is shown instead
 # A preference is returned only when it bears on the query: cosine at least this, or the best
 # lexical hit. Measured on MiniLM: unrelated preferences sit at 0.0-0.25, but a name shared with the
@@ -87,15 +88,38 @@ def _fuse(store: VectorStore, vector: list[float], request: SearchRequest,
           kinds: tuple[MemoryKind, ...], pool: int) -> dict[str, Scored]:
     scope = Scope(request.project, request.user_id, kinds=kinds, include_archived=asks_for_status(request.where))
     scored: dict[str, Scored] = {}
-    for rank, hit in enumerate(store.dense_search(scope, vector, pool, request.where)):
+    dense = store.dense_search(scope, vector, pool + TIE_MARGIN, request.where)
+    for rank, hit in _ranked(dense, pool):
         entry = scored.setdefault(hit.memory.id, Scored(hit.memory))
         entry.fused += DENSE_WEIGHT / (RRF_K + rank + 1)
         entry.cosine = hit.score
-    for rank, hit in enumerate(store.lexical_search(scope, request.query, pool, request.where)):
+    lexical_hits = store.lexical_search(scope, request.query, pool + TIE_MARGIN, request.where)
+    for rank, hit in _ranked(lexical_hits, pool):
         entry = scored.setdefault(hit.memory.id, Scored(hit.memory))
         entry.fused += LEXICAL_WEIGHT / (RRF_K + rank + 1)
         entry.lexical_rank = rank
     return scored
+
+
+def _ranked(hits: list[Hit], pool: int) -> list[tuple[int, Hit]]:
+    """Equal scores (in BM25, same-length texts matching the same words, often only the owner's
+    name) come back in the engine's storage order, which is the order things were written in:
+    they share one rank, the first of their group, and a group reaching past the pool is kept
+    whole as far as it was fetched, so that the same memories answer the same way however the
+    store was filled."""
+    out, rank = [], 0
+    for position, hit in enumerate(hits):
+        if position and hit.score < hits[position - 1].score:
+            rank = position
+        if rank >= pool:
+            break
+        out.append((rank, hit))
+    return out
+
+
+def _best_first(scored: dict[str, Scored]) -> list[Scored]:
+    """By fused score; equal ones by id, not by the engine's order (see _fuse)."""
+    return sorted(scored.values(), key=lambda e: (-e.fused, e.memory.id))
 
 
 def _boost(scored: dict[str, Scored], request: SearchRequest, graph: GraphView) -> None:
@@ -104,7 +128,7 @@ def _boost(scored: dict[str, Scored], request: SearchRequest, graph: GraphView) 
             if entry.memory.conversation_id == request.conversation_id:
                 entry.fused += CONVERSATION_BOOST / (RRF_K + 1)
     if scored:
-        top = sorted(scored, key=lambda m: -scored[m].fused)[:GRAPH_SEEDS]
+        top = [e.memory.id for e in _best_first(scored)[:GRAPH_SEEDS]]
         neighbours = graph.neighbours(top, limit=GRAPH_NEIGHBOURS)
         # graph-only neighbours must also match the query to enter: ranked among those that do
         matching = [mid for mid in neighbours if mid in scored]
@@ -137,11 +161,10 @@ def _best_by_message(scored: dict[str, Scored], kind: MemoryKind) -> dict[tuple[
     """The best-ranked memory of `kind` citing each message in the pool (a message has several
     facts, a long one several raw chunks)."""
     best: dict[tuple[str, int], Scored] = {}
-    for entry in scored.values():
+    for entry in _best_first(scored):
         if entry.memory.kind == kind:
             for key in _message_keys(entry.memory):
-                if key not in best or best[key].fused < entry.fused:
-                    best[key] = entry
+                best.setdefault(key, entry)
     return best
 
 
@@ -168,7 +191,7 @@ def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
     _prefer_facts(scored)
     whole = _best_by_message(scored, "raw")
     out, shown, covered = [], [], []  # shown: what each item of out cites; covered: cited in full by a better item
-    for entry in sorted(scored.values(), key=lambda e: -e.fused):
+    for entry in _best_first(scored):
         score = entry.cosine if entry.cosine is not None else floor
         if request.relativity and score < request.relativity:
             continue

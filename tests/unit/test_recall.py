@@ -120,3 +120,21 @@ def test_limit_and_relativity_are_honoured(memory):
         memory.say(f"I visited museum number {n} in Paris with friends.", days=n)
     assert len(find(memory, "museum Paris", memory_limit=3)["memory_detail_list"]) == 3
     assert find(memory, "museum Paris", memory_limit=3, relativity=0.99)["memory_detail_list"] == []
+
+
+def test_the_same_memories_answer_the_same_way_whatever_order_they_were_written_in(tmp_path):
+    # equal keyword scores (same length, the same one word matched) come back from the engine in
+    # the order they were written; the ranking must not inherit it
+    said = ["I met Anna at the market.", "I saw Anna at the school.", "I called Anna from the car.",
+            "I helped Anna with the boxes.", "I visited Anna near the lake.", "I thanked Anna for the cake."]
+    answers = []
+    for name, order in (("forward", said), ("backward", said[::-1])):
+        memory = Memory(tmp_path / name)
+        try:
+            for text in order:
+                memory.say(text)
+            found = find(memory, "Anna", memory_limit=4)["memory_detail_list"]
+            answers.append([m["memory_value"] for m in found])
+        finally:
+            memory.store.close()
+    assert len(answers[0]) == 4 and answers[0] == answers[1], answers
