@@ -55,7 +55,7 @@ class GraphStore:
     """Each user's graph lives in Redis as a snapshot (node-link JSON) plus a log of the changes
     written since, so that every store worker, on any host, sees the same graph, and a write costs
     one RPUSH of its own change however large the user's history (rewriting the whole graph per
-    batch cost 0.4 s at 20k memories). A writer folds the log into the snapshot every
+    batch cost 0.5 s at 20k memories). A writer folds the log into the snapshot every
     COMPACT_AFTER changes.
 
     Search reads through a per-process cache that catches up by applying only the changes it has
