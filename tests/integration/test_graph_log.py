@@ -3,6 +3,7 @@ and every process's cached view catches up to exactly what a fresh load reads. A
 Redis of the test stack, with two GraphStore instances standing for two processes."""
 from __future__ import annotations
 
+import json
 import threading
 
 import networkx as nx
@@ -94,3 +95,18 @@ def test_after_a_delete_a_cached_reader_starts_again_however_many_changes_follow
     view = reader.view(scope)
     assert {n for n in view.graph if n.startswith("memory:")} == {memory_node(f"new-{n}") for n in range(3)}
     assert shape(view.graph) == shape(writer.load(scope))
+
+
+def test_a_graph_saved_whole_by_an_earlier_version_is_read_and_extended(stack):
+    """Before the change log, a graph was one node-link JSON value and its version a counter."""
+    scope = unique("graph")
+    earlier = nx.Graph()
+    graph_store.add_memory(earlier, "m-old", "fact", "activated", ["Lisbon"])
+    earlier.nodes[memory_node("m-old")].pop("said_at")  # an earlier version did not keep it
+    stack.redis.set(keys.user_graph(scope), json.dumps(nx.node_link_data(earlier, edges="edges")))
+    stack.redis.set(keys.user_graph_version(scope), 7)
+    reader = GraphStore(stack.redis)
+    assert reader.view(scope).neighbours(["m-old"], limit=5) == []
+    GraphStore(stack.redis).record(scope, graph_store.change(add=[memory("m-new", "Lisbon")]))
+    assert reader.view(scope).neighbours(["m-old"], limit=5) == ["m-new"]
+    assert reader.view(scope).neighbours(["m-new"], limit=5) == ["m-old"]
