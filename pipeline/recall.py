@@ -143,7 +143,7 @@ def _prefer_facts(scored: dict[str, Scored]) -> None:
     """A raw message ranked above a fact drawn from it lends the fact its rank when the fact is
     nearly as good: the fact is shorter, third-person and dated, the raw stays the fallback. But a
     fact that kept one clause of a message saying much more gives way to the message."""
-    best_fact = _best_by_message(scored, "fact")
+    best_fact = _best_by_message(_best_first(scored), "fact")
     for entry in scored.values():
         if entry.memory.kind == "raw" and len(entry.memory.sources) == 1:
             fact = best_fact.get(_message_keys(entry.memory).pop())
@@ -157,11 +157,11 @@ def _prefer_facts(scored: dict[str, Scored]) -> None:
                 fact.fused = entry.fused + 1e-9
 
 
-def _best_by_message(scored: dict[str, Scored], kind: MemoryKind) -> dict[tuple[str, int], Scored]:
-    """The best-ranked memory of `kind` citing each message in the pool (a message has several
-    facts, a long one several raw chunks)."""
+def _best_by_message(ordered: list[Scored], kind: MemoryKind) -> dict[tuple[str, int], Scored]:
+    """The best-ranked memory of `kind` citing each message in the pool, from the pool best first
+    (a message has several facts, a long one several raw chunks)."""
     best: dict[tuple[str, int], Scored] = {}
-    for entry in _best_first(scored):
+    for entry in ordered:
         if entry.memory.kind == kind:
             for key in _message_keys(entry.memory):
                 best.setdefault(key, entry)
@@ -189,9 +189,10 @@ def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
     jazz" is two tastes; one call of two tools, two schemas), however many share a message."""
     floor = min((e.cosine for e in scored.values() if e.cosine is not None), default=0.0)
     _prefer_facts(scored)
-    whole = _best_by_message(scored, "raw")
+    ordered = _best_first(scored)
+    whole = _best_by_message(ordered, "raw")
     out, shown, covered = [], [], []  # shown: what each item of out cites; covered: cited in full by a better item
-    for entry in _best_first(scored):
+    for entry in ordered:
         score = entry.cosine if entry.cosine is not None else floor
         if request.relativity and score < request.relativity:
             continue
