@@ -36,7 +36,7 @@ _PRONOUNS: dict[str, Callable[[str, str], str]] = {
     "we'd": lambda s, o: f"{s} and others would", "us": lambda s, o: f"{s} and others",
     "our": lambda s, o: f"{s}'s", "ours": lambda s, o: f"{s}'s", "ourselves": lambda s, o: "themselves",
     "you": lambda s, o: o, "your": lambda s, o: f"{o}'s", "yours": lambda s, o: f"{o}'s",
-    "yourself": lambda s, o: o, "you're": lambda s, o: f"{o} is", "you've": lambda s, o: f"{o} has",
+    "yourself": lambda s, o: "themselves", "you're": lambda s, o: f"{o} is", "you've": lambda s, o: f"{o} has",
     "you'll": lambda s, o: f"{o} will", "you'd": lambda s, o: f"{o} would",
 }
 # Once the speaker is named in a sentence, later possessives and objects are pronouns: a memory

@@ -75,6 +75,14 @@ _GERUNDS = re.compile(r"^(?:eating|drinking|having|doing|eat|drink|have|the|a|an
 # Chat's discourse markers say nothing in a memory read months later ("By the way, I got a dog.")
 LEAD_IN = re.compile(r"^(?:(?:and|also|oh|well|anyway|anyways|actually|so|btw|by the way|speaking of which|"
                      r"on another note|oh and|plus)\b[\s,]*)+", re.I)
+# Interjections that open a chat sentence ("Yeah, Melanie plays clarinet.", "Wow, that story is so
+# inspiring"): only before a comma or "!", so that "Sure thing" or "Totally worth it" keep their word.
+INTERJECTION = re.compile(r"^(?:(?:yeah|yea|yep|yup|yes|yah|wow|whoa|woah|haha|hah|lol|hey|ok|okay|sure|totally|"
+                          r"definitely|absolutely|true|cool|nice|aw+|ooh|ah|hmm|omg)\s*[,!]+\s*)+", re.I)
+# The verb of a sentence whose subject is a gerund phrase ("Mentoring must be so rewarding").
+_GERUND_SUBJECT_VERB = re.compile(r"\b(is|was|are|were|has|have|had|helps|makes|means|gives|feels|keeps|seems|"
+                                  r"sounds|looks|brings|takes|gets|lets|can|could|must|will|would|should|may|"
+                                  r"might|isn't|wasn't|can't|won't)\b", re.I)
 # A sentence that only continues the one before ("It was so powerful.") joins it, up to this size.
 ANAPHORA = re.compile(r"^(it|it's|that|that's|this|they|they're|they've|those|these|which|and|but|so|plus)\b", re.I)
 UNIT_WORDS = 45
@@ -140,14 +148,24 @@ def implied_subject(sentence: str) -> str:
         return "I am going to" + sentence[5:]
     if re.match(r"^been\b", sentence, re.I):
         return "I have b" + sentence[1:]
-    head = " ".join(sentence.split()[:7])
+    head = " ".join(sentence.split(",", 1)[0].split()[:8])
     if first.endswith("ing") and len(first) > 5 and first not in _NOT_GERUNDS and sentence[:1].isupper() \
-            and not re.search(r"\b(is|was|are|were|has|helps|makes|means|gives|feels|keeps)\b", head):
-        # "Researching adoption agencies" lacks its subject; "Taking care of yourself is vital" has one
+            and not _GERUND_SUBJECT_VERB.search(head):
+        # "Researching adoption agencies" lacks its subject; "Taking care of yourself is vital" and
+        # "Exploring new places can be so inspiring" have one: the gerund phrase before the verb
         return "I am " + sentence[0].lower() + sentence[1:]
     if _PAST_START.match(sentence) and not re.match(r"^(been|had)\s+(a|an|the|so|such)\b", sentence, re.I):
         return "I " + sentence[0].lower() + sentence[1:]
     return sentence
+
+
+def _without_openers(sentence: str) -> str:
+    """ "Oh yeah, by the way, I got a dog." -> "I got a dog." """
+    while True:
+        shorter = INTERJECTION.sub("", LEAD_IN.sub("", sentence))
+        if shorter == sentence:
+            return sentence
+        sentence = shorter
 
 
 def _capitalised(text: str) -> str:
@@ -162,7 +180,7 @@ def _without_vocative(sentence: str, other: str) -> str:
     name = "(?:" + "|".join(re.escape(other[:n]) for n in range(len(other), 2, -1)) + r")\b" \
         if len(other) > 2 else re.escape(other) + r"\b"
     sentence = re.sub(rf",?\s+{name}\s*(?=[!.?]*$)", "", sentence)
-    sentence = re.sub(rf"^(?:(?:hey|hi|oh|wow|thanks|thank you|yeah|yes|aw+)\s*,?\s*)?{name}\s*[,!.]\s*", "",
+    sentence = re.sub(rf"^(?:(?:hey|hi|oh|wow|thanks|thank you|yeah|yep|yup|yes|aw+)\s*,?\s*)?{name}\s*[,!.]\s*", "",
                       sentence, flags=re.I)
     return sentence[:1].upper() + sentence[1:] if sentence else sentence
 
@@ -248,7 +266,7 @@ class OfflineExtractor:
             if not _informative(" ".join(unit), speaker, context.other, needed) and \
                     not any(rx.search(" ".join(unit)) for _, rx in SLOTS):
                 continue
-            fact = self._fact(" ".join(_capitalised(LEAD_IN.sub("", part)) or part for part in unit),
+            fact = self._fact(" ".join(_capitalised(_without_openers(part)) or part for part in unit),
                               speaker, context.other, said, source)
             found.append(fact)
             context.last_fact = fact

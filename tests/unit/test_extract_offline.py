@@ -150,6 +150,27 @@ def test_chat_discourse_markers_do_not_open_a_memory():
                      "(8 May 2023).", "The user lives in Paris (8 May 2023)."]
 
 
+def test_interjections_do_not_open_a_memory_but_a_word_of_content_stays():
+    facts = texts(run(("user", "Tim: Yeah, I play the clarinet. Oh yeah, by the way, I got a puppy last week! "
+                               "Sure thing, I can bring the guitar.")), "fact")
+    assert facts == ["Tim plays the clarinet (8 May 2023).", "Tim got a puppy in the week before 8 May 2023.",
+                     "Sure thing, Tim can bring the guitar (8 May 2023)."]
+
+
+def test_a_gerund_phrase_before_its_verb_is_a_subject_not_a_dropped_i():
+    # "Researching adoption agencies" lacks its subject; "Mentoring must be so rewarding" does not,
+    # and must not become "Tim is mentoring must be so rewarding".
+    facts = texts(run(("user", "Tim: Exploring new places can be so inspiring. Mentoring must be so rewarding. "
+                               "Researching adoption agencies for my sister.")), "fact")
+    assert facts == ["Tim is researching adoption agencies for their sister (8 May 2023)."]
+
+
+def test_the_other_speakers_yourself_is_themselves_not_their_name():
+    facts = texts(run(("assistant", "Melanie: I started painting again."),
+                      ("user", "Caroline: I bought you a book so you can teach yourself Spanish.")), "fact")
+    assert facts == ["Caroline bought Melanie a book so Melanie can teach themselves Spanish (8 May 2023)."]
+
+
 def test_a_liked_thing_that_names_nothing_on_its_own_is_not_a_preference():
     found = run(("user", "Tim: I like them. I love this genre. I really like how they take me to other places. "
                          "I love Italian food."))
