@@ -79,10 +79,13 @@ LEAD_IN = re.compile(r"^(?:(?:and|also|oh|well|anyway|anyways|actually|so|btw|by
 # inspiring"): only before a comma or "!", so that "Sure thing" or "Totally worth it" keep their word.
 INTERJECTION = re.compile(r"^(?:(?:yeah|yea|yep|yup|yes|yah|wow|whoa|woah|haha|hah|lol|hey|ok|okay|sure|totally|"
                           r"definitely|absolutely|true|cool|nice|aw+|ooh|ah|hmm|omg)\s*[,!]+\s*)+", re.I)
+# A list bullet or the tail of an emoticon left at a sentence's start: "- I teamed up ...", ") But ..."
+_LEADING_MARKS = re.compile(r"^[\s\-\u2013\u2014\u2022*)\]:;,.]+")
 # The verb of a sentence whose subject is a gerund phrase ("Mentoring must be so rewarding").
 _GERUND_SUBJECT_VERB = re.compile(r"\b(is|was|are|were|has|have|had|helps|makes|means|gives|feels|keeps|seems|"
                                   r"sounds|looks|brings|takes|gets|lets|can|could|must|will|would|should|may|"
-                                  r"might|isn't|wasn't|can't|won't)\b", re.I)
+                                  r"might|isn't|wasn't|can't|won't)\b|\w's (?:a|an|the|so|really|not|such|been)\b",
+                                  re.I)
 # A sentence that only continues the one before ("It was so powerful.") joins it, up to this size.
 ANAPHORA = re.compile(r"^(it|it's|that|that's|this|they|they're|they've|those|these|which|and|but|so|plus)\b", re.I)
 UNIT_WORDS = 45
@@ -148,9 +151,10 @@ def implied_subject(sentence: str) -> str:
         return "I am going to" + sentence[5:]
     if re.match(r"^been\b", sentence, re.I):
         return "I have b" + sentence[1:]
-    head = " ".join(sentence.split(",", 1)[0].split()[:8])
+    # A missed subject keeps the sentence as said; a wrongly added "I am" makes nonsense of it: look far.
+    head = " ".join(sentence.split(",", 1)[0].split()[:12])
     if first.endswith("ing") and len(first) > 5 and first not in _NOT_GERUNDS and sentence[:1].isupper() \
-            and not _GERUND_SUBJECT_VERB.search(head):
+            and not _GERUND_SUBJECT_VERB.search(head) and not re.match(r"^going to be\b", sentence, re.I):
         # "Researching adoption agencies" lacks its subject; "Taking care of yourself is vital" and
         # "Exploring new places can be so inspiring" have one: the gerund phrase before the verb
         return "I am " + sentence[0].lower() + sentence[1:]
@@ -162,7 +166,7 @@ def implied_subject(sentence: str) -> str:
 def _without_openers(sentence: str) -> str:
     """ "Oh yeah, by the way, I got a dog." -> "I got a dog." """
     while True:
-        shorter = INTERJECTION.sub("", LEAD_IN.sub("", sentence))
+        shorter = INTERJECTION.sub("", LEAD_IN.sub("", _LEADING_MARKS.sub("", sentence)))
         if shorter == sentence:
             return sentence
         sentence = shorter

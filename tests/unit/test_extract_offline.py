@@ -157,11 +157,18 @@ def test_interjections_do_not_open_a_memory_but_a_word_of_content_stays():
                      "Sure thing, Tim can bring the guitar (8 May 2023)."]
 
 
+def test_a_list_bullet_does_not_open_a_memory():
+    facts = texts(run(("user", "Gina: - I teamed up with a local artist for some designs.")), "fact")
+    assert facts == ["Gina teamed up with a local artist for some designs (8 May 2023)."]
+
+
 def test_a_gerund_phrase_before_its_verb_is_a_subject_not_a_dropped_i():
     # "Researching adoption agencies" lacks its subject; "Mentoring must be so rewarding" does not,
     # and must not become "Tim is mentoring must be so rewarding".
     facts = texts(run(("user", "Tim: Exploring new places can be so inspiring. Mentoring must be so rewarding. "
-                               "Researching adoption agencies for my sister.")), "fact")
+                               "Searching for the perfect studio's a tough job. Giving people a place to express "
+                               "themselves with dance is really important. Researching adoption agencies for my "
+                               "sister.")), "fact")
     assert facts == ["Tim is researching adoption agencies for their sister (8 May 2023)."]
 
 
