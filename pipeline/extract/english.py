@@ -7,6 +7,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\[(])|\n+")
+# A full stop that ends a title or an initial, not a sentence: "Dr. Lee", "St. Mary's", "J. K. Rowling".
+_ABBREVIATION_END = re.compile(r"(?:\b(?:St|Mr|Mrs|Ms|Dr|Jr|Sr|Mt|Ft|Prof|Gen|Capt|Lt|Sgt|Rev|Ave|Rd|Blvd|vs|"
+                               r"e\.g|i\.e|U\.S)|(?<![\w.])[A-Z])\.$")
 MODALS = {"can", "could", "will", "would", "should", "may", "might", "must", "shall"}
 ADVERBS = {"just", "also", "always", "never", "still", "often", "usually", "really", "actually",
            "finally", "recently", "even", "only", "sometimes", "already", "now", "mostly",
@@ -48,7 +51,15 @@ _PUNCT_TAIL = ".,!?;:\"')"
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    out: list[str] = []
+    for piece in (s.strip() for s in _SENTENCE_END.split(text)):
+        if not piece:
+            continue
+        if out and _ABBREVIATION_END.search(out[-1]):  # "St. Mary's Church" is one name, not two sentences
+            out[-1] += " " + piece
+        else:
+            out.append(piece)
+    return out
 
 
 def _third_person(verb: str) -> str:

@@ -79,6 +79,9 @@ LEAD_IN = re.compile(r"^(?:(?:and|also|oh|well|anyway|anyways|actually|so|btw|by
 # inspiring"): only before a comma or "!", so that "Sure thing" or "Totally worth it" keep their word.
 INTERJECTION = re.compile(r"^(?:(?:yeah|yea|yep|yup|yes|yah|wow|whoa|woah|haha|hah|lol|hey|ok|okay|sure|totally|"
                           r"definitely|absolutely|true|cool|nice|aw+|ooh|ah|hmm|omg)\s*[,!]+\s*)+", re.I)
+# "Speaking of the script, I ...", "Looking back, it was ...": the sentence's subject follows the comma.
+_PARTICIPLE_PREAMBLE = re.compile(r"^[^,]+,\s*(?:i|i'm|i've|i'd|i'll|we|we're|we've|my|our|it|it's|that|this|"
+                                  r"there|he|she|they|you)\b", re.I)
 # A list bullet or the tail of an emoticon left at a sentence's start: "- I teamed up ...", ") But ..."
 _LEADING_MARKS = re.compile(r"^[\s\-\u2013\u2014\u2022*)\]:;,.]+")
 # The verb of a sentence whose subject is a gerund phrase ("Mentoring must be so rewarding").
@@ -154,9 +157,11 @@ def implied_subject(sentence: str) -> str:
     # A missed subject keeps the sentence as said; a wrongly added "I am" makes nonsense of it: look far.
     head = " ".join(sentence.split(",", 1)[0].split()[:12])
     if first.endswith("ing") and len(first) > 5 and first not in _NOT_GERUNDS and sentence[:1].isupper() \
-            and not _GERUND_SUBJECT_VERB.search(head) and not re.match(r"^going to be\b", sentence, re.I):
+            and not _GERUND_SUBJECT_VERB.search(head) and not re.match(r"^going to be\b", sentence, re.I) \
+            and not _PARTICIPLE_PREAMBLE.match(sentence):
         # "Researching adoption agencies" lacks its subject; "Taking care of yourself is vital" and
-        # "Exploring new places can be so inspiring" have one: the gerund phrase before the verb
+        # "Exploring new places can be so inspiring" have one: the gerund phrase before the verb;
+        # "Speaking of the script, I ..." has its subject after the comma
         return "I am " + sentence[0].lower() + sentence[1:]
     if _PAST_START.match(sentence) and not re.match(r"^(been|had)\s+(a|an|the|so|such)\b", sentence, re.I):
         return "I " + sentence[0].lower() + sentence[1:]

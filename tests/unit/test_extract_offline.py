@@ -172,6 +172,20 @@ def test_a_gerund_phrase_before_its_verb_is_a_subject_not_a_dropped_i():
     assert facts == ["Tim is researching adoption agencies for their sister (8 May 2023)."]
 
 
+def test_a_participle_preamble_keeps_the_subject_after_its_comma():
+    facts = texts(run(("user", "Speaking of the ceremony script, I was thinking of writing my own vows. "
+                               "Researching venues, but nothing yet.")), "fact")
+    assert facts == ["Speaking of the ceremony script, the user was thinking of writing their own vows (8 May 2023).",
+                     "The user is researching venues, but nothing yet (8 May 2023)."]
+
+
+def test_a_title_or_an_initial_does_not_end_a_sentence():
+    facts = texts(run(("user", "I went to midnight mass at St. Mary's Church yesterday. Dr. Lee was there. "
+                               "I'm reading J. K. Rowling again.")), "fact")
+    assert facts[0] == "The user went to midnight mass at St. Mary's Church on 7 May 2023."
+    assert facts[-1] == "The user is reading J. K. Rowling again (8 May 2023)."
+
+
 def test_the_other_speakers_yourself_is_themselves_not_their_name():
     facts = texts(run(("assistant", "Melanie: I started painting again."),
                       ("user", "Caroline: I bought you a book so you can teach yourself Spanish.")), "fact")
