@@ -84,21 +84,55 @@ def _split_word(word: str) -> tuple[str, str, str]:
     return word[:start], core, word[start + len(core):]
 
 
+_CLAUSE_OPENERS = {"and", "but", "so", "because", "when", "while", "then", "since", "after", "before", "yesterday",
+                   "today", "recently", "finally", "also", "just"}
+
+
+# "you" is the subject of a present-tense verb only in these contexts ("I hope you do", "if you
+# want", "..., you know"); elsewhere it is an object ("I'll see you do it", "I love you guys").
+_YOU_SUBJECT_AFTER = {"that", "if", "when", "and", "but", "because", "so", "hope", "think", "know", "guess", "bet",
+                      "since", "while", "as", "unless", "whether", "sure", "glad", "hopes", "thinks", "knows", "guesses",
+                      "bets"}
+_YOU_VERBS = {"do", "have", "love", "like", "want", "need", "know", "think", "feel", "get", "go", "make", "seem",
+              "look", "deserve", "mean", "enjoy", "understand", "remember", "say", "keep", "find", "take",
+              "teach", "play", "work", "live", "run", "try", "help", "write", "read", "cook", "paint", "sing",
+              "dance", "start", "plan", "visit", "miss", "believe", "agree", "care", "prefer", "use", "own"}
+
+
+def _verb_after(words: list[str], j: int) -> int | None:
+    """The index of a present-tense verb of _YOU_VERBS at j, past adverbs ("you really love")."""
+    while j < len(words) and _split_word(words[j])[1].lower() in ADVERBS:
+        j += 1
+    return j if j < len(words) and _split_word(words[j])[1].lower() in _YOU_VERBS else None
+
+
+def _you_is_subject(before: list[str]) -> bool:
+    if not before:
+        return True
+    last = before[-1]
+    return last[-1:] in ",;:" or last.lower().strip(_PUNCT_TAIL) in _YOU_SUBJECT_AFTER
+
+
 def _compound_subject(before: list[str]) -> bool:
     """"Mel and I went", "my wife and I love": the verb agrees with both, so it stays as it is.
     "...pottery and I don't" joins two clauses: there the verb follows "I" alone."""
     if len(before) < 2 or before[-1].lower() not in ("and", "&"):
         return False
     name = before[-2].strip(_PUNCT_TAIL)
-    return (name[:1].isupper() and name.lower() not in _PRONOUNS) or \
-        (len(before) >= 3 and before[-3].lower() in ("my", "our", "his", "her", "their"))
+    if name[:1].isupper() and name.lower() not in _PRONOUNS:
+        return True
+    # "my wife and I love" opens its clause; "...pursuing my goals and I hope" ends one
+    return len(before) >= 3 and before[-3].lower() in ("my", "our", "his", "her", "their") and \
+        (len(before) == 3 or before[-4][-1:] in ",;:" or before[-4].lower() in _CLAUSE_OPENERS)
 
 
 def to_third_person(sentence: str, subject: str, other: str = "the assistant") -> str:
     """Rewrite a first-person sentence said by `subject` to someone (`other`) so that it names
     them: "My dog loves me" -> "Caroline's dog loves them"; "I told you" -> "Caroline told
     Melanie". Verbs right after "I" agree with the third person ("I really want" -> "really wants")
-    unless the "I" is part of a compound subject ("Mel and I went")."""
+    unless the "I" is part of a compound subject ("Mel and I went"); so do common verbs after a
+    "you" that is their subject ("I hope you do" -> "hopes Melanie does"), not after an object
+    ("I'll watch you dance")."""
     words = sentence.split(" ")
     out: list[str] = []
     named = False
@@ -123,6 +157,14 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
             continue
         if named and low in _AFTER_NAMED:
             out.append(lead + _AFTER_NAMED[low] + tail)
+        elif low == "you" and not tail and _you_is_subject(out) and _verb_after(words, i + 1) is not None:
+            # "I hope you really do" -> "... hopes Jon really does": the other party is the verb's subject
+            j = _verb_after(words, i + 1)
+            vlead, verb, vtail = _split_word(words[j])
+            out += [lead + other] + words[i + 1:j] + [vlead + _third_person(verb) + vtail]
+            named = False
+            i = j + 1
+            continue
         elif low in _PRONOUNS:
             out.append(lead + _PRONOUNS[low](subject, other) + tail)
             # after the other party is named, "their" would be ambiguous: the next "my" names again

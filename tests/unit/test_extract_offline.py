@@ -78,6 +78,18 @@ def test_ago_keeps_its_words_and_gains_the_date():
 def test_compound_subject_keeps_the_verb_and_clauses_agree():
     facts = texts(run(("user", "Mel and I love hiking and I go every week.")), "fact")
     assert facts == ["Mel and the user love hiking and the user goes every week (8 May 2023)."]
+    facts = texts(run(("user", "Yesterday my wife and I went hiking, and I hope to keep chasing my goals and I hope "
+                               "to go again.")), "fact")
+    assert facts == ["On 7 May 2023 the user's wife and the user went hiking, and the user hopes to keep chasing their "
+                     "goals and the user hopes to go again."]
+
+
+def test_the_other_party_as_a_subject_agrees_but_as_an_object_does_not():
+    facts = texts(run(("assistant", "Jon: I opened the studio."),
+                      ("user", "Gina: I know you teach salsa classes, and I hope you find new students at the "
+                               "fair. I will watch you dance the tango at the show.")), "fact")
+    assert facts == ["Gina knows Jon teaches salsa classes, and Gina hopes Jon finds new students at the fair "
+                     "(8 May 2023).", "Gina will watch Jon dance the tango at the show (8 May 2023)."]
 
 
 def test_present_tense_verbs_ending_in_ed_agree_too():
