@@ -157,6 +157,14 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
             continue
         if named and low in _AFTER_NAMED:
             out.append(lead + _AFTER_NAMED[low] + tail)
+        elif low in ("you", "y'all") and i + 1 < len(words) and not tail and \
+                _split_word(words[i + 1])[1].lower() in ("guys", "all", "folks"):
+            # "you guys" are the other party and whoever is with them, as "we" is the speaker's
+            gone_tail = _split_word(words[i + 1])[2]
+            out.append(lead + f"{other} and others" + gone_tail)
+            named = False
+            i += 2
+            continue
         elif low == "you" and not tail and _you_is_subject(out) and _verb_after(words, i + 1) is not None:
             # "I hope you really do" -> "... hopes Jon really does": the other party is the verb's subject
             j = _verb_after(words, i + 1)

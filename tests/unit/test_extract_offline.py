@@ -92,6 +92,12 @@ def test_the_other_party_as_a_subject_agrees_but_as_an_object_does_not():
                      "(8 May 2023).", "Gina will watch Jon dance the tango at the show (8 May 2023)."]
 
 
+def test_you_guys_are_the_other_party_and_others():
+    facts = texts(run(("assistant", "Jon: We danced all night."),
+                      ("user", "Gina: I know you guys rocked the dance competition.")), "fact")
+    assert facts == ["Gina knows Jon and others rocked the dance competition (8 May 2023)."]
+
+
 def test_present_tense_verbs_ending_in_ed_agree_too():
     facts = texts(run(("user", "After the accident I need them, so every day I feed the cats.")), "fact")
     assert facts == ["After the accident the user needs them, so every day the user feeds the cats (8 May 2023)."]
