@@ -55,7 +55,9 @@ def split_sentences(text: str) -> list[str]:
     for piece in (s.strip() for s in _SENTENCE_END.split(text)):
         if not piece:
             continue
-        if out and _ABBREVIATION_END.search(out[-1]):  # "St. Mary's Church" is one name, not two sentences
+        # "St. Mary's Church" is one name, not two sentences. Only the piece's end is read: a long
+        # run of such pieces must not be scanned again at each join.
+        if out and _ABBREVIATION_END.search(out[-1][-12:]):
             out[-1] += " " + piece
         else:
             out.append(piece)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from pipeline.chat_time import BEIJING
 from pipeline.extract.tagging import entities_of
 from pipeline.extract.common import RAW_CHUNK_WORDS
@@ -202,6 +204,14 @@ def test_a_title_or_an_initial_does_not_end_a_sentence():
                                "I'm reading J. K. Rowling again.")), "fact")
     assert facts[0] == "The user went to midnight mass at St. Mary's Church on 7 May 2023."
     assert facts[-1] == "The user is reading J. K. Rowling again (8 May 2023)."
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed target: joining each piece rescanned the whole run
+def test_a_message_made_of_abbreviations_is_one_sentence_and_does_not_hang():
+    text = "St. " * 20000  # 80k characters, under the 100k a request may carry
+    found = run(("user", text))
+    assert texts(found, "fact") == []
+    assert texts(found, "raw") == ["[8 May 2023] user: " + text.strip()]  # kept whole, searchable
 
 
 def test_the_other_speakers_yourself_is_themselves_not_their_name():
