@@ -58,7 +58,8 @@ def raw_candidates(message: Message, source: Source) -> list[Candidate]:
     speaker, text = speaker_and_text(message, message.role)
     chunks: list[str] = []
     pieces = [text] if len(text.split()) <= RAW_CHUNK_WORDS else split_sentences(text)
-    for sentence in (" ".join(p.split()) for p in pieces):
+    for sentence in (" ".join(words[i:i + RAW_CHUNK_WORDS]) for words in (p.split() for p in pieces)
+                     for i in range(0, len(words), RAW_CHUNK_WORDS)):  # a sentence longer than a chunk is cut
         if chunks and len(chunks[-1].split()) + len(sentence.split()) <= RAW_CHUNK_WORDS:
             chunks[-1] += " " + sentence
         else:

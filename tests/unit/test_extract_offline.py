@@ -211,7 +211,9 @@ def test_a_message_made_of_abbreviations_is_one_sentence_and_does_not_hang():
     text = "St. " * 20000  # 80k characters, under the 100k a request may carry
     found = run(("user", text))
     assert texts(found, "fact") == []
-    assert texts(found, "raw") == ["[8 May 2023] user: " + text.strip()]  # kept whole, searchable
+    raws = texts(found, "raw")  # kept whole and searchable, in chunks
+    assert " ".join(r.split(": ", 1)[1] for r in raws) == text.strip()
+    assert all(len(r.split()) <= RAW_CHUNK_WORDS + 4 for r in raws)
 
 
 def test_the_other_speakers_yourself_is_themselves_not_their_name():
@@ -296,6 +298,11 @@ def test_raw_messages_are_kept_and_long_ones_split_in_sentence_chunks():
     assert len(raws) > 3 and all(len(r.text.split()) <= RAW_CHUNK_WORDS + 4 for r in raws[1:])
     assert all(r.sources[0].message_index == 1 for r in raws[1:])
     assert " ".join(r.text.split(": ", 1)[1] for r in raws[1:]) == long
+    # a pasted log with no sentence end is cut by words, not kept as one 1,000-word memory
+    log = " ".join(f"step{i} ok" for i in range(500))
+    raws = texts(run(("user", log)), "raw")
+    assert len(raws) == 4 and all(len(r.split()) <= RAW_CHUNK_WORDS + 4 for r in raws)
+    assert " ".join(r.split(": ", 1)[1] for r in raws) == log
 
 
 def test_caller_tags_are_used_where_they_fit_and_entities_are_found():
