@@ -93,8 +93,8 @@ _CLAUSE_OPENERS = {"and", "but", "so", "because", "when", "while", "then", "sinc
 # "you" is the subject of a present-tense verb only in these contexts ("I hope you do", "if you
 # want", "..., you know"); elsewhere it is an object ("I'll see you do it", "I love you guys").
 _YOU_SUBJECT_AFTER = {"that", "if", "when", "and", "but", "because", "so", "hope", "think", "know", "guess", "bet",
-                      "since", "while", "as", "unless", "whether", "sure", "glad", "hopes", "thinks", "knows", "guesses",
-                      "bets"}
+                      "since", "while", "as", "unless", "whether", "sure", "glad", "hopes", "thinks", "knows",
+                      "guesses", "bets"}
 _YOU_VERBS = {"do", "have", "love", "like", "want", "need", "know", "think", "feel", "get", "go", "make", "seem",
               "look", "deserve", "mean", "enjoy", "understand", "remember", "say", "keep", "find", "take",
               "teach", "play", "work", "live", "run", "try", "help", "write", "read", "cook", "paint", "sing",
@@ -160,16 +160,14 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
         if named and low in _AFTER_NAMED:
             out.append(lead + _AFTER_NAMED[low] + tail)
         elif low in ("you", "y'all") and i + 1 < len(words) and not tail and \
-                _split_word(words[i + 1])[1].lower() in ("guys", "all", "folks"):
+                (group := _split_word(words[i + 1]))[1].lower() in ("guys", "all", "folks"):
             # "you guys" are the other party and whoever is with them, as "we" is the speaker's
-            gone_tail = _split_word(words[i + 1])[2]
-            out.append(lead + f"{other} and others" + gone_tail)
+            out.append(lead + f"{other} and others" + group[2])
             named = False
             i += 2
             continue
-        elif low == "you" and not tail and _you_is_subject(out) and _verb_after(words, i + 1) is not None:
+        elif low == "you" and not tail and _you_is_subject(out) and (j := _verb_after(words, i + 1)) is not None:
             # "I hope you really do" -> "... hopes Jon really does": the other party is the verb's subject
-            j = _verb_after(words, i + 1)
             vlead, verb, vtail = _split_word(words[j])
             out += [lead + other] + words[i + 1:j] + [vlead + _third_person(verb) + vtail]
             named = False

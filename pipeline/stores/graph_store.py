@@ -96,10 +96,16 @@ class GraphStore:
 
     def load(self, scope: str) -> nx.Graph:
         """The whole graph, read consistently (snapshot and log in one transaction)."""
+        return self._read_whole(scope)[1]
+
+    def _read_whole(self, scope: str) -> tuple[bytes | None, nx.Graph, int]:
+        """The generation token, the graph, and how many log entries it includes, in one transaction."""
         pipe = self.redis.pipeline(transaction=True)
+        pipe.get(keys.user_graph_version(scope))
         pipe.get(keys.user_graph(scope))
         pipe.lrange(keys.user_graph_log(scope), 0, -1)
-        return _build(*pipe.execute())
+        generation, snapshot, log = pipe.execute()
+        return generation, _build(snapshot, log), len(log)
 
     def view(self, scope: str) -> GraphView:
         """The user's graph as of now, for one search."""
@@ -120,12 +126,7 @@ class GraphStore:
                     apply_change(cached.graph, json.loads(entry))
                 cached.applied += len(fresh)
             else:  # compacted, deleted, or never read: start again from the snapshot
-                pipe = self.redis.pipeline(transaction=True)
-                pipe.get(keys.user_graph_version(scope))
-                pipe.get(keys.user_graph(scope))
-                pipe.lrange(keys.user_graph_log(scope), 0, -1)
-                cached.generation, snapshot, log = pipe.execute()
-                cached.graph, cached.applied = _build(snapshot, log), len(log)
+                cached.generation, cached.graph, cached.applied = self._read_whole(scope)
         return cached
 
     def delete(self, scope: str) -> None:
