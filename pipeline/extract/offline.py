@@ -48,8 +48,26 @@ FAVORITE_LINE = re.compile(r"^\s*(?P<what>(?:my\s+)?(?:favou?rite|preferred)\s+[
 # A liked thing that names nothing without its sentence: "them", "this genre", "their work", "how
 # they take me places". The fact keeps the sentence; as a preference it would match any query.
 VAGUE_OBJECT = re.compile(r"^(?:(?:it|its|them|they|him|one|ones|some|stuff|everything|something|anything|all)\b"
-                          r"|(?:this|that|these|those|their|his|her|its|what|how|which)(?:\s+[\w'-]+)?\s*$"
-                          r"|(?:how|what|when|where)\s+(?:it|they|he|she|that|this|we|you|i)\b)", re.I)
+                          r"|(?:this|that|these|those|their|his|her|its|what|how|which)(?:\s+[\w'-]+){0,2}\s*$"
+                          r"|(?:how|what|when|where)\s+(?:it|they|he|she|that|this|we|you|i)\b"
+                          # a time, not a thing: "a job I enjoy every day" matches "I enjoy every day"
+                          r"|(?:every|each)\s+(?:single\s+)?\w+\s*$)"
+                          # a thing named only by what was said before: "having them around", "the
+                          # freedom it brings", "those fantasy worlds", "escaping to that world"
+                          r"|.*\b(?:it|them|they|these|those)\b|.*\bthat\s+[\w'-]+\s*$", re.I)
+# The rest of a list the liked thing opens: "I enjoy reading, watching movies, and exploring nature"
+# is three tastes, not "reading". At least two more items, the last after "and"/"or" ("X, and my wife
+# loves Y" is a clause, not a list); no item opens on a word that starts a clause or holds a pronoun
+# ("X, 'cause nature brings peace and quiet", "X, maybe we can do Y").
+_LIST_ITEM = (r"(?!\s*(?:but|so|because|'?cause|cuz|since|as|though|although|while|when|if|even|especially|like"
+              r"|maybe|perhaps|then|just|not|which|plus|my wife|my husband)\b)"
+              r"(?:(?!\b(?:i|we|you|he|she|they|it|that|this)\b)[^,.!?;]){1,40}?")
+LIST_REST = re.compile(rf"^(?:,\s*{_LIST_ITEM})+,?\s+(?:and|or)\s+{_LIST_ITEM}(?=\s*(?:[,.!?;]|$))", re.I)
+LIKED_WORDS_MAX = 8  # a longer "I love ..." is a clause about something, not a thing one likes
+LIKED_LIST_WORDS_MAX = 16
+# Words that say how much or when, not what: "I love traveling too", "painting together lately"
+_TRAILING_QUALIFIER = re.compile(r"(?:\s+(?:too|as well|also|lately|so much|a lot|very much|these days|"
+                                 r"nowadays|the most|more than anything))+\s*$", re.I)
 # A named thing of the speaker's in a question or request ("batteries that charge my Sony A7R IV?",
 # "a case for my new Godox V1 flash"): what someone owns and uses outlives the question. A name
 # (capitalised words, model numbers) and at most one plain noun after it ("flash", "app").
@@ -310,7 +328,12 @@ class OfflineExtractor:
             found = []
             for m in rx.finditer(plain):
                 what = m.group("what").strip().rstrip(",;.!")
-                if len(what.split()) > 8 or re.match(r"(that |how |it when )?(you|your)\b", what, re.I) \
+                listed = LIST_REST.match(plain[m.end():])
+                if listed and len(what.split()) + len(listed.group().split()) <= LIKED_LIST_WORDS_MAX:
+                    what += listed.group().rstrip(",;.!")
+                what = _TRAILING_QUALIFIER.sub("", what)
+                if len(m.group("what").split()) > LIKED_WORDS_MAX \
+                        or re.match(r"(that |how |it when )?(you|your)\b", what, re.I) \
                         or VAGUE_OBJECT.match(what) or not _informative(what, speaker, other, needed=1):
                     continue  # "I love that you came", "I like them" are not tastes one can recall
                 thing = to_third_person(what, speaker, other)

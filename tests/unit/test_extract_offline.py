@@ -228,6 +228,28 @@ def test_a_liked_thing_that_names_nothing_on_its_own_is_not_a_preference():
     assert texts(found, "preference") == ["Tim likes Italian food."]
 
 
+def test_a_liked_thing_named_only_by_what_came_before_or_by_a_time_is_not_a_preference():
+    found = run(("user", "Nate: I really love having them around. I love the freedom and connection it brings. "
+                         "I love that first movie too! I have a job I enjoy every day. I love escaping to that world. "
+                         "I love Lord of the Rings."))
+    assert texts(found, "preference") == ["Nate likes Lord of the Rings."]
+
+
+def test_a_liked_list_is_kept_whole_but_a_clause_after_a_comma_is_not_part_of_it():
+    assert texts(run(("user", "Joanna: Besides writing, I also enjoy reading, watching movies, and exploring nature.")),
+                 "preference") == ["Joanna likes reading, watching movies, and exploring nature."]
+    assert texts(run(("user", "Melanie: I love camping trips with my fam, 'cause nature brings such peace and quiet. "
+                              "I love the outdoor games idea, maybe we can do a giant Jenga game or something.")),
+                 "preference") == ["Melanie likes camping trips with Melanie's fam.", "Melanie likes the outdoor games idea."]
+    assert texts(run(("user", "Nate: I love coconut milk, but I also enjoy chocolate and mixed berry flavors.")),
+                 "preference") == ["Nate likes coconut milk.", "Nate likes chocolate and mixed berry flavors."]
+
+
+def test_words_that_say_how_much_or_when_are_not_part_of_the_liked_thing():
+    assert texts(run(("user", "Tim: I love traveling too. We love painting together lately.")), "preference") == \
+        ["Tim likes traveling.", "Tim likes painting together."]
+
+
 def test_a_short_form_of_the_other_speakers_name_is_a_form_of_address_not_content():
     found = run(("assistant", "Melanie: Here's the pic from the beach!"),
                 ("user", "Caroline: The kids look so cute, Mel. Wow, Mel, family love and support is the best! "
