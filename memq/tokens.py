@@ -8,12 +8,14 @@ from __future__ import annotations
 import math
 import re
 
-_WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# CJK ideographs, kana and hangul: scripts whose words are not separated by spaces (Chinese,
+# Japanese) or carry their particles with them (Korean "서울에", "in Seoul").
+WIDE_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 MESSAGE_OVERHEAD = 4
 
 
 def count_text_tokens(text: str) -> int:
-    wide = len(_WIDE.findall(text))
+    wide = len(WIDE_CHAR.findall(text))
     rest = len(text) - wide
     return wide + math.ceil(rest / 4)
 

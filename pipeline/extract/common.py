@@ -11,9 +11,12 @@ from pipeline.extract.english import annotate_relative_times, date_phrase, split
 from pipeline.extract.tagging import auto_tags, entities_of
 from pipeline.extract.tools import schema_candidates, trajectory_candidate
 from pipeline.models import Batch, Candidate, Message, Source
+from memq.tokens import WIDE_CHAR
 
 SPEAKER_PREFIX = re.compile(r"^([A-Z][\w.'-]{0,30}(?: [A-Z][\w.'-]{0,30})?):\s+")
-RAW_CHUNK_WORDS = 250  # a long message is kept as several raw memories (MiniLM reads ~200 words)
+# A long message is kept as several raw memories: MiniLM reads ~200 words, or ~250 characters of
+# Chinese or Japanese (a word of those scripts counts each character; see _length).
+RAW_CHUNK_WORDS = 250
 # A user's reply is indexed for keyword search with the last words of the turn before it: a
 # question is asked at the end of a turn, and a long assistant answer would drown the reply's own
 # words. Only the user's: an assistant's answer indexed with the user's question competes with
@@ -57,11 +60,11 @@ def raw_candidates(message: Message, source: Source) -> list[Candidate]:
         return []
     speaker, text = speaker_and_text(message, message.role)
     chunks: list[str] = []
-    pieces = [text] if len(text.split()) <= RAW_CHUNK_WORDS else split_sentences(text)
-    for sentence in (" ".join(words[i:i + RAW_CHUNK_WORDS]) for words in (p.split() for p in pieces)
-                     for i in range(0, len(words), RAW_CHUNK_WORDS)):  # a sentence longer than a chunk is cut
-        if chunks and len(chunks[-1].split()) + len(sentence.split()) <= RAW_CHUNK_WORDS:
-            chunks[-1] += " " + sentence
+    pieces = [text] if _length(text) <= RAW_CHUNK_WORDS else split_sentences(text)
+    for sentence in (cut for piece in pieces for cut in _cut(piece)):  # a sentence longer than a chunk is cut
+        if chunks and _length(chunks[-1]) + _length(sentence) <= RAW_CHUNK_WORDS:
+            # no space is put between sentences of a script that has none ("我住在北京。我喜欢辣。")
+            chunks[-1] += ("" if WIDE_CHAR.match(sentence) else " ") + sentence
         else:
             chunks.append(sentence)
     prefix = f"[{date_phrase(message.chat_time)}] {speaker}:"
@@ -71,6 +74,27 @@ def raw_candidates(message: Message, source: Source) -> list[Candidate]:
     chunks = [annotate_relative_times(chunk, message.chat_time) for chunk in chunks]
     return [Candidate(kind="raw", text=f"{prefix} {chunk}", key=f"{message.role} message", sources=[source],
                       said_at=epoch_ms(message.chat_time), confidence=1.0) for chunk in chunks]
+
+
+_UNIT = re.compile(rf"{WIDE_CHAR.pattern}|\S+?(?={WIDE_CHAR.pattern}|\s|$)")  # a character or a word
+
+
+def _length(text: str) -> int:
+    """Words, counting each character of a script written without spaces as one (as a tokenizer
+    does): 2,000 characters of Chinese are one whitespace "word"."""
+    wide = len(WIDE_CHAR.findall(text))
+    return wide + len(WIDE_CHAR.sub(" ", text).split()) if wide else len(text.split())
+
+
+def _cut(piece: str) -> list[str]:
+    """A piece in chunks of at most RAW_CHUNK_WORDS, by words (whitespace normalised), or, where
+    the piece is written without spaces (a long Chinese sentence), by characters, as written."""
+    if not WIDE_CHAR.search(piece):
+        words = piece.split()
+        return [" ".join(words[i:i + RAW_CHUNK_WORDS]) for i in range(0, len(words), RAW_CHUNK_WORDS)]
+    spans = [unit.span() for unit in _UNIT.finditer(piece)]
+    return [piece[spans[i][0]:spans[min(i + RAW_CHUNK_WORDS, len(spans)) - 1][1]]
+            for i in range(0, len(spans), RAW_CHUNK_WORDS)]
 
 
 def finish(candidates: list[Candidate], batch: Batch) -> None:

@@ -67,3 +67,15 @@ def test_a_reply_in_a_later_add_is_found_by_the_question_it_answers(stack):
     values = [m["memory_value"] for m in found["memory_detail_list"]]
     # the reply it got in the next add shares no word with the query: the question it answers does
     assert any("twice, back in 2019" in v for v in values), values
+
+
+def test_chinese_messages_are_found_by_a_word_inside_them(stack):
+    user = unique("xiaoming")
+    messages = ["我住在北京，在一家银行工作。", "我的女儿喜欢画画和游泳。", "上周末我们去了杭州西湖，风景很美。",
+                "我最近在学习弹钢琴，每周上两节课。", "明年我打算去日本旅行。"]
+    stack.add(user, [{"role": "user", "content": text, "chat_time": "2024-03-01 09:00:00"} for text in messages],
+              conversation_id="zh")
+    for query, expected in [("女儿喜欢什么？", "女儿"), ("杭州", "西湖"), ("钢琴课", "钢琴"), ("在哪家银行工作", "银行")]:
+        found = stack.search(user, query, memory_limit_number=1, include_preference=False)
+        values = [m["memory_value"] for m in found["memory_detail_list"]]
+        assert values and expected in values[0], (query, values)

@@ -344,3 +344,15 @@ def test_every_candidate_carries_its_sources_and_said_time():
     for c in run(("user", "I adopted a puppy named Max yesterday.")):
         assert c.sources[0].conversation_id == "c1" and c.sources[0].chat_time == "2023-05-08 13:56:00"
         assert c.said_at == SAID.timestamp() * 1000
+
+
+def test_a_long_message_in_a_script_without_spaces_is_kept_in_chunks_of_whole_sentences():
+    sentence = "我住在北京，在一家银行工作，周末喜欢去公园散步。"  # 24 characters
+    found = run(("user", sentence * 30))
+    raws = [c.text.split(": ", 1)[1] for c in found if c.kind == "raw"]
+    assert len(raws) == 3 and all(len(r) <= RAW_CHUNK_WORDS for r in raws), [len(r) for r in raws]
+    assert "".join(raws) == sentence * 30  # in order, nothing lost, and cut between sentences
+    assert all(r.endswith("。") for r in raws)
+    # one sentence longer than a chunk is cut by characters
+    raws = [c.text.split(": ", 1)[1] for c in run(("user", "长" * 600)) if c.kind == "raw"]
+    assert [len(r) for r in raws] == [250, 250, 100]

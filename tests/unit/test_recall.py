@@ -138,3 +138,17 @@ def test_the_same_memories_answer_the_same_way_whatever_order_they_were_written_
         finally:
             memory.store.close()
     assert len(answers[0]) == 4 and answers[0] == answers[1], answers
+
+
+def test_chinese_japanese_and_korean_are_found_by_a_word_inside_a_sentence(memory):
+    # Written without spaces (or with particles attached), a sentence would be one keyword token;
+    # HashEmbedder reads no CJK at all, so only keyword search can find these.
+    memory.say("我住在北京，在一家银行工作。")
+    memory.say("我的女儿喜欢画画和游泳。")
+    memory.say("上周末我们去了杭州西湖。")
+    memory.say("東京に住んでいます。")
+    memory.say("저는 서울에 살아요.")
+    for query, expected in [("女儿的爱好是什么？", "女儿"), ("杭州", "西湖"), ("银行", "银行"), ("東京", "東京"),
+                            ("서울", "서울")]:
+        top = find(memory, query, memory_limit=1)["memory_detail_list"]
+        assert top and expected in top[0]["memory_value"], (query, top)
