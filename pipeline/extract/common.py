@@ -97,6 +97,14 @@ def _cut(piece: str) -> list[str]:
             for i in range(0, len(spans), RAW_CHUNK_WORDS)]
 
 
+def _last_words(text: str, n: int) -> str:
+    """The last n words (see _length) of a text."""
+    if not WIDE_CHAR.search(text):
+        return " ".join(text.split()[-n:])
+    spans = [unit.span() for unit in _UNIT.finditer(text)]
+    return text[spans[-n][0]:] if len(spans) > n else text.strip()
+
+
 def finish(candidates: list[Candidate], batch: Batch) -> None:
     """Tags (the caller's vocabulary where it fits) and entities, on every candidate; on the facts
     and raw messages of one user message, the end of the turn it replies to (for keyword search)."""
@@ -110,4 +118,4 @@ def finish(candidates: list[Candidate], batch: Batch) -> None:
         if candidate.kind in ("fact", "raw") and len(candidate.sources) == 1 and not candidate.reply_to \
                 and candidate.sources[0].role == "user":
             before = SPEAKER_PREFIX.sub("", turns.get(candidate.sources[0].message_index - 1, ""))
-            candidate.reply_to = " ".join(before.split()[-REPLY_CONTEXT_WORDS:])
+            candidate.reply_to = _last_words(before, REPLY_CONTEXT_WORDS)

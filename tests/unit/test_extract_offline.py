@@ -122,6 +122,10 @@ def test_the_user_s_facts_and_raw_messages_carry_the_end_of_the_turn_they_reply_
     earlier.previous_turn = "Caroline: Who performed at the concert?"
     raw = [c for c in OfflineExtractor().extract(earlier).candidates if c.kind == "raw"]
     assert [c.reply_to for c in raw] == ["Who performed at the concert?"]
+    # a turn written without spaces is counted by characters: its end, not the whole of it
+    question = "长" * 100 + "谁在音乐会上表演了？"
+    found = run(("assistant", question), ("user", "是马特·帕特森。"))
+    assert {c.reply_to for c in found if c.sources[0].message_index == 1} == {question[-30:]}
     # an assistant's answer is not indexed with the user's question: it would compete with the user's
     # own words for it
     answered = run(("user", "Which train goes to the airport?"), ("assistant", "The A line, every ten minutes."))
