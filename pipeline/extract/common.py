@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import re
 
+from memq.tokens import WIDE_CHAR
 from pipeline.chat_time import epoch_ms, format_chat_time
 from pipeline.extract.english import annotate_relative_times, date_phrase, split_sentences
 from pipeline.extract.tagging import auto_tags, entities_of
 from pipeline.extract.tools import schema_candidates, trajectory_candidate
 from pipeline.models import Batch, Candidate, Message, Source
-from memq.tokens import WIDE_CHAR
 
 SPEAKER_PREFIX = re.compile(r"^([A-Z][\w.'-]{0,30}(?: [A-Z][\w.'-]{0,30})?):\s+")
 # A long message is kept as several raw memories: MiniLM reads ~200 words, or ~250 characters of
