@@ -20,7 +20,9 @@ IRREGULAR_PAST = set("""went had was were did made got saw took came found gave 
 began brought bought thought met ran wrote won lost sent spent built heard held paid said sat stood
 understood chose knew grew drove flew ate drank sang swam taught caught fought sold rode broke spoke
 woke wore tore forgot forgave hid led lent lit meant put quit set shut slept stole struck swore threw
-read let cut hit hurt cost
+read let cut hit hurt cost fell drew blew shook bit dug hung rang sank sprang stuck stung swung wept
+sought shot slid spun shone froze arose awoke bore rose shrank strode swept overcame underwent withdrew
+learnt dreamt burnt spelt knelt dealt leapt crept smelt
 """.split())
 # Present-tense verbs that only look past ("I need" is not "I needed"): "-eed" and a few more.
 PRESENT_ED = {"need", "feed", "bleed", "breed", "speed", "succeed", "proceed", "exceed", "heed", "shed",

@@ -32,6 +32,8 @@ REQUEST = re.compile(r"^(please|(can|could|would|will) you|tell me|give me|help 
                      r"|^i (hope|wonder|was wondering|bet|guess) (you|that you)\b|^(that's|that is|it's|so) "
                      r"(great|cool|awesome|amazing|nice|good|wonderful|sweet|fantastic)\b", re.I)
 PHOTO = re.compile(r"\[shares? (a |an )?(photo|picture|image) of ([^\]]+)\]", re.I)
+# An image captioner's own opening ("[shares a photo of a photo of a cake]"): the photo is said once.
+_CAPTION_OPENING = re.compile(r"^(?:a |an )?(?:photo|picture|image|photograph|photography) of ", re.I)
 # What makes the assistant's message an offer a short user reply can choose from: a question, an
 # "or", a list, an enumeration ("7 Days Inn, Ji Hotel, Hilton, and others") or an offer verb.
 OFFER = re.compile(r"\?|\bor\b|\n\s*(\d+[.)]|[-*])|,[^,]+,|\b(consider|options?|recommend|suggest|such as|"
@@ -105,8 +107,9 @@ _LEADING_MARKS = re.compile(r"^[\s\-\u2013\u2014\u2022*)\]:;,.]+")
 # The verb of a sentence whose subject is a gerund phrase ("Mentoring must be so rewarding").
 _GERUND_SUBJECT_VERB = re.compile(r"\b(is|was|are|were|has|have|had|helps|makes|means|gives|feels|keeps|seems|"
                                   r"sounds|looks|brings|takes|gets|lets|can|could|must|will|would|should|may|"
-                                  r"might|isn't|wasn't|can't|won't)\b|\w's (?:a|an|the|so|really|not|such|been)\b",
-                                  re.I)
+                                  r"might|isn't|wasn't|can't|won't|builds|pushes|requires|creates|teaches|"
+                                  r"allows|reminds|inspires|motivates|relaxes|boosts|improves|let)\b"
+                                  r"|\w's (?:a|an|the|so|really|not|such|been)\b", re.I)
 # A sentence that only continues the one before ("It was so powerful.") joins it, up to this size.
 ANAPHORA = re.compile(r"^(it|it's|that|that's|this|they|they're|they've|those|these|which|and|but|so|plus)\b", re.I)
 UNIT_WORDS = 45
@@ -240,7 +243,8 @@ class OfflineExtractor:
     # --- user messages ---
     def _user_message(self, batch: Batch, message: Message, context: _Context) -> list[Candidate]:
         speaker, text = speaker_and_text(message, "the user")
-        text = PHOTO.sub(lambda m: f"\nI shared a {m.group(2).lower()} of {m.group(3).strip()}.", text)
+        text = PHOTO.sub(lambda m: f"\nI shared a {m.group(2).lower()} of "
+                               f"{_CAPTION_OPENING.sub('', m.group(3).strip())}.", text)
         said, source = message.chat_time, source_of(batch, message)
         answers_offer = context.previous_assistant is not None and \
             context.previous_assistant.message_index == message.message_index - 1 and \

@@ -146,6 +146,17 @@ def test_raw_messages_keep_their_words_and_gain_the_dates_they_point_at():
 def test_shared_photo_becomes_a_fact():
     facts = texts(run(("user", "Caroline: Look at this! [shares a photo of a rainbow flag mural]")), "fact")
     assert "Caroline shared a photo of a rainbow flag mural (8 May 2023)." in facts
+    # an image captioner's own "a photo of" is not said twice
+    facts = texts(run(("user", "Jon: Here! [shares a photo of a photo of a book with a yellow cover]")), "fact")
+    assert facts == ["Jon shared a photo of a book with a yellow cover (8 May 2023)."]
+
+
+def test_an_irregular_past_verb_is_not_given_a_present_ending():
+    facts = texts(run(("user", "Caroline: I drew a tiger and fell in love with painting. I learnt to paint in "
+                               "Spain. I fell off my bike in the park.")), "fact")
+    assert facts == ["Caroline drew a tiger and fell in love with painting (8 May 2023).",
+                     "Caroline learnt to paint in Spain (8 May 2023).",
+                     "Caroline fell off their bike in the park (8 May 2023)."]
 
 
 def test_explicit_like_and_dislike_preferences_with_reasoning_and_slot():
@@ -191,8 +202,8 @@ def test_a_gerund_phrase_before_its_verb_is_a_subject_not_a_dropped_i():
     # and must not become "Tim is mentoring must be so rewarding".
     facts = texts(run(("user", "Tim: Exploring new places can be so inspiring. Mentoring must be so rewarding. "
                                "Searching for the perfect studio's a tough job. Giving people a place to express "
-                               "themselves with dance is really important. Researching adoption agencies for my "
-                               "sister.")), "fact")
+                               "themselves with dance is really important. Overcoming challenges builds strength. "
+                               "Researching adoption agencies for my sister.")), "fact")
     assert facts == ["Tim is researching adoption agencies for their sister (8 May 2023)."]
 
 
