@@ -98,17 +98,40 @@ _CLAUSE_OPENERS = {"and", "but", "so", "because", "when", "while", "then", "sinc
 _YOU_SUBJECT_AFTER = {"that", "if", "when", "and", "but", "because", "so", "hope", "think", "know", "guess", "bet",
                       "since", "while", "as", "unless", "whether", "sure", "glad", "hopes", "thinks", "knows",
                       "guesses", "bets"}
-_YOU_VERBS = {"do", "have", "love", "like", "want", "need", "know", "think", "feel", "get", "go", "make", "seem",
+# Common verbs, recognised in the present tense after a "you" that is their subject and after
+# the "and" that joins them to a verb of "I" ("I work at Google and live in Zurich").
+_COMMON_VERBS = {"do", "have", "love", "like", "want", "need", "know", "think", "feel", "get", "go", "make", "seem",
               "look", "deserve", "mean", "enjoy", "understand", "remember", "say", "keep", "find", "take",
               "teach", "play", "work", "live", "run", "try", "help", "write", "read", "cook", "paint", "sing",
-              "dance", "start", "plan", "visit", "miss", "believe", "agree", "care", "prefer", "use", "own"}
+              "dance", "start", "plan", "visit", "miss", "believe", "agree", "care", "prefer", "use", "own",
+              "swim", "walk", "ride", "drive", "travel", "study", "bake", "watch", "listen", "spend", "volunteer",
+              "practice", "train", "hike", "collect", "hope", "wish", "share", "create", "build", "grow"}
 
 
 def _verb_after(words: list[str], j: int) -> int | None:
-    """The index of a present-tense verb of _YOU_VERBS at j, past adverbs ("you really love")."""
+    """The index of a present-tense verb of _COMMON_VERBS at j, past adverbs ("you really love")."""
     while j < len(words) and _split_word(words[j])[1].lower() in ADVERBS:
         j += 1
-    return j if j < len(words) and _split_word(words[j])[1].lower() in _YOU_VERBS else None
+    return j if j < len(words) and _split_word(words[j])[1].lower() in _COMMON_VERBS else None
+
+
+# Words that end the reach of "I <verb> ... and <verb>": another subject, an infinitive or a modal
+# ("I like to swim and run"), or a new clause ("I love the way you smile and laugh").
+_COORDINATION_STOPS = {"to", "you", "he", "she", "they", "we", "it", "i", "that", "which", "who", "because",
+                       "but", "when", "if", "while", "so", "or", "where", "as"} | MODALS
+_COORDINATION_REACH = 10  # words between the verb and its "and"
+
+
+def _coordinated_verb(words: list[str], j: int) -> int | None:
+    """The index of a present-tense verb joined by "and" to the verb before j, in the same clause."""
+    for k in range(j, min(len(words), j + _COORDINATION_REACH + 1)):
+        lead, core, tail = _split_word(words[k])
+        low = core.lower()
+        if low == "and" and not lead:
+            return _verb_after(words, k + 1)
+        if low in _COORDINATION_STOPS or tail or lead:
+            return None
+    return None
 
 
 def _you_is_subject(before: list[str]) -> bool:
@@ -155,7 +178,12 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
                 j += 1
             if not compound and j < len(words) and not tail:
                 vlead, verb, vtail = _split_word(words[j])
-                out.append(vlead + (_third_person(verb) if verb else "") + vtail)
+                agreed = _third_person(verb) if verb else ""
+                out.append(vlead + agreed + vtail)
+                if agreed != verb and not vtail and (k := _coordinated_verb(words, j + 1)) is not None:
+                    # "I work at Google and live in Zurich": the second verb has the same subject
+                    klead, kverb, ktail = _split_word(words[k])
+                    words[k] = klead + _third_person(kverb) + ktail
                 i = j + 1
                 continue
             i = j

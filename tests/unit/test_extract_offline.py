@@ -86,6 +86,16 @@ def test_compound_subject_keeps_the_verb_and_clauses_agree():
                      "goals and the user hopes to go again."]
 
 
+def test_a_second_verb_joined_by_and_agrees_with_the_same_subject():
+    facts = texts(run(("user", "I work at Google and live in Zurich. I have been researching bikes and think I will "
+                               "buy one. I like to swim and run. I will book the flight and hope to upgrade.")), "fact")
+    assert facts == ["The user works at Google and lives in Zurich (8 May 2023).",
+                     "The user has been researching bikes and thinks the user will buy one (8 May 2023).",
+                     # an infinitive and a modal keep their verbs as they are
+                     "The user likes to swim and run (8 May 2023).",
+                     "The user will book the flight and hope to upgrade (8 May 2023)."]
+
+
 def test_the_other_party_as_a_subject_agrees_but_as_an_object_does_not():
     facts = texts(run(("assistant", "Jon: I opened the studio."),
                       ("user", "Gina: I know you teach salsa classes, and I hope you find new students at the "
