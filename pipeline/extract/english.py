@@ -97,7 +97,8 @@ _CLAUSE_OPENERS = {"and", "but", "so", "because", "when", "while", "then", "sinc
 # want", "..., you know"); elsewhere it is an object ("I'll see you do it", "I love you guys").
 _YOU_SUBJECT_AFTER = {"that", "if", "when", "and", "but", "because", "so", "hope", "think", "know", "guess", "bet",
                       "since", "while", "as", "unless", "whether", "sure", "glad", "hopes", "thinks", "knows",
-                      "guesses", "bets"}
+                      "guesses", "bets", "how", "what", "way", "where", "why", "whenever", "once", "until",
+                      "after", "before"}
 # Common verbs, recognised in the present tense after a "you" that is their subject and after
 # the "and" that joins them to a verb of "I" ("I work at Google and live in Zurich").
 _COMMON_VERBS = {"do", "have", "love", "like", "want", "need", "know", "think", "feel", "get", "go", "make", "seem",
@@ -105,7 +106,8 @@ _COMMON_VERBS = {"do", "have", "love", "like", "want", "need", "know", "think", 
               "teach", "play", "work", "live", "run", "try", "help", "write", "read", "cook", "paint", "sing",
               "dance", "start", "plan", "visit", "miss", "believe", "agree", "care", "prefer", "use", "own",
               "swim", "walk", "ride", "drive", "travel", "study", "bake", "watch", "listen", "spend", "volunteer",
-              "practice", "train", "hike", "collect", "hope", "wish", "share", "create", "build", "grow"}
+              "practice", "train", "hike", "collect", "hope", "wish", "share", "create", "build", "grow",
+              "finish", "come", "see", "hear", "learn", "stay"}
 
 
 def _verb_after(words: list[str], j: int) -> int | None:
@@ -201,6 +203,9 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
             # "I hope you really do" -> "... hopes Jon really does": the other party is the verb's subject
             vlead, verb, vtail = _split_word(words[j])
             out += [lead + other] + words[i + 1:j] + [vlead + _third_person(verb) + vtail]
+            if not vtail and (k := _coordinated_verb(words, j + 1)) is not None:  # "you smile and laugh"
+                klead, kverb, ktail = _split_word(words[k])
+                words[k] = klead + _third_person(kverb) + ktail
             named = False
             i = j + 1
             continue

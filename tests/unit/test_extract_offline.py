@@ -102,6 +102,12 @@ def test_the_other_party_as_a_subject_agrees_but_as_an_object_does_not():
                                "fair. I will watch you dance the tango at the show.")), "fact")
     assert facts == ["Gina knows Jon teaches salsa classes, and Gina hopes Jon finds new students at the fair "
                      "(8 May 2023).", "Gina will watch Jon dance the tango at the show (8 May 2023)."]
+    facts = texts(run(("assistant", "Jon: I opened the studio."),
+                      ("user", "Gina: I love how you paint landscapes and sing. I will call you after you finish "
+                               "the class. I love your smile and laugh.")), "fact")
+    assert facts == ["Gina loves how Jon paints landscapes and sings (8 May 2023).",
+                     "Gina will call Jon after Jon finishes the class (8 May 2023).",
+                     "Gina loves Jon's smile and laugh (8 May 2023)."]  # nouns, not verbs
 
 
 def test_you_guys_are_the_other_party_and_others():
