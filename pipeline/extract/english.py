@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from memq.tokens import WIDE_CHAR
+
 # Chinese and Japanese end a sentence with a full-width mark and no space after it.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\[(])|\n+|(?<=[\u3002\uff01\uff1f])\s*")
 # A full stop that ends a title or an initial, not a sentence: "Dr. Lee", "St. Mary's", "J. K. Rowling".
@@ -309,9 +311,42 @@ def resolve_relative_times(sentence: str, said: datetime) -> tuple[str, bool]:
 _LEAD = re.compile(r"^(?:on |in )?(?:(?:" + "|".join(WEEKDAYS) + r") )?", re.IGNORECASE)
 
 
+def _ymd(day: datetime) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+_CJK_COUNT = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _cjk_rules(said: datetime) -> list[tuple[str, Callable[[re.Match], str]]]:
+    """Chinese and Japanese relative times, for raw messages: the date in the form both read
+    ("2024年3月9日"), beside the words said. A week is the calendar week it names."""
+    day = lambda n: _ymd(said + timedelta(days=n))
+    monday = said - timedelta(days=said.weekday())
+    week = lambda n: f"{_ymd(monday + timedelta(weeks=n))}–{_ymd(monday + timedelta(weeks=n, days=6))}"
+    month = lambda n: f"{_month_shift(said, n).year}年{_month_shift(said, n).month}月"
+    count = lambda m: int(m.group(1)) if m.group(1).isdigit() else _CJK_COUNT[m.group(1)]
+    return [  # a year such as "2010年前" (before 2010) is no count of years ago
+        # "以前天天" (every day, before) and "马上月底" (soon, at the month's end) hold no relative time
+        (r"(?<!以)前天|一昨日", lambda m: day(-2)), (r"后天|明後日", lambda m: day(2)),
+        (r"昨天|昨日|昨晚|昨夜", lambda m: day(-1)), (r"今天|今日|今晚|今夜", lambda m: day(0)),
+        (r"明天|明日", lambda m: day(1)),
+        (r"上周|上个?星期|上个?礼拜|先週", lambda m: week(-1)), (r"下周|下个?星期|下个?礼拜|来週", lambda m: week(1)),
+        (r"这周|本周|这个?星期|今週", lambda m: week(0)),
+        (r"(?<!马)上个?月|先月", lambda m: month(-1)), (r"下个?月|来月", lambda m: month(1)),
+        (r"这个月|本月|今月", lambda m: month(0)),
+        (r"(?<!以)前年|一昨年", lambda m: f"{said.year - 2}年"), (r"去年|昨年", lambda m: f"{said.year - 1}年"),
+        (r"明年|来年", lambda m: f"{said.year + 1}年"), (r"今年", lambda m: f"{said.year}年"),
+        (r"(?<!\d)(\d{1,2}|[一两二三四五六七八九十])\s*[天日]前", lambda m: day(-count(m))),
+        (r"(?<!\d)(\d{1,2}|[一两二三四五六七八九十])\s*个?月前", lambda m: month(-count(m))),
+        (r"(?<!\d)(\d{1,2}|[一两二三四五六七八九十])\s*年前", lambda m: f"{said.year - count(m)}年"),
+    ]
+
+
 def annotate_relative_times(text: str, said: datetime) -> str:
     """Keep the words said and add the date they point at: "I ran a race last Saturday" -> "... last
-    Saturday (20 May 2023)". For raw messages, which are shown as said but read months later."""
+    Saturday (20 May 2023)", "上个月我搬到了上海" -> "上个月（2024年2月）我搬到了上海". For raw messages,
+    which are shown as said but read months later."""
     spans: list[tuple[int, int, str]] = []
     for pattern, repl in _rules(said):  # earlier rules first: "the day before yesterday" is not "yesterday"
         for m in re.finditer(pattern, text, flags=re.IGNORECASE):
@@ -321,6 +356,10 @@ def annotate_relative_times(text: str, said: datetime) -> str:
             if not phrase.startswith(m.group(0)):  # "two weeks ago (the week of ...)" keeps its words already
                 phrase = f"{m.group(0)} ({_LEAD.sub('', phrase)})"
             spans.append((m.start(), m.end(), phrase))
+    for pattern, repl in _cjk_rules(said) if WIDE_CHAR.search(text) else []:  # longer phrases first, as above
+        for m in re.finditer(pattern, text):
+            if not any(m.start() < end and start < m.end() for start, end, _ in spans):
+                spans.append((m.start(), m.end(), f"{m.group(0)}（{repl(m)}）"))
     for start, end, phrase in sorted(spans, reverse=True):
         text = text[:start] + phrase + text[end:]
     return text

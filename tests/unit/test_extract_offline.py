@@ -387,3 +387,15 @@ def test_a_long_message_in_a_script_without_spaces_is_kept_in_chunks_of_whole_se
     # one sentence longer than a chunk is cut by characters
     raws = [c.text.split(": ", 1)[1] for c in run(("user", "长" * 600)) if c.kind == "raw"]
     assert [len(r) for r in raws] == [250, 250, 100]
+
+
+def test_chinese_and_japanese_relative_times_in_raw_messages_gain_their_dates():
+    said = datetime(2024, 3, 10, 9, 0, tzinfo=BEIJING)  # a Sunday
+    raws = texts(run(("user", "上个月我搬到了上海。昨天去了杭州，上周在北京。三天前买了车，两年前结婚了。"), said=said), "raw")
+    assert raws == ["[10 March 2024] user: 上个月（2024年2月）我搬到了上海。昨天（2024年3月9日）去了杭州，"
+                    "上周（2024年2月26日–2024年3月3日）在北京。三天前（2024年3月7日）买了车，两年前（2022年）结婚了。"]
+    raws = texts(run(("user", "昨日、東京に行きました。先月は大阪でした。"), said=said), "raw")
+    assert raws == ["[10 March 2024] user: 昨日（2024年3月9日）、東京に行きました。先月（2024年2月）は大阪でした。"]
+    # words that only contain the characters, and a year, are left alone
+    raws = texts(run(("user", "以前天天跑步，马上月底了，2010年前我在上学。"), said=said), "raw")
+    assert raws == ["[10 March 2024] user: 以前天天跑步，马上月底了，2010年前我在上学。"]
