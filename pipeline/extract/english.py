@@ -1,5 +1,6 @@
-"""Small pieces of English the offline extractor needs: sentence splitting, first- to
-third-person rewriting with verb agreement, and relative-time resolution against chat_time."""
+"""Small pieces of language the offline extractor needs: sentence splitting, first- to
+third-person rewriting with verb agreement (English), and relative times resolved against
+chat_time (English; in raw messages also Chinese and Japanese)."""
 from __future__ import annotations
 
 import re
