@@ -316,6 +316,9 @@ def _ymd(day: datetime) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+# A count of up to two digits or one numeral: "2010年前" (before 2010) and "十五天前" are left alone,
+# not misread as 10 years and 5 days ago.
+_CJK_N = r"(?<![\d一两二三四五六七八九十百])(\d{1,2}|[一两二三四五六七八九十])"
 _CJK_COUNT = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
@@ -327,7 +330,7 @@ def _cjk_rules(said: datetime) -> list[tuple[str, Callable[[re.Match], str]]]:
     week = lambda n: f"{_ymd(monday + timedelta(weeks=n))}–{_ymd(monday + timedelta(weeks=n, days=6))}"
     month = lambda n: f"{_month_shift(said, n).year}年{_month_shift(said, n).month}月"
     count = lambda m: int(m.group(1)) if m.group(1).isdigit() else _CJK_COUNT[m.group(1)]
-    return [  # a year such as "2010年前" (before 2010) is no count of years ago
+    return [
         # "以前天天" (every day, before) and "马上月底" (soon, at the month's end) hold no relative time
         (r"(?<!以)前天|一昨日", lambda m: day(-2)), (r"后天|明後日", lambda m: day(2)),
         (r"昨天|昨日|昨晚|昨夜", lambda m: day(-1)), (r"今天|今日|今晚|今夜", lambda m: day(0)),
@@ -338,9 +341,9 @@ def _cjk_rules(said: datetime) -> list[tuple[str, Callable[[re.Match], str]]]:
         (r"这个月|本月|今月", lambda m: month(0)),
         (r"(?<!以)前年|一昨年", lambda m: f"{said.year - 2}年"), (r"去年|昨年", lambda m: f"{said.year - 1}年"),
         (r"明年|来年", lambda m: f"{said.year + 1}年"), (r"今年", lambda m: f"{said.year}年"),
-        (r"(?<!\d)(\d{1,2}|[一两二三四五六七八九十])\s*[天日]前", lambda m: day(-count(m))),
-        (r"(?<!\d)(\d{1,2}|[一两二三四五六七八九十])\s*个?月前", lambda m: month(-count(m))),
-        (r"(?<!\d)(\d{1,2}|[一两二三四五六七八九十])\s*年前", lambda m: f"{said.year - count(m)}年"),
+        (_CJK_N + r"\s*[天日]前", lambda m: day(-count(m))),
+        (_CJK_N + r"\s*个?月前", lambda m: month(-count(m))),
+        (_CJK_N + r"\s*年前", lambda m: f"{said.year - count(m)}年"),
     ]
 
 

@@ -396,6 +396,6 @@ def test_chinese_and_japanese_relative_times_in_raw_messages_gain_their_dates():
                     "上周（2024年2月26日–2024年3月3日）在北京。三天前（2024年3月7日）买了车，两年前（2022年）结婚了。"]
     raws = texts(run(("user", "昨日、東京に行きました。先月は大阪でした。"), said=said), "raw")
     assert raws == ["[10 March 2024] user: 昨日（2024年3月9日）、東京に行きました。先月（2024年2月）は大阪でした。"]
-    # words that only contain the characters, and a year, are left alone
-    raws = texts(run(("user", "以前天天跑步，马上月底了，2010年前我在上学。"), said=said), "raw")
-    assert raws == ["[10 March 2024] user: 以前天天跑步，马上月底了，2010年前我在上学。"]
+    # words that only contain the characters, a year, and a count the rules do not read are left alone
+    raws = texts(run(("user", "以前天天跑步，马上月底了，2010年前我在上学，十五天前没有。"), said=said), "raw")
+    assert raws == ["[10 March 2024] user: 以前天天跑步，马上月底了，2010年前我在上学，十五天前没有。"]
