@@ -82,8 +82,7 @@ _UNIT = re.compile(rf"{WIDE_CHAR.pattern}|\S+?(?={WIDE_CHAR.pattern}|\s|$)")  # 
 def _length(text: str) -> int:
     """Words, counting each character of a script written without spaces as one (as a tokenizer
     does): 2,000 characters of Chinese are one whitespace "word"."""
-    wide = len(WIDE_CHAR.findall(text))
-    return wide + len(WIDE_CHAR.sub(" ", text).split()) if wide else len(text.split())
+    return len(_UNIT.findall(text)) if WIDE_CHAR.search(text) else len(text.split())
 
 
 def _cut(piece: str) -> list[str]:

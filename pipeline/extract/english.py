@@ -105,12 +105,12 @@ _YOU_SUBJECT_AFTER = {"that", "if", "when", "and", "but", "because", "so", "hope
 # Common verbs, recognised in the present tense after a "you" that is their subject and after
 # the "and" that joins them to a verb of "I" ("I work at Google and live in Zurich").
 _COMMON_VERBS = {"do", "have", "love", "like", "want", "need", "know", "think", "feel", "get", "go", "make", "seem",
-              "look", "deserve", "mean", "enjoy", "understand", "remember", "say", "keep", "find", "take",
-              "teach", "play", "work", "live", "run", "try", "help", "write", "read", "cook", "paint", "sing",
-              "dance", "start", "plan", "visit", "miss", "believe", "agree", "care", "prefer", "use", "own",
-              "swim", "walk", "ride", "drive", "travel", "study", "bake", "watch", "listen", "spend", "volunteer",
-              "practice", "train", "hike", "collect", "hope", "wish", "share", "create", "build", "grow",
-              "finish", "come", "see", "hear", "learn", "stay"}
+                 "look", "deserve", "mean", "enjoy", "understand", "remember", "say", "keep", "find", "take",
+                 "teach", "play", "work", "live", "run", "try", "help", "write", "read", "cook", "paint", "sing",
+                 "dance", "start", "plan", "visit", "miss", "believe", "agree", "care", "prefer", "use", "own",
+                 "swim", "walk", "ride", "drive", "travel", "study", "bake", "watch", "listen", "spend", "volunteer",
+                 "practice", "train", "hike", "collect", "hope", "wish", "share", "create", "build", "grow",
+                 "finish", "come", "see", "hear", "learn", "stay"}
 
 
 def _verb_after(words: list[str], j: int) -> int | None:
@@ -137,6 +137,13 @@ def _coordinated_verb(words: list[str], j: int) -> int | None:
         if low in _COORDINATION_STOPS or tail or lead:
             return None
     return None
+
+
+def _agree_coordinated_verb(words: list[str], j: int) -> None:
+    """The verb joined by "and" to the verb before j takes the same third-person ending, in place."""
+    if (k := _coordinated_verb(words, j)) is not None:
+        lead, verb, tail = _split_word(words[k])
+        words[k] = lead + _third_person(verb) + tail
 
 
 def _you_is_subject(before: list[str]) -> bool:
@@ -185,10 +192,8 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
                 vlead, verb, vtail = _split_word(words[j])
                 agreed = _third_person(verb) if verb else ""
                 out.append(vlead + agreed + vtail)
-                if agreed != verb and not vtail and (k := _coordinated_verb(words, j + 1)) is not None:
-                    # "I work at Google and live in Zurich": the second verb has the same subject
-                    klead, kverb, ktail = _split_word(words[k])
-                    words[k] = klead + _third_person(kverb) + ktail
+                if agreed != verb and not vtail:  # "I work at Google and live in Zurich"
+                    _agree_coordinated_verb(words, j + 1)
                 i = j + 1
                 continue
             i = j
@@ -206,9 +211,8 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
             # "I hope you really do" -> "... hopes Jon really does": the other party is the verb's subject
             vlead, verb, vtail = _split_word(words[j])
             out += [lead + other] + words[i + 1:j] + [vlead + _third_person(verb) + vtail]
-            if not vtail and (k := _coordinated_verb(words, j + 1)) is not None:  # "you smile and laugh"
-                klead, kverb, ktail = _split_word(words[k])
-                words[k] = klead + _third_person(kverb) + ktail
+            if not vtail:  # "I love how you paint and sing"
+                _agree_coordinated_verb(words, j + 1)
             named = False
             i = j + 1
             continue
