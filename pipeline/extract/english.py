@@ -153,10 +153,37 @@ def _you_is_subject(before: list[str]) -> bool:
     return last[-1:] in ",;:" or last.lower().strip(_PUNCT_TAIL) in _YOU_SUBJECT_AFTER
 
 
+# "I" and its contractions as "they", for the speaker named again within a few words (see to_third_person)
+_I_FORMS = {"i": "they", "i'm": "they are", "im": "they are", "i've": "they have", "i'll": "they will",
+            "i'd": "they would"}
+_THEY_FORM = {"am": "are", "was": "were", "wasn't": "weren't"}
+# Words that may stand between the speaker's name and their second "I" for "they" to be read as
+# the speaker: a verb and its complementiser ("thinks", "is not sure whether", "wants to make sure").
+# Anything else (a determiner, an object pronoun, a name) can bring in someone "they" would mean.
+_THEY_GAP_MAX = 4
+_THEY_GAP_STOP = {"a", "an", "the", "my", "your", "his", "her", "their", "its", "our", "this", "these", "those",
+                  "some", "any", "him", "them", "it", "us", "others", "people", "everyone", "and", "or", "but"}
+
+
+def _named_just_before(before: list[str], subject: str) -> bool:
+    """Whether the speaker was named as a subject at most _THEY_GAP_MAX plain words back."""
+    forms = {subject.lower()} | {f"{subject.lower()} {verb}" for verb in ("is", "has", "will", "would")}
+    for back in range(1, min(len(before), _THEY_GAP_MAX + 1) + 1):
+        word = before[-back]
+        if word.lower() in forms:
+            return back > 1
+        if not re.fullmatch(r"[a-z']+", word) or word in _THEY_GAP_STOP:
+            return False
+    return False
+
+
 def _compound_subject(before: list[str]) -> bool:
     """"Mel and I went", "my wife and I love": the verb agrees with both, so it stays as it is.
-    "...pottery and I don't" joins two clauses: there the verb follows "I" alone."""
+    "...pottery and I don't" and "..., and I have" join two clauses: there the verb follows "I"
+    alone. (An Oxford comma before "and I" is read as a clause too: it is the rarer of the two.)"""
     if len(before) < 2 or before[-1].lower() not in ("and", "&"):
+        return False
+    if before[-2][-1:] in ",;:":  # "I'm with XYZ Internet, and I currently have ...": a second clause
         return False
     name = before[-2].strip(_PUNCT_TAIL)
     if name[:1].isupper() and name.lower() not in _PRONOUNS:
@@ -180,6 +207,20 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
     while i < len(words):
         lead, core, tail = _split_word(words[i])
         low = core.lower().replace("\u2019", "'")
+        if low in _I_FORMS and _named_just_before(out, subject):
+            # "I think I'll go" -> "Caroline thinks they will go", not "... thinks Caroline will go";
+            # the verb keeps its first-person form, which is the plural one ("I am" -> "they are")
+            out.append(lead + _I_FORMS[low] + tail)
+            j = i + 1
+            while low == "i" and j < len(words) and _split_word(words[j])[1].lower() in ADVERBS:
+                out.append(words[j])
+                j += 1
+            if low == "i" and j < len(words) and not tail:
+                vlead, verb, vtail = _split_word(words[j])
+                out.append(vlead + _THEY_FORM.get(verb.lower(), verb) + vtail)
+                j += 1
+            i = j
+            continue
         if low == "i":
             compound = _compound_subject(out)
             out.append(lead + subject + tail)

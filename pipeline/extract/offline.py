@@ -26,6 +26,14 @@ FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'll|i'd|my|me|mine|myself|we|we're|we
 SECOND_PERSON = re.compile(r"\b(you|your|you're|yours)\b", re.IGNORECASE)
 FILLER = re.compile(r"^(hi|hey|hello|thanks|thank you|ok|okay|sure|got it|great|cool|yes|no|yeah|nope|bye|"
                     r"good (morning|night|evening)|lol|haha|wow|awesome|nice|oh)\b[\s!.,]*\w*[\s!.,]*$", re.I)
+# Thanks say nothing about the user: a sentence of thanks ("Thanks for the recommendation and
+# advice!") is not a statement, and never continues one; thanks closing a statement are cut from it
+# ("I think I'll start with a soft filter, thanks for the advice!").
+THANKS = re.compile(r"^(?:thanks|thank you|many thanks|thx)\b[^,;]*[.!]*$", re.I)
+_OPENING_THANKS = re.compile(r"^(?:thanks|thank you)\b(?: (?:so|very) much| a lot| again)?(?: for [^,;.!?]*)?"
+                             r"\s*[,;!]\s*(?=\S)", re.I)
+_CLOSING_THANKS = re.compile(r"[,;]\s*(?:and\s+)?(?:thanks|thank you)\b(?: (?:so|very) much| a lot| again)?"
+                             r"(?: for [^,;.!?]*)?\s*(?=[.!]*$)", re.I)
 # Requests and small talk say nothing about the user: "Can you...", "Please list...", "I hope you..."
 REQUEST = re.compile(r"^(please|(can|could|would|will) you|tell me|give me|help me|show me|find me|list|suggest|"
                      r"recommend|write|explain|create|describe|let me know|any (tips|ideas))\b"
@@ -56,7 +64,13 @@ VAGUE_OBJECT = re.compile(r"^(?:(?:it|its|them|they|him|one|ones|some|stuff|ever
                           r"|(?:every|each)\s+(?:single\s+)?\w+\s*$)"
                           # a thing named only by what was said before: "having them around", "the
                           # freedom it brings", "those fantasy worlds", "escaping to that world"
-                          r"|.*\b(?:it|them|they|these|those)\b|.*\bthat\s+[\w'-]+\s*$", re.I)
+                          r"|.*\b(?:it|them|they|these|those)\b|.*\bthat\s+[\w'-]+\s*$"
+                          # what came of something named before: "I really like the results"
+                          r"|the\s+(?:results?|outcome|idea|experience|process|feeling)\s*$", re.I)
+# A frame fronted before the liked thing says where the taste holds: "For running, I prefer Saturday
+# mornings" is not a taste for Saturday mornings in general; the preference keeps it.
+_PREFERENCE_FRAME = re.compile(r"^(?P<frame>(?:for|as for|when it comes to|in terms of|on|at|in|during)\s+"
+                               r"[^,;.!?]{1,40}),\s*", re.I)
 # The rest of a list the liked thing opens: "I enjoy reading, watching movies, and exploring nature"
 # is three tastes, not "reading". At least two more items, the last after "and"/"or" ("X, and my wife
 # loves Y" is a clause, not a list); no item opens on a word that starts a clause or holds a pronoun
@@ -159,7 +173,8 @@ def preference_slot(what: str) -> str:
 
 def is_statement(sentence: str) -> bool:
     """A sentence that can state a fact about its speaker."""
-    if sentence.endswith("?") or FILLER.match(sentence) or REQUEST.match(sentence) or len(sentence.split()) < 3:
+    if sentence.endswith("?") or FILLER.match(sentence) or REQUEST.match(sentence) or THANKS.match(sentence) \
+            or len(sentence.split()) < 3:
         return False
     if FIRST_PERSON.search(sentence):
         return True
@@ -196,6 +211,12 @@ def _without_openers(sentence: str) -> str:
         if shorter == sentence:
             return sentence
         sentence = shorter
+
+
+def _without_thanks(sentence: str) -> str:
+    """ "Thank you for the tips, I will try them." -> "I will try them."; "I fixed it, thanks!" ->
+    "I fixed it!". A sentence that is all thanks stays (THANKS tells it apart)."""
+    return _capitalised(_CLOSING_THANKS.sub("", _OPENING_THANKS.sub("", sentence)))
 
 
 def _capitalised(text: str) -> str:
@@ -254,7 +275,7 @@ class OfflineExtractor:
         units: list[list[str]] = []  # a statement and the sentences that continue it ("It was ...")
         in_unit = False  # whether the previous sentence went into units[-1]
         for sentence in split_sentences(text):
-            sentence = _without_vocative(sentence.strip(" ."), context.other)
+            sentence = _without_thanks(_without_vocative(sentence.strip(" ."), context.other))
             sentence = implied_subject(sentence) + ("" if sentence.endswith(("!", "?")) else ".")
             favorite = FAVORITE_LINE.match(sentence)
             if favorite and not sentence.endswith("?"):
@@ -265,7 +286,7 @@ class OfflineExtractor:
                 in_unit = False
                 continue
             continues = units and not sentence.endswith("?") and not FILLER.match(sentence) \
-                and not REQUEST.match(sentence) and sum(len(x.split()) for x in units[-1]) < UNIT_WORDS
+                and not REQUEST.match(sentence) and not THANKS.match(sentence) and sum(len(x.split()) for x in units[-1]) < UNIT_WORDS
             if continues and ANAPHORA.match(sentence):
                 units[-1].append(sentence)
                 in_unit = True
@@ -328,7 +349,8 @@ class OfflineExtractor:
     def _explicit_preferences(self, sentence, speaker, other, source, said) -> list[Candidate]:
         plain = re.sub(r"\b(i|we)'(m|re)\b", lambda m: m.group(1) + (" am" if m.group(2) == "m" else " are"),
                        sentence, flags=re.I)
-        for rx, verb in ((DISLIKE, "does not like"), (LIKE, "likes")):
+        frame = _PREFERENCE_FRAME.match(plain)
+        for rx, verb in ((DISLIKE, "do not like"), (LIKE, "like")):
             found = []
             for m in rx.finditer(plain):
                 what = m.group("what").strip().rstrip(",;.!")
@@ -340,14 +362,15 @@ class OfflineExtractor:
                         or re.match(r"(that |how |it when )?(you|your)\b", what, re.I) \
                         or VAGUE_OBJECT.match(what) or not _informative(what, speaker, other, needed=1):
                     continue  # "I love that you came", "I like them" are not tastes one can recall
-                thing = to_third_person(what, speaker, other)
-                thing = thing[0].lower() + thing[1:] if not what[:1].isupper() else thing
-                if verb == "likes" and m.group("verb").lower() in ("prefer",):
-                    verb = "prefers"
-                found.append(self._preference(f"{speaker[0].upper()}{speaker[1:]} {verb} {thing}.",
-                                              "explicit_preference",
+                said_so = f"I {'prefer' if m.group('verb').lower() == 'prefer' else verb} {what}."
+                slot = preference_slot(what)
+                if frame and frame.end() == m.start():
+                    said_so = f"{frame.group('frame')}, {said_so}"
+                    slot += " / " + preference_slot(frame.group("frame")).removeprefix("pref:")
+                # one sentence, so that the speaker is named once: "... likes hiking with their dog"
+                found.append(self._preference(to_third_person(said_so, speaker, other), "explicit_preference",
                                               f"Said directly on {date_phrase(said)}: \"{sentence}\"",
-                                              source, said, slot=preference_slot(what)))
+                                              source, said, slot=slot))
             if found:
                 return found
         return []

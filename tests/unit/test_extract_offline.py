@@ -96,6 +96,32 @@ def test_a_second_verb_joined_by_and_agrees_with_the_same_subject():
                      "The user will book the flight and hope to upgrade (8 May 2023)."]
 
 
+def test_a_clause_joined_after_a_comma_agrees_with_its_own_i():
+    facts = texts(run(("user", "I'm with XYZ Internet, and I currently have a 500 Mbps plan.")), "fact")
+    assert facts == ["The user is with XYZ Internet, and the user currently has a 500 Mbps plan (8 May 2023)."]
+
+
+def test_the_speaker_named_again_a_verb_later_is_they_and_the_verb_stays_plural():
+    facts = texts(run(("user", "I think I'll start with a soft filter. I'm not sure whether I should get a hard one. "
+                               "I realized I was overwatering the tomatoes.")), "fact")
+    assert facts == ["The user thinks they will start with a soft filter (8 May 2023).",
+                     "The user is not sure whether they should get a hard one (8 May 2023).",
+                     "The user realized they were overwatering the tomatoes (8 May 2023)."]
+    # someone else named in between could be "they": the name stays
+    facts = texts(run(("user", "Caroline: I told my friends I would come to the lake house.")), "fact")
+    assert facts == ["Caroline told their friends Caroline would come to the lake house (8 May 2023)."]
+
+
+def test_thanks_are_neither_facts_nor_part_of_one():
+    facts = texts(run(("user", "I'll get a few more training rides in first. Thanks for the recommendation and advice! "
+                               "Thank you for the tips, I will try the step-ups at the gym. I fixed the old bike, "
+                               "thanks again! Thanks to my coach, I finished the marathon in 3 hours.")), "fact")
+    assert facts == ["The user will get a few more training rides in first (8 May 2023).",
+                     "The user will try the step-ups at the gym (8 May 2023).",
+                     "The user fixed the old bike (8 May 2023).",
+                     "Thanks to the user's coach, the user finished the marathon in 3 hours (8 May 2023)."]
+
+
 def test_the_other_party_as_a_subject_agrees_but_as_an_object_does_not():
     facts = texts(run(("assistant", "Jon: I opened the studio."),
                       ("user", "Gina: I know you teach salsa classes, and I hope you find new students at the "
@@ -266,12 +292,23 @@ def test_a_liked_thing_named_only_by_what_came_before_or_by_a_time_is_not_a_pref
     assert texts(found, "preference") == ["Nate likes Lord of the Rings."]
 
 
+def test_a_fronted_frame_stays_with_the_preference_and_in_its_slot():
+    found = run(("user", "For running, I prefer Saturday mornings. For yoga, I prefer Saturday mornings too. "
+                         "On weekends, I enjoy hiking with my dog. I really like the results."))
+    prefs = [c for c in found if c.kind == "preference"]
+    assert [p.text for p in prefs] == ["For running, the user prefers Saturday mornings.",
+                                       "For yoga, the user prefers Saturday mornings.",
+                                       "On weekends, the user likes hiking with their dog."]
+    # one taste in two frames: a later word on one frame does not replace the other
+    assert prefs[0].slot != prefs[1].slot
+
+
 def test_a_liked_list_is_kept_whole_but_a_clause_after_a_comma_is_not_part_of_it():
     assert texts(run(("user", "Joanna: Besides writing, I also enjoy reading, watching movies, and exploring nature.")),
                  "preference") == ["Joanna likes reading, watching movies, and exploring nature."]
     assert texts(run(("user", "Melanie: I love camping trips with my fam, 'cause nature brings such peace and quiet. "
                               "I love the outdoor games idea, maybe we can do a giant Jenga game or something.")),
-                 "preference") == ["Melanie likes camping trips with Melanie's fam.", "Melanie likes the outdoor games idea."]
+                 "preference") == ["Melanie likes camping trips with their fam.", "Melanie likes the outdoor games idea."]
     assert texts(run(("user", "Nate: I love coconut milk, but I also enjoy chocolate and mixed berry flavors.")),
                  "preference") == ["Nate likes coconut milk.", "Nate likes chocolate and mixed berry flavors."]
 
