@@ -107,10 +107,6 @@ def check_limits(body: AddMessageRequest) -> int:
         value = getattr(body, name)
         if not value.strip():
             raise MemqError(ErrorCode.MISSING, "is required and must not be empty", field=name)
-        try:
-            value.encode()  # both go into Redis keys as UTF-8; JSON allows a lone "\ud800", UTF-8 does not
-        except UnicodeEncodeError:
-            raise MemqError(ErrorCode.INVALID, "is not valid Unicode text (a lone surrogate)", field=name) from None
     if len(body.user_id) > settings.max_id_chars:
         raise MemqError(ErrorCode.USER_ID_TOO_LONG, f"is longer than {settings.max_id_chars} characters",
                         field="user_id")

@@ -15,6 +15,7 @@ from api import queue
 from api.auth import Caller, authenticate
 from api.intake import accept, check_limits, present_status, task_status_record, wait_for_completion
 from api.quota import charge
+from api.errors import validation_to_memq
 from api.redis_conn import client, redis_errors
 from api.schemas import (AddMessageRequest, DeleteMemoryRequest, Envelope, GetMemoryRequest, GetMessageRequest,
                          SearchMemoryRequest, TaskStatusRequest, UpdateMemoryRequest)
@@ -53,12 +54,27 @@ class AuthenticatedBodyRoute(APIRoute):
         async def handler(request: Request) -> Response:
             body = await _json_body(request)
             caller = await authenticate(request)
-            value, errors = body_field.validate(body, {}, loc=("body",))
-            if errors:
-                raise RequestValidationError(errors, body=body)
-            return await endpoint(value, request, caller)
+            try:
+                value, errors = body_field.validate(body, {}, loc=("body",))
+                if errors:
+                    raise validation_to_memq(list(RequestValidationError(errors, body=body).errors()))
+                return await endpoint(value, request, caller)
+            except MemqError as exc:
+                if exc.status < 500 and "X-RateLimit-Limit" not in exc.headers:
+                    exc.headers.update(await _quota_headers(caller))
+                raise
 
         return handler
+
+
+async def _quota_headers(caller: Caller) -> dict[str, str]:
+    """The key's quota as it stands, for a refused add (API.md: quota headers on every add/message
+    answer). A refused request is not charged; if the count cannot be read (Redis down), the
+    refusal goes out without them rather than as another error."""
+    try:
+        return (await charge(caller.key_hash, 0, caller.quota_tokens)).headers()
+    except Exception:  # noqa: BLE001 - whatever went wrong with the read, the refusal is the answer
+        return {}
 
 
 async def _json_body(request: Request):
@@ -78,6 +94,8 @@ async def _json_body(request: Request):
                                        "input": {}, "ctx": {"error": exc.msg}}], body=exc.doc) from exc
     except ValueError as exc:  # not UTF-8/16/32
         raise HTTPException(status_code=400, detail="There was an error parsing the body") from exc
+    except RecursionError:  # arrays or objects nested thousands deep: no request of this API is
+        raise MemqError(ErrorCode.INVALID, "the request body is nested too deeply", field="body") from None
 
 
 # Read from the request itself on the hot path; documented here.

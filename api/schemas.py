@@ -13,8 +13,37 @@ from pipeline.chat_time import parse_chat_time
 InfoValue = str | int | float | bool | list[str]
 
 
+def _lone_surrogate(value: Any) -> bool:
+    """Whether a string anywhere in a parsed JSON value holds a lone surrogate ("\\ud800"): JSON
+    allows one, but it is no text, and UTF-8 (Redis, the tokenizer, the engines) refuses it. A walk
+    with its own stack, so that no nesting depth can exhaust Python's."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode()
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack += item.keys()
+            stack += item.values()
+        elif isinstance(item, (list, tuple)):
+            stack += item
+    return False
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _valid_unicode(cls, value: Any) -> Any:
+        # every field of every body, here once: bad text is a 40000 naming its field at the door,
+        # not a task that fails later or a 500
+        if _lone_surrogate(value):
+            raise ValueError("is not valid Unicode text (a lone surrogate)")
+        return value
 
 
 class MessageIn(_Body):

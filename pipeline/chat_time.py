@@ -10,6 +10,12 @@ _NUMERIC = re.compile(r"^\d+(\.\d+)?$")
 _MS_THRESHOLD = 100_000_000_000
 
 
+# What a moment may be: epoch numbers cannot be negative, and a year-0001 or year-9999 moment
+# overflows once moved to another time zone or given a day more (a filter's "up to that day").
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(9999, 1, 1, tzinfo=timezone.utc)
+
+
 def parse_chat_time(value: str | int | float | None, *, now: datetime | None = None) -> datetime:
     """Return an aware datetime. Raises ValueError with a readable reason on anything else."""
     if value is None or value == "":
@@ -38,6 +44,8 @@ def parse_chat_time(value: str | int | float | None, *, now: datetime | None = N
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=BEIJING)
+    if not EARLIEST <= parsed < LATEST:
+        raise ValueError(f"chat_time out of range: {value!r} (from 1970 to 9998)")
     return parsed
 
 

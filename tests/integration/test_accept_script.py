@@ -193,10 +193,14 @@ def test_a_call_that_cannot_be_sent_fails_alone(redis_url):
 
 
 def test_a_user_or_conversation_id_redis_cannot_store_is_a_40000():
+    from pydantic import ValidationError
+
+    from api.errors import validation_to_memq
     for name in ("user_id", "conversation_id"):
-        with pytest.raises(MemqError) as refused:
-            intake.check_limits(request(**{name: "lone \ud800"}))
-        assert refused.value.code == ErrorCode.INVALID and refused.value.field == name
+        with pytest.raises(ValidationError) as refused:
+            request(**{name: "lone \ud800"})
+        error = validation_to_memq(refused.value.errors())
+        assert error.code == ErrorCode.INVALID and error.field == name
 
 
 def test_the_extract_stage_reads_the_turn_before_a_batch_across_adds_and_gaps(redis_url):

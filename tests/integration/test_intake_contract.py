@@ -1,5 +1,7 @@
 """Every business code of the add/message contract, produced by a request built from the Add
 Message doc's examples, with its HTTP status and a message naming the field."""
+import json
+
 import pytest
 
 from api.auth import create_key, revoke_key
@@ -38,6 +40,47 @@ def expect(response, http, code, field):
 ])
 def test_40000_names_the_bad_field(stack, overrides, field):
     expect(stack.post("/add/message", body(**overrides)), 400, 40000, field)
+
+
+def post_ascii(stack, path, payload):
+    """JSON as a client escaping everything to ASCII sends it: "\\ud800" can reach the API that way."""
+    with stack.client() as c:
+        return c.post(path, content=json.dumps(payload).encode(), headers={"Content-Type": "application/json"})
+
+
+@pytest.mark.parametrize("path, payload, field", [
+    ("/add/message", body(messages=[{"role": "user", "content": "a lone \ud800 surrogate"}]), "messages[0].content"),
+    ("/add/message", body(tags=["fine", "not \udc00 fine"]), "tags"),
+    ("/add/message", body(user_id="lone \ud800"), "user_id"),
+    ("/add/message", body(info={"k": "lone \ud800"}), "info"),
+    ("/add/message", body(messages=[{**DOC[0], "chat_time": "0001-01-01 00:00:00"}]), "messages[0].chat_time"),
+    ("/search/memory", {"user_id": "u", "query": "lone \ud800"}, "query"),
+    ("/search/memory", {"user_id": "u", "query": "q", "filter": {"create_time": {"gte": "9999-12-31"}}},
+     "filter.create_time.gte"),
+    ("/get/memory", {"user_id": "lone \ud800"}, "user_id"),
+    ("/get/status", {"task_id": "lone \ud800"}, "task_id"),
+])
+def test_text_that_is_no_text_and_times_out_of_range_are_40000_at_the_door(stack, path, payload, field):
+    # before: accepted and failed in the worker (content, tags, chat_time), or a 500 (query, ids, filter)
+    expect(post_ascii(stack, path, payload), 400, 40000, field)
+
+
+def test_a_body_nested_too_deeply_is_a_40000_and_the_connection_lives_on(stack):
+    deep = b'{"user_id": "u", "conversation_id": "c", "messages": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    with stack.client() as c:
+        expect(c.post("/add/message", content=deep, headers={"Content-Type": "application/json"}), 400, 40000, "body")
+        assert c.post("/add/message", json=body()).status_code == 200  # same connection
+
+
+def test_a_refused_add_carries_the_quota_headers_too(stack):
+    key = create_key(stack.redis, unique("quota"), quota_tokens=1000)
+    accepted = stack.post("/add/message", body(), api_key=key)
+    for refused in (stack.post("/add/message", body(messages=[]), api_key=key),
+                    stack.post("/add/message", body(messages=[{"role": "robot", "content": "x"}]), api_key=key)):
+        assert refused.status_code == 400
+        assert refused.headers["X-RateLimit-Limit"] == "1000"
+        # not charged: the same remaining as after the accepted add
+        assert refused.headers["X-RateLimit-Remaining"] == accepted.headers["X-RateLimit-Remaining"]
 
 
 def test_40000_for_invalid_json_and_non_object_bodies(stack):
