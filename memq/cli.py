@@ -154,11 +154,14 @@ def import_(
 
 
 @keys_app.command("create")
-def keys_create(project: str = typer.Option(..., "--project", "-p", help="The project the key belongs to.")) -> None:
+def keys_create(project: str = typer.Option(..., "--project", "-p", help="The project the key belongs to."),
+                quota: Optional[int] = typer.Option(None, "--quota", min=1,
+                                                    help="The key's own token budget per quota window "
+                                                         "(default: MEMQ_QUOTA_TOKENS).")) -> None:
     """Create a key for PROJECT and print it (only its hash is stored: keep it now)."""
     from api.auth import create_key
 
-    key = create_key(redis_client(), project)
+    key = create_key(redis_client(), project, quota_tokens=quota)
     out.print(key, soft_wrap=True, highlight=False)
     err.print(f"[dim]key for project '{project}' created; only its hash is stored, so keep it now.[/]")
 
@@ -168,11 +171,12 @@ def keys_list() -> None:
     """List keys: project, key prefix, hash, creation time, revoked or not."""
     from api.auth import list_keys
 
-    table = Table("project", "key", "hash", "created", "state")
+    table = Table("project", "key", "hash", "created", "quota", "state")
     for record in list_keys(redis_client()):
         created = datetime.fromtimestamp(int(record["created_at"])).strftime("%Y-%m-%d %H:%M:%S")
         state = "[red]revoked[/]" if record.get("revoked") == "1" else "[green]active[/]"
-        table.add_row(record["project"], record.get("prefix", "") + "…", record["hash"][:16], created, state)
+        quota = record.get("quota_tokens", "default")  # tokens per window; "default": MEMQ_QUOTA_TOKENS
+        table.add_row(record["project"], record.get("prefix", "") + "…", record["hash"][:16], created, quota, state)
     out.print(table)
 
 

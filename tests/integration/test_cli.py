@@ -77,6 +77,12 @@ def test_keys_create_list_revoke(stack):
     unknown = memq("keys", "revoke", "mq_no_such_key", env=by_url)
     assert unknown.returncode == 1 and "no such key" in unknown.stderr
 
+    # A key with its own budget, as the README's `--quota N` says: the API counts against it.
+    budgeted = memq("keys", "create", "--project", project, "--quota", "1234", env=by_url).stdout.strip()
+    assert wait_for_code(stack, budgeted, 0)["data"]["limit"] == 1234
+    row = next(line for line in memq("keys", "list", env=by_url).stdout.splitlines() if budgeted[:7] in line)
+    assert "1234" in row
+
 
 LOCOMO = [{"sample_id": "conv-7", "qa": [], "conversation": {
     "speaker_a": "Ann", "speaker_b": "Bob",
