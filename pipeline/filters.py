@@ -24,6 +24,7 @@ from pipeline.chat_time import BEIJING, parse_chat_time
 DIRECT_FIELDS = {"agent_id": "agent_id", "app_id": "app_id", "conversation_id": "conversation_id",
                  "user_id": "user_id", "status": "status", "memory_id": "id", "tags": "tags"}
 TIME_FIELDS = {"create_time", "update_time"}
+STATUSES = ("activated", "archived")
 RANGE_OPS = ("gt", "gte", "lt", "lte")
 # Qdrant reads `.`, `[`, `]` and `"` in a payload key as path syntax: such info keys cannot be
 # addressed safely, so they are refused rather than silently matching something else.
@@ -154,8 +155,21 @@ def _parse_condition(key: str, value: Any, where: str) -> Node:
     if key in TIME_FIELDS:
         return _parse_range(key, value, where)
     field = _field(key, where)
+    if key == "status":
+        # anything else matches nothing, and would read as "no such memories"
+        listed = value.get("in") if isinstance(value, dict) else None
+        named = [(f"{where}.in[{i}]", v) for i, v in enumerate(listed)] if isinstance(listed, list) else \
+            [] if isinstance(value, dict) else [(where, value)]
+        for at, status in named:
+            if status not in STATUSES:
+                raise _bad(at, f"a status is one of {', '.join(STATUSES)}")
     if isinstance(value, dict):
         if set(value) == {"contains"}:
+            if key in DIRECT_FIELDS and key != "tags":
+                # one value, not a list: "contains" would be a substring match the engines do not
+                # do, so it would silently match nothing
+                raise _bad(f"{where}.contains", f"'contains' is for tags and info lists; {key} takes a plain "
+                                                "value (equality) or {\"in\": [values]}")
             return Contains(field, _scalar(value["contains"], f"{where}.contains"))
         if set(value) == {"in"} and isinstance(value["in"], list) and value["in"]:
             return Or(tuple(Eq(field, _scalar(v, f"{where}.in[{i}]")) for i, v in enumerate(value["in"])))

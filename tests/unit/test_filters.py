@@ -25,6 +25,12 @@ from pipeline.filters import And, Contains, Eq, Or, Range, asks_for_status, pars
     ({"create_time": {"lt": None}}, "filter.create_time.lt"),
     ({"a.b": "x"}, "filter.a.b"),
     ({"scene": {"in": []}}, "filter.scene"),
+    # they would match nothing: a status that does not exist, "contains" on a one-value field
+    ({"status": "bogus"}, "filter.status"),
+    ({"and": [{"status": {"in": ["activated", "deleted"]}}]}, "filter.and[0].status.in[1]"),
+    ({"agent_id": {"contains": "ag"}}, "filter.agent_id.contains"),
+    ({"conversation_id": {"contains": "c"}}, "filter.conversation_id.contains"),
+    ({"create_time": {"gte": "9999-12-31"}}, "filter.create_time.gte"),
 ])
 def test_malformed_filter_is_40000_naming_the_part(raw, path):
     with pytest.raises(MemqError) as err:
