@@ -176,7 +176,7 @@ def _fragment_of(fact: StoredMemory, raw: StoredMemory) -> bool:
 
 
 def _terms(memory: StoredMemory) -> set[int]:
-    return set(lexical.document_vector(memory.text)[0])  # stemmed content words, stop words out
+    return lexical.content_terms(memory.text)
 
 
 def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
@@ -231,7 +231,20 @@ def _rank(store, vector, request, graph, kinds, limit) -> list[tuple[StoredMemor
     if kinds == ("preference",):
         scored = _relevant_preferences(scored)
     _boost(scored, request, graph)
-    return _select(scored, request, limit, one_per_message="raw" in kinds)
+    return _best_first_scores(_select(scored, request, limit, one_per_message="raw" in kinds))
+
+
+def _best_first_scores(items: list[tuple[StoredMemory, float]]) -> list[tuple[StoredMemory, float]]:
+    """The order is the fused ranking's, the score each item shows (`relativity`) its similarity to
+    the query: a keyword or graph match can rank an item above one more similar. Each item shows
+    at least the score of any item below it, so the list reads best first and a client cutting it
+    at a score keeps a prefix of it, never an item the ranking put lower. The `relativity` floor
+    of the request has already been applied to each item's own similarity."""
+    out, floor = [], 0.0
+    for memory, score in reversed(items):
+        floor = max(floor, score)
+        out.append((memory, floor))
+    return out[::-1]
 
 
 def search(request: SearchRequest, store: VectorStore, embedder: Embedder, graphs: GraphStore) -> dict:

@@ -122,6 +122,22 @@ def test_limit_and_relativity_are_honoured(memory):
     assert find(memory, "museum Paris", memory_limit=3, relativity=0.99)["memory_detail_list"] == []
 
 
+def test_relativity_reads_best_first_and_is_at_least_each_items_own_similarity(memory):
+    # keyword and graph matches rank some items above more similar ones: the score shown follows
+    # the order, so a client cutting at a score keeps what the ranking put first
+    memory.say("I moved to Shanghai last month.", "I visited the Shanghai museum with Anna.",
+               "Anna lives near the river in Hangzhou.", "The museum in Hangzhou was closed.")
+    memory.say("I live in a small flat.", "My flat in Shanghai has a view of the river.", days=3)
+    query = "where do I live now, Shanghai or Hangzhou?"
+    found = find(memory, query, memory_limit=10)["memory_detail_list"]
+    scores = [m["relativity"] for m in found]
+    assert len(found) >= 4 and scores == sorted(scores, reverse=True), scores
+    # the floor a request sets still holds for every item shown
+    floor = sorted(scores)[len(scores) // 2]
+    cut = find(memory, query, memory_limit=10, relativity=floor)["memory_detail_list"]
+    assert cut and all(m["relativity"] >= floor for m in cut)
+
+
 def test_the_same_memories_answer_the_same_way_whatever_order_they_were_written_in(tmp_path):
     # equal keyword scores (same length, the same one word matched) come back from the engine in
     # the order they were written; the ranking must not inherit it
