@@ -95,7 +95,7 @@ class StoredMemory(BaseModel):
     text: str
     key: str = ""
     status: Literal["activated", "archived"] = "activated"
-    create_time: int  # epoch ms
+    create_time: int  # epoch ms: when it was first said (see stages/resolve._new_memory)
     update_time: int
     # When it was last said: a statement merged into it re-affirms it, and the statements on a slot
     # are ordered by this. When it was first said is kept for display (None: the same time).

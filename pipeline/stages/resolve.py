@@ -31,7 +31,11 @@ A judge's "update" (the Claude resolver) gets the same guard: a new memory said 
 would supersede is archived, superseded by it; it never makes the older statement current.
 Without a slot there is no chain to repair: it is superseded by the earliest later memory.
 
-Raw messages are the no-loss layer: deduplicated by id only, never merged or superseded.
+Raw messages are the no-loss layer: deduplicated by id only, never merged or superseded in their
+own right. But a raw message that says no more than a memory superseded from it ("I live in
+Beijing.") is that memory's echo: left current, search would answer the old value beside the new
+one, and often above it. It is archived with the memory, superseded by the same successor, and
+stays readable (get/memory/{id}, a status filter); a message that says more stays current.
 A judge (the Claude resolver) may replace the near-duplicate and slot rules against stored
 memories with its own decisions; the merging, archiving, time order and in-batch rules stay these.
 The result is a WritePlan, saved by the task layer so a retried write applies the same plan."""
@@ -41,13 +45,20 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from pipeline.chat_time import parse_chat_time
+from pipeline.extract.common import raw_candidates
 from pipeline.filters import Eq
-from pipeline.models import Batch, Candidate, Source, StoredMemory, WritePlan, memory_id
+from pipeline.models import Batch, Candidate, Message, Source, StoredMemory, WritePlan, memory_id
 from pipeline.stages.embed import EmbeddedBatch
 from pipeline.stages.write import reaffirm
+from pipeline.stores import lexical
 from pipeline.stores.vector_store import Scope, VectorStore
 
 NEAR_DUPLICATE = 0.93
+# A raw message (chunk) is an echo of a memory drawn from it when this share of its content words
+# is in the memory ("[1 March 2024] user: I live in Beijing." in "The user lives in Beijing (1 March
+# 2024).").
+ECHO_COVERED_SHARE = 0.8
 SLOT_SCAN_LIMIT = 50
 SLOT_HISTORY_SCAN_LIMIT = 1000
 _SAID_DATE = re.compile(r"\s*\(\d{1,2} \w+ \d{4}\)")
@@ -92,7 +103,10 @@ def same_slot(store: VectorStore, batch: Batch, kind: str, slot: str) -> list[St
 def _new_memory(batch: Batch, candidate: Candidate, mid: str, now_ms: int) -> StoredMemory:
     return StoredMemory(
         id=mid, project=batch.project, user_id=batch.user_id, kind=candidate.kind, text=candidate.text,
-        key=candidate.key, create_time=now_ms, update_time=now_ms, said_at=candidate.said_at,
+        # create_time is the memory's time, when it was said (the Add Message doc: imported history
+        # "keeps a more accurate timeline" through chat_time), so time filters find imported
+        # memories by when things happened; update_time is when memq last wrote it
+        key=candidate.key, create_time=int(candidate.said_at), update_time=now_ms, said_at=candidate.said_at,
         conversation_id=batch.conversation_id, agent_id=batch.agent_id, app_id=batch.app_id,
         tags=candidate.tags, info=batch.info, sources=candidate.sources, entities=candidate.entities,
         confidence=candidate.confidence, preference_type=candidate.preference_type,
@@ -250,4 +264,34 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
         planned[mid] = memory
         plan.add.append(memory)
         plan.add_vectors[mid] = dense
+    _archive_echoes(batch, store, plan, planned)
     return plan
+
+
+def _archive_echoes(batch: Batch, store: VectorStore, plan: WritePlan, planned: dict[str, StoredMemory]) -> None:
+    """The raw messages that only echo a memory this plan archives follow it (see the module's
+    docstring), superseded by its successor. Only when something is archived: then one read."""
+    if not plan.archive:
+        return
+    known = dict(planned)
+    known.update({m.id: m for m in store.get([mid for mid in plan.archive if mid not in planned])})
+    for mid, successor in list(plan.archive.items()):
+        memory = known.get(mid)
+        if memory is not None and memory.kind != "raw":
+            for echo in _echoes(batch, memory):
+                plan.archive.setdefault(echo, successor)
+
+
+def _echoes(batch: Batch, memory: StoredMemory) -> list[str]:
+    """The ids of the raw message chunks, among those `memory` was drawn from, that say nothing
+    it does not: rebuilt from its sources as the extractor built them (same text, same id)."""
+    said = lexical.content_terms(memory.text)
+    out = []
+    for source in memory.sources:
+        message = Message(role=source.role, content=source.content, message_index=source.message_index,
+                          chat_time=parse_chat_time(source.chat_time))
+        for raw in raw_candidates(message, source):
+            terms = lexical.content_terms(raw.text)
+            if terms and len(terms & said) >= ECHO_COVERED_SHARE * len(terms):
+                out.append(memory_id(batch.project, batch.user_id, "raw", raw.text))
+    return out

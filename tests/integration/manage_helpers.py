@@ -71,6 +71,10 @@ def check_filters_exact(stack, user_id: str, added: list[set[str]]) -> None:
     assert {m["id"] for m in listed(stack, user_id, {"agent_id": "travel-agent"})} == added[0]
     assert {m["id"] for m in listed(stack, user_id, {"scene": "flight"})} == added[0] | added[2]
     assert {m["id"] for m in listed(stack, user_id, {"create_time": {"gte": iso(pivot)}})} == added[1] | added[2]
+    # create_time is when it was said (the batch's chat_time), not when memq stored it: a day of
+    # imported history is found by its date
+    assert {m["id"] for m in listed(stack, user_id, {"create_time": {"gte": "2025-09-02", "lte": "2025-09-02"}})} \
+        == added[1]
     # search applies the filter inside the store too: nothing outside it, even on a matching query.
     found = stack.search(user_id, "flight to Paris Louvre", filter={"agent_id": "fitness-agent"})
     items = found["memory_detail_list"] + found["preference_detail_list"]
