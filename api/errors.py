@@ -49,7 +49,7 @@ def validation_to_memq(errors: list[dict]) -> MemqError:
         return MemqError(ErrorCode.INVALID, "the request body is not valid JSON", field="body")
     if kind == "missing" and path == "":
         return MemqError(ErrorCode.MISSING, "the request body is missing", field="body")
-    if path in REQUIRED_FIELDS and kind in EMPTY_TYPES:
+    if path in REQUIRED_FIELDS and (kind in EMPTY_TYPES or first.get("input", "") is None):  # null is missing too
         return MemqError(ErrorCode.MISSING, "is required and must not be empty", field=path)
     if kind == "model_attributes_type" and path == "":
         return MemqError(ErrorCode.INVALID, "the request body must be a JSON object", field="body")

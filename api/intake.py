@@ -100,6 +100,17 @@ return 1
 """
 
 
+_ID_TOO_LONG = {"user_id": ErrorCode.USER_ID_TOO_LONG, "conversation_id": ErrorCode.CONVERSATION_ID_TOO_LONG}
+
+
+def check_id_length(field: str, value: str) -> None:
+    """40010/40011 for a user or conversation id over the limit, on every endpoint that takes one:
+    no such id can have been stored, and an empty answer would hide the caller's mistake."""
+    limit = get_settings().max_id_chars
+    if field in _ID_TOO_LONG and len(value) > limit:
+        raise MemqError(_ID_TOO_LONG[field], f"is longer than {limit} characters; use a short id", field=field)
+
+
 def check_limits(body: AddMessageRequest) -> int:
     """Validate what pydantic cannot know (settings-driven limits, emptiness); return the tokens."""
     settings = get_settings()
@@ -107,12 +118,8 @@ def check_limits(body: AddMessageRequest) -> int:
         value = getattr(body, name)
         if not value.strip():
             raise MemqError(ErrorCode.MISSING, "is required and must not be empty", field=name)
-    if len(body.user_id) > settings.max_id_chars:
-        raise MemqError(ErrorCode.USER_ID_TOO_LONG, f"is longer than {settings.max_id_chars} characters",
-                        field="user_id")
-    if len(body.conversation_id) > settings.max_id_chars:
-        raise MemqError(ErrorCode.CONVERSATION_ID_TOO_LONG,
-                        f"is longer than {settings.max_id_chars} characters; use a short id", field="conversation_id")
+    check_id_length("user_id", body.user_id)
+    check_id_length("conversation_id", body.conversation_id)
     if not body.messages:
         raise MemqError(ErrorCode.MISSING, "is required and must not be empty", field="messages")
     if len(body.messages) > settings.max_messages:

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from api import queue
 from api.auth import Caller, authenticate
-from api.intake import accept, check_limits, present_status, task_status_record, wait_for_completion
+from api.intake import accept, check_id_length, check_limits, present_status, task_status_record, wait_for_completion
 from api.quota import charge
 from api.errors import validation_to_memq
 from api.redis_conn import client, redis_errors
@@ -37,6 +37,7 @@ def ok(data, headers: dict[str, str] | None = None, status: int = 200) -> JSONRe
 def _required(value: str | None, field: str) -> str:
     if value is None or not str(value).strip():
         raise MemqError(ErrorCode.MISSING, "is required and must not be empty", field=field)
+    check_id_length(field, value)
     return value
 
 
@@ -183,6 +184,8 @@ async def delete_memory(body: DeleteMemoryRequest, request: Request, caller: Cal
     if not given:
         raise MemqError(ErrorCode.MISSING, "give exactly one of memory_ids, user_id, agent_id or filter",
                         field="memory_ids")
+    if body.user_id:
+        check_id_length("user_id", body.user_id)
     # user_id may narrow another selector (the MemOS SDK sends it along); two others are ambiguous.
     narrowing = [name for name in given if name != "user_id"]
     if len(narrowing) > 1:

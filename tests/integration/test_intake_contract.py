@@ -112,6 +112,21 @@ def test_40002_for_missing_or_empty_required_fields(stack, overrides, field):
     expect(stack.post("/add/message", body(**overrides)), 400, 40002, field)
 
 
+def test_null_for_a_required_field_is_missing_too(stack):
+    expect(stack.post("/add/message", body(user_id=None)), 400, 40002, "user_id")
+    expect(stack.post("/add/message", body(messages=None)), 400, 40002, "messages")
+    expect(stack.post("/search/memory", {"user_id": "u", "query": None}), 400, 40002, "query")
+    expect(stack.post("/get/status", {"task_id": None}), 400, 40002, "task_id")
+
+
+def test_an_id_over_the_limit_is_refused_on_every_endpoint_not_answered_empty(stack):
+    long_id = "u" * 101
+    expect(stack.post("/search/memory", {"user_id": long_id, "query": "q"}), 400, 40010, "user_id")
+    expect(stack.post("/get/memory", {"user_id": long_id}), 400, 40010, "user_id")
+    expect(stack.post("/delete/memory", {"user_id": long_id}), 400, 40010, "user_id")
+    expect(stack.post("/get/message", {"user_id": "u", "conversation_id": "c" * 101}), 400, 40011, "conversation_id")
+
+
 def test_40002_on_the_other_endpoints(stack):
     expect(stack.post("/search/memory", {"user_id": "u", "query": ""}), 400, 40002, "query")
     expect(stack.post("/search/memory", {"query": "x"}), 400, 40002, "user_id")
