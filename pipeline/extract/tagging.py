@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 TOPICS = {
-    "travel": "trip travel flight hotel inn vacation holiday visit tour booked booking airport train",
+    "travel": "trip trips travel traveling travelling flight flights fly flying flew hotel inn vacation holiday "
+              "visit tour booked booking airport airline train passport visa abroad luggage itinerary",
     "food": "food eat ate spicy dinner lunch breakfast restaurant cook cooking meal taste oil vegetarian vegan meat",
     "health": "health knee sore pain doctor hospital sick exercise ran run running gym fitness injury",
     "work": "work job office career company boss colleague project salary interview",

@@ -400,6 +400,8 @@ def test_caller_tags_are_used_where_they_fit_and_entities_are_found():
     fact = [c for c in found if c.kind == "fact"][0]
     assert "travel planning" in fact.tags and "finance" not in fact.tags
     assert {"Tokyo", "Japan Airlines", "8 May 2023"} <= set(fact.entities)
+    found = run(("user", "I'm flying to Osaka next week for my cousin's wedding."), tags=["travel"])
+    assert "travel" in [c for c in found if c.kind == "fact"][0].tags
 
 
 def test_contractions_and_sentence_openers_are_not_entities():
