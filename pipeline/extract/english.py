@@ -301,16 +301,65 @@ def _ago(said: datetime):
     return repl
 
 
-def _weekday(said: datetime):
+def _in_from_now(said: datetime):
+    """'in 3 days', 'in two weeks': from when it was said, forward. Not in a sentence in the past
+    ("I read it in two weeks" is how long it took)."""
     def repl(m: re.Match) -> str:
-        which, name = m.group(1).lower(), m.group(2)
-        delta = WEEKDAYS.index(name.lower()) - said.weekday()
-        if which == "last":
-            delta = delta - 7 if delta >= 0 else delta
-        elif which == "next":
-            delta = delta + 7 if delta <= 0 else delta
-        return f"on {name.capitalize()} {_fmt(said + timedelta(days=delta))}"
+        if _said_in_past(m):
+            return m.group(0)
+        n = _NUMBERS.get(m.group(1).lower()) or int(m.group(1))
+        unit = m.group(2).lower()
+        if unit == "day":
+            when = f"on {_fmt(said + timedelta(days=n))}"
+        elif unit == "week":
+            when = f"in the week of {_fmt(said + timedelta(weeks=n))}"
+        elif unit == "month":
+            when = f"in {_month_shift(said, n):%B %Y}"
+        else:
+            when = f"in {said.year + n}"
+        return f"{m.group(0)} ({_LEAD.sub('', when)})"
     return repl
+
+
+def _weekday(said: datetime):
+    """'last Friday', 'next Friday', 'this Friday' and a bare 'on Friday': 'this' and a bare day
+    are the coming one, or, in a sentence in the past, the last one ("I started on Monday")."""
+    def repl(m: re.Match) -> str:
+        which, name = (m.group(1) or "").lower(), m.group(2)
+        ahead = (WEEKDAYS.index(name.lower()) - said.weekday()) % 7  # 0: today
+        if which == "last":
+            delta = ahead - 7
+        elif which == "next":
+            delta = ahead or 7
+        elif _said_in_past(m):
+            delta = ahead - 7 if ahead else (0 if which == "this" else -7)
+        else:
+            delta = ahead if which == "this" else (ahead or 7)
+        day = f"{name.capitalize()} {_fmt(said + timedelta(days=delta))}"
+        return day if not which else f"on {day}"  # a bare day keeps the "on" before it
+    return repl
+
+
+def _this_weekend(said: datetime):
+    """'this weekend': its Saturday, the coming one, or the one just gone when said on a Sunday."""
+    def repl(m: re.Match) -> str:
+        saturday = said + timedelta(days=(5 - said.weekday()) % 7 if said.weekday() != 6 else -1)
+        return f"on the weekend of {_fmt(saturday)}"
+    return repl
+
+
+# A verb in the past tense: "was"/"were"/"did"/"had" anywhere, or a subject pronoun followed by a
+# past form ("I started", "we met"); "I'm scheduled" and "my flight leaves" are not.
+_PAST = re.compile(r"\b(?:was|were|wasn't|weren't|did|didn't|had|hadn't)\b|\b(?:i|we|he|she|they|you)\s+(?:\w+ly\s+|just\s+"
+                   r"|also\s+|finally\s+|already\s+)?(?:" + "|".join(sorted(IRREGULAR_PAST)) + r"|\w+ed)\b", re.I)
+
+
+def _said_in_past(m: re.Match) -> bool:
+    """Whether the sentence around a match speaks of the past."""
+    text = m.string
+    start = max(text.rfind(end, 0, m.start()) for end in ".!?\n") + 1
+    stops = [i for i in (text.find(end, m.end()) for end in ".!?\n") if i >= 0]
+    return bool(_PAST.search(text[start:min(stops, default=len(text))]))
 
 
 def _rules(said: datetime) -> list[tuple[str, Callable[[re.Match], str]]]:
@@ -331,7 +380,7 @@ def _rules(said: datetime) -> list[tuple[str, Callable[[re.Match], str]]]:
         (r"\bthis week\b", lambda m: f"in the week of {day(0)}"),
         (r"\blast weekend\b", lambda m: f"on the weekend before {day(0)}"),
         (r"\bnext weekend\b", lambda m: f"on the weekend after {day(0)}"),
-        (r"\bthis weekend\b", lambda m: f"on the weekend of {day(0)}"),
+        (r"\bthis weekend\b", _this_weekend(said)),
         (r"\blast month\b", lambda m: f"in {_month_shift(said, -1):%B %Y}"),
         (r"\bnext month\b", lambda m: f"in {_month_shift(said, 1):%B %Y}"),
         (r"\bthis month\b", lambda m: f"in {said:%B %Y}"),
@@ -339,7 +388,10 @@ def _rules(said: datetime) -> list[tuple[str, Callable[[re.Match], str]]]:
         (r"\bnext year\b", lambda m: f"in {said.year + 1}"),
         (r"\bthis year\b", lambda m: f"in {said.year}"),
         (rf"\b{_COUNT} (day|week|month|year)s? ago\b", _ago(said)),
+        (rf"\bin {_COUNT} (day|week|month|year)s?\b(?! ago)", _in_from_now(said)),
         (r"\b(last|next|this) (" + "|".join(WEEKDAYS) + r")\b", _weekday(said)),
+        # a bare "on Friday", not "on Fridays" nor "on Friday 21 January" (a date already)
+        (r"(?<=\bon )()(" + "|".join(WEEKDAYS) + r")\b(?!,? \d)", _weekday(said)),
     ]
 
 

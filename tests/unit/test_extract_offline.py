@@ -72,6 +72,29 @@ def test_relative_times_are_resolved_against_each_message_chat_time():
     assert facts == ["The user ran a charity race on Sunday 4 June 2023."]
 
 
+@pytest.mark.parametrize("said, sentence, fact", [
+    # a bare weekday: the coming one, or in a sentence in the past the last one (said on a Wednesday)
+    (datetime(2024, 3, 13, 10, tzinfo=BEIJING), "I started a new job at Stripe on Monday.",
+     "The user started a new job at Stripe on Monday 11 March 2024."),
+    (datetime(2024, 3, 13, 10, tzinfo=BEIJING), "I have a dentist appointment on Friday at 3pm.",
+     "The user has a dentist appointment on Friday 15 March 2024 at 3pm."),
+    # "this Saturday" said on a Sunday is the coming one, not yesterday; "this weekend" its Saturday
+    (datetime(2024, 3, 17, 10, tzinfo=BEIJING), "This Saturday I have a job interview at Deloitte.",
+     "On Saturday 23 March 2024 the user has a job interview at Deloitte."),
+    (datetime(2024, 3, 13, 10, tzinfo=BEIJING), "This weekend I'm driving up to Vermont with my sister.",
+     "On the weekend of 16 March 2024 the user is driving up to Vermont with their sister."),
+    # "in N days" from when it was said, but not how long something took
+    (datetime(2024, 3, 13, 10, tzinfo=BEIJING), "My visa interview at the embassy is in 3 days.",
+     "The user's visa interview at the embassy is in 3 days (16 March 2024)."),
+    (datetime(2024, 3, 13, 10, tzinfo=BEIJING), "I read the whole Dune trilogy in two weeks.",
+     "The user read the whole Dune trilogy in two weeks (13 March 2024)."),
+    (datetime(2024, 3, 13, 10, tzinfo=BEIJING), "I work from home on Fridays.",
+     "The user works from home on Fridays (13 March 2024)."),
+])
+def test_weekdays_weekends_and_times_from_now_point_at_their_dates(said, sentence, fact):
+    assert texts(run(("user", sentence), said=said), "fact") == [fact]
+
+
 def test_ago_keeps_its_words_and_gains_the_date():
     facts = texts(run(("user", "Caroline: I moved from Sweden 4 years ago.")), "fact")
     assert facts == ["Caroline moved from Sweden 4 years ago (2019)."]
