@@ -32,6 +32,8 @@ PRESENT_ED = {"need", "feed", "bleed", "breed", "speed", "succeed", "proceed", "
               "embed", "wed", "shred"}
 # first-person forms after "I" -> third person
 THIRD_PERSON = {"am": "is", "have": "has", "do": "does", "go": "goes", "'m": "is", "'ve": "has",
+                # after "you" ("I hope you are well" -> "hopes Mel is well")
+                "are": "is", "were": "was", "aren't": "isn't", "weren't": "wasn't",
                 "don't": "doesn't", "haven't": "hasn't", "am not": "is not", "wasn't": "wasn't",
                 "dont": "doesn't", "havent": "hasn't", "wasnt": "wasn't"}
 # pronoun forms -> a function of (subject, other party)
@@ -110,7 +112,8 @@ _COMMON_VERBS = {"do", "have", "love", "like", "want", "need", "know", "think", 
                  "dance", "start", "plan", "visit", "miss", "believe", "agree", "care", "prefer", "use", "own",
                  "swim", "walk", "ride", "drive", "travel", "study", "bake", "watch", "listen", "spend", "volunteer",
                  "practice", "train", "hike", "collect", "hope", "wish", "share", "create", "build", "grow",
-                 "finish", "come", "see", "hear", "learn", "stay"}
+                 "finish", "come", "see", "hear", "learn", "stay", "eat", "meditate", "pray", "relax", "jog",
+                 "knit", "sew", "invest", "commute", "pay", "save", "don't", "haven't"}
 
 
 def _verb_after(words: list[str], j: int) -> int | None:
@@ -189,7 +192,9 @@ def _compound_subject(before: list[str]) -> bool:
     if name[:1].isupper() and name.lower() not in _PRONOUNS:
         return True
     # "my wife and I love" opens its clause; "...pursuing my goals and I hope" ends one
-    return len(before) >= 3 and before[-3].lower() in ("my", "our", "his", "her", "their") and \
+    # ("My" is already "the user's" or "Caroline's" in `before`)
+    return len(before) >= 3 and (before[-3].lower() in ("my", "our", "his", "her", "their")
+                                 or before[-3].endswith(("'s", "\u2019s"))) and \
         (len(before) == 3 or before[-4][-1:] in ",;:" or before[-4].lower() in _CLAUSE_OPENERS)
 
 
@@ -259,6 +264,8 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
             continue
         elif low in _PRONOUNS:
             out.append(lead + _PRONOUNS[low](subject, other) + tail)
+            if low in ("i'm", "im", "i've") and not tail:  # "I'm diabetic and take metformin"
+                _agree_coordinated_verb(words, i + 1)
             # after the other party is named, "their" would be ambiguous: the next "my" names again
             named = not low.startswith("you")
         else:

@@ -36,8 +36,11 @@ _CLOSING_THANKS = re.compile(r"[,;]\s*(?:and\s+)?(?:thanks|thank you)\b(?: (?:so
                              r"(?: for [^,;.!?]*)?\s*(?=[.!]*$)", re.I)
 # Requests and small talk say nothing about the user: "Can you...", "Please list...", "I hope you..."
 REQUEST = re.compile(r"^(please|(can|could|would|will) you|tell me|give me|help me|show me|find me|list|suggest|"
-                     r"recommend|write|explain|create|describe|let me know|any (tips|ideas))\b"
-                     r"|^i (hope|wonder|was wondering|bet|guess) (you|that you)\b|^(that's|that is|it's|so) "
+                     r"recommend|write|explain|create|describe|let me know|any (tips|ideas)|translate|summari[sz]e|"
+                     r"draft|rewrite|generate|compose|calculate|convert|compare|proofread|brainstorm|outline|"
+                     r"remind me|look up|search for)\b"
+                     r"|^i (hope|wonder|was wondering|am wondering|'m wondering|bet|guess)( if| whether| that)? you\b"
+                     r"|^i (want|need|would like|'d like) you to\b|^(that's|that is|it's|so) "
                      r"(great|cool|awesome|amazing|nice|good|wonderful|sweet|fantastic)\b", re.I)
 PHOTO = re.compile(r"\[shares? (a |an )?(photo|picture|image) of ([^\]]+)\]", re.I)
 # An image captioner's own opening ("[shares a photo of a photo of a cake]"): the photo is said once.
@@ -50,9 +53,21 @@ CHOICE = re.compile(r"^(?:ok(?:ay)?,?\s*)?(?:i(?:'ll| will)?\s+(?:choose|chose|p
                     r"|select|selected|book|booked|want|prefer)|let'?s go with)\s+(?P<what>.+?)[.!]?$", re.I)
 LIKE = re.compile(r"\b(?:i|we)\s+(?:really\s+|also\s+|do\s+|just\s+|absolutely\s+)?(?P<verb>like|love|enjoy|prefer|adore"
                   r"|(?:am|are) (?:a )?(?:big |huge )?fans? of|(?:am|are) (?:really )?into)\s+(?P<what>[^.!?,;]+)", re.I)
-DISLIKE = re.compile(r"\b(?:i|we)\s+(?:really\s+)?(?P<verb>don't like|do not like|dislike|hate|can't stand|cannot stand"
-                     r"|(?:am|are) not (?:a )?fans? of|don't eat|do not eat|no longer eat|don't drink|do not drink"
+DISLIKE = re.compile(r"\b(?:i|we)\s+(?:really\s+)?(?P<verb>(?:don't|do not) (?:really )?like|dislike|hate"
+                     r"|can't stand|cannot stand|never liked|never like|(?:am|are) not (?:a )?(?:big |huge )?fans? of"
+                     r"|don't eat|do not eat|no longer eat|don't drink|do not drink"
                      r"|no longer like|don't enjoy|stopped eating|stopped drinking|avoid)\s+(?P<what>[^.!?,;]+)", re.I)
+# How a dislike is told: what one does not eat or drink, or avoids, is said so, not as "does not like"
+# ("I don't eat pork for religious reasons" is no matter of taste).
+_DISLIKE_AS = {"eat": "do not eat", "eating": "do not eat", "drink": "do not drink", "drinking": "do not drink",
+               "avoid": "avoid"}
+# A liked thing ends where the sentence turns: "I love coffee but hate tea" likes coffee.
+_TURN = re.compile(r"\s+(?:but|though|although|whereas|while|except|yet|and (?:i|we))\b.*$", re.I)
+# "Neither my wife nor I like ...", "I'm not sure I like ...", "What I love most ... is", "I like to
+# think": no taste stated
+_NOT_A_TASTE_BEFORE = re.compile(r"(?:\b(?:neither|nor|not sure(?: if| whether| that)?|doubt|don't think|"
+                                 r"do not think|what|whether|if)\s+(?:\w+\s+){0,3})$", re.I)
+_NOT_A_TASTE_AFTER = re.compile(r"^(?:to think|most about|about (?:it|this|that) is)\b", re.I)
 FAVORITE_LINE = re.compile(r"^\s*(?P<what>(?:my\s+)?(?:favou?rite|preferred)\s+[\w\s-]+?|[\w\s-]+?i care about most"
                            r"|[\w\s-]+?wanted|what i want ai to help with)\s*(?::|\bis\b)\s*(?P<value>.+)$", re.I)
 # A liked thing that names nothing without its sentence: "them", "this genre", "their work", "how
@@ -108,7 +123,7 @@ _QUALIFIERS = re.compile(r"\b(any ?more|anymore|now|these days|either|at all|too
 _GERUNDS = re.compile(r"^(?:eating|drinking|having|doing|eat|drink|have|the|a|an|to)\s+", re.I)
 # Chat's discourse markers say nothing in a memory read months later ("By the way, I got a dog.")
 LEAD_IN = re.compile(r"^(?:(?:and|also|oh|well|anyway|anyways|actually|so|btw|by the way|speaking of which|"
-                     r"on another note|oh and|plus)\b[\s,]*)+", re.I)
+                     r"on another note|oh and|plus|you know|lol|ugh|haha)\b[\s,]*)+", re.I)
 # Interjections that open a chat sentence ("Yeah, Melanie plays clarinet.", "Wow, that story is so
 # inspiring"): only before a comma or "!", so that "Sure thing" or "Totally worth it" keep their word.
 INTERJECTION = re.compile(r"^(?:(?:yeah|yea|yep|yup|yes|yah|wow|whoa|woah|haha|hah|lol|hey|ok|okay|sure|totally|"
@@ -171,10 +186,25 @@ def preference_slot(what: str) -> str:
     return "pref:" + " ".join(re.findall(r"[\w'-]+", thing)[:4])
 
 
+# A short statement of what the speaker is or has: "I'm vegan.", "I have diabetes.", "I'm 34." One
+# word of content is enough here, unless it is chat ("I'm tired", "I'm back", "I'm in").
+_STATE = re.compile(r"^(?:i'm|i am|im|i have|i've got|i've|i was)\s+(?:a |an |now |also |still )?"
+                    r"(?P<what>[\w'-]+(?: [\w'-]+)?)[.!]*$", re.I)
+_CHAT_STATES = set("""tired sorry fine okay ok ready done back home busy bored curious confused serious kidding
+joking interested in out off on down up well alright set game free late early around listening all ears
+a an the""".split())
+
+
+def _short_state(unit: list[str]) -> bool:
+    state = _STATE.match(unit[0]) if len(unit) == 1 else None
+    return state is not None and any(word not in _LIGHT and word not in _CHAT_STATES and (len(word) > 2 or word.isdigit())
+                                     for word in re.findall(r"[a-z0-9']+", state.group("what").lower()))
+
+
 def is_statement(sentence: str) -> bool:
     """A sentence that can state a fact about its speaker."""
     if sentence.endswith("?") or FILLER.match(sentence) or REQUEST.match(sentence) or THANKS.match(sentence) \
-            or len(sentence.split()) < 3:
+            or (len(sentence.split()) < 3 and not _STATE.match(sentence)):
         return False
     if FIRST_PERSON.search(sentence):
         return True
@@ -316,7 +346,7 @@ class OfflineExtractor:
             # carries enough of its own to stand alone (the raw message keeps it all anyway)
             needed = 4 if n == 0 and ANAPHORA.match(unit[0]) else 2
             if not _informative(" ".join(unit), speaker, context.other, needed) and \
-                    not any(rx.search(" ".join(unit)) for _, rx in SLOTS):
+                    not any(rx.search(" ".join(unit)) for _, rx in SLOTS) and not _short_state(unit):
                 continue
             fact = self._fact(" ".join(_capitalised(_without_openers(part)) or part for part in unit),
                               speaker, context.other, said, source)
@@ -350,30 +380,36 @@ class OfflineExtractor:
         plain = re.sub(r"\b(i|we)'(m|re)\b", lambda m: m.group(1) + (" am" if m.group(2) == "m" else " are"),
                        sentence, flags=re.I)
         frame = _PREFERENCE_FRAME.match(plain)
+        found, taken = [], []  # a like and a dislike in one sentence are two ("I don't like X but I love Y")
         for rx, verb in ((DISLIKE, "do not like"), (LIKE, "like")):
-            found = []
             for m in rx.finditer(plain):
-                what = m.group("what").strip().rstrip(",;.!")
-                listed = LIST_REST.match(plain[m.end():])
+                said_whole = m.group("what").strip().rstrip(",;.!")
+                what = _TURN.sub("", said_whole).rstrip(",;.!")
+                span = (m.start(), m.start("what") + len(what))
+                if any(span[0] < end and start < span[1] for start, end in taken) \
+                        or _NOT_A_TASTE_BEFORE.search(plain[:m.start()]) or _NOT_A_TASTE_AFTER.match(what):
+                    continue
+                taken.append(span)
+                too_long = len(what.split()) > LIKED_WORDS_MAX
+                told = _DISLIKE_AS.get(m.group("verb").lower().split()[-1], verb)
+                listed = LIST_REST.match(plain[m.end():]) if what == said_whole else None  # not past a turn
                 if listed and len(what.split()) + len(listed.group().split()) <= LIKED_LIST_WORDS_MAX:
                     what += listed.group().rstrip(",;.!")
                 what = _TRAILING_QUALIFIER.sub("", what)
-                if len(m.group("what").split()) > LIKED_WORDS_MAX \
+                if too_long \
                         or re.match(r"(that |how |it when )?(you|your)\b", what, re.I) \
                         or VAGUE_OBJECT.match(what) or not _informative(what, speaker, other, needed=1):
                     continue  # "I love that you came", "I like them" are not tastes one can recall
-                said_so = f"I {'prefer' if m.group('verb').lower() == 'prefer' else verb} {what}."
+                said_so = f"I {'prefer' if m.group('verb').lower() == 'prefer' else told} {what}."
                 slot = preference_slot(what)
                 if frame and frame.end() == m.start():
                     said_so = f"{frame.group('frame')}, {said_so}"
                     slot += " / " + preference_slot(frame.group("frame")).removeprefix("pref:")
                 # one sentence, so that the speaker is named once: "... likes hiking with their dog"
-                found.append(self._preference(to_third_person(said_so, speaker, other), "explicit_preference",
-                                              f"Said directly on {date_phrase(said)}: \"{sentence}\"",
-                                              source, said, slot=slot))
-            if found:
-                return found
-        return []
+                found.append((span, self._preference(to_third_person(said_so, speaker, other), "explicit_preference",
+                                                     f"Said directly on {date_phrase(said)}: \"{sentence}\"",
+                                                     source, said, slot=slot)))
+        return [preference for _, preference in sorted(found, key=lambda item: item[0])]  # as said
 
     def _implicit_choice(self, what, speaker, offered: Message, source, said) -> Candidate:
         what = what.strip().rstrip(".!")

@@ -116,7 +116,7 @@ def test_no_longer_eating_meat_archives_the_diet_fact_and_the_liking(memory):
     memory.say("I eat meat almost every day. I love eating meat.")
     memory.say("I don't eat meat any more.", days=30)
     assert memory.current("fact") == ["The user doesn't eat meat any more (31 March 2024)."]
-    assert memory.current("preference") == ["The user does not like meat any more."]
+    assert memory.current("preference") == ["The user does not eat meat any more."]
     archived = {t: m for t, m in memory.everything("preference").items() if m.status == "archived"}
     assert list(archived) == ["The user likes eating meat."]
 
@@ -257,12 +257,23 @@ def test_unrelated_facts_on_other_slots_stay(memory):
     assert "The user works at Google as an engineer (1 March 2024)." in memory.current("fact")
 
 
-def test_raw_messages_are_never_merged_or_superseded(memory):
+def test_a_raw_message_that_only_said_a_superseded_memory_is_archived_with_it(memory):
     memory.say("I live in Beijing.")
+    memory.say("I work at Google. I live in Hangzhou.", days=10)  # says more than where they live
     memory.say("I moved to Shanghai last month.", days=40)
-    raws = memory.current("raw")
-    assert raws == ["[1 March 2024] user: I live in Beijing.",
-                    "[10 April 2024] user: I moved to Shanghai last month (March 2024)."]
+    # no raw message is merged into another; the echo of the old residence follows it
+    assert memory.current("raw") == ["[10 April 2024] user: I moved to Shanghai last month (March 2024).",
+                                     "[11 March 2024] user: I work at Google. I live in Hangzhou."]
+    raws, facts = memory.everything("raw"), memory.everything("fact")
+    echo, hangzhou = raws["[1 March 2024] user: I live in Beijing."], facts["The user lives in Hangzhou (11 March 2024)."]
+    assert (echo.status, echo.superseded_by) == ("archived", hangzhou.id)
+    # the successor's history lists the memory it replaced, not the echo
+    assert hangzhou.supersedes == [facts["The user lives in Beijing (1 March 2024)."].id]
+    # an older statement arriving last is stored archived, and so is its echo
+    memory.say("I live in Nanjing.", days=5)
+    assert raws.keys() < memory.everything("raw").keys()
+    assert memory.everything("raw")["[6 March 2024] user: I live in Nanjing."].status == "archived"
+    assert len(memory.current("raw")) == 2
 
 
 LIKED, DISLIKED = "The user likes jazz.", "The user does not like jazz any more."
