@@ -243,6 +243,18 @@ def _without_openers(sentence: str) -> str:
         sentence = shorter
 
 
+# A request, then what the speaker says of themselves after a comma: "Give me a 3-day itinerary for
+# Rome, I'm going with my parents in May." The request is no fact; the clause is one.
+_PRAISE = re.compile(r"^(?:that's|that is|it's|so)\b", re.I)
+_AFTER_REQUEST = re.compile(r",\s+(?=(?:i|i'm|i've|i'll|i'd|my|we|we're|we've)\b)", re.I)
+
+
+def _request_apart(sentence: str) -> list[str]:
+    asks = REQUEST.match(sentence.strip()) and not _PRAISE.match(sentence.strip())  # "That's great, I'll ..." is chat
+    parts = _AFTER_REQUEST.split(sentence, maxsplit=1) if asks else [sentence]
+    return [parts[0] + ("?" if sentence.rstrip().endswith("?") else "."), parts[1]] if len(parts) == 2 else parts
+
+
 def _without_thanks(sentence: str) -> str:
     """ "Thank you for the tips, I will try them." -> "I will try them."; "I fixed it, thanks!" ->
     "I fixed it!". A sentence that is all thanks stays (THANKS tells it apart)."""
@@ -304,7 +316,7 @@ class OfflineExtractor:
         possessions: list[str] = []  # named things of the speaker's that a question mentions
         units: list[list[str]] = []  # a statement and the sentences that continue it ("It was ...")
         in_unit = False  # whether the previous sentence went into units[-1]
-        for sentence in split_sentences(text):
+        for sentence in (part for whole in split_sentences(text) for part in _request_apart(whole)):
             sentence = _without_thanks(_without_vocative(sentence.strip(" ."), context.other))
             sentence = implied_subject(sentence) + ("" if sentence.endswith(("!", "?")) else ".")
             favorite = FAVORITE_LINE.match(sentence)

@@ -286,6 +286,11 @@ def test_a_short_statement_of_what_the_speaker_is_or_has_is_a_fact_but_chat_is_n
                      "The user is 34 (8 May 2023).", "The user is a nurse (8 May 2023)."]
 
 
+def test_what_the_user_says_of_themselves_after_a_request_is_a_fact():
+    facts = texts(run(("user", "Please always answer in Spanish, I'm practicing for my trip to Madrid.")), "fact")
+    assert facts == ["The user is practicing for their trip to Madrid (8 May 2023)."]
+
+
 def test_you_know_and_lol_do_not_open_a_memory():
     facts = texts(run(("user", "You know, my brother lives in Denver now. Lol I just bought a second air fryer.")), "fact")
     assert facts == ["The user's brother lives in Denver now (8 May 2023).",
