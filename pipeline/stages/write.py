@@ -42,7 +42,7 @@ def write(batch: Batch, plan: WritePlan, vectors: VectorStore, graphs: GraphStor
     if previous_ids:
         existing.update({m.id: m for m in vectors.get(previous_ids)})
     unlinked: list[tuple[str, str]] = []
-    applied: list[tuple[str, str]] = []
+    applied: list[tuple[str, str | None]] = []
 
     for old_id, new_id in plan.archive.items():
         old, new = by_id(old_id), by_id(new_id)
@@ -60,13 +60,16 @@ def write(batch: Batch, plan: WritePlan, vectors: VectorStore, graphs: GraphStor
             old.status, old.valid_to, old.superseded_by = "archived", int(new.said_at), new_id
             old.update_time = now_ms
             _mark(old, new_by_id, changed)  # a planned one is written below with its final status
+        if old.kind == "raw":  # an echo of a superseded memory (see stages/resolve.py): not a version of the new one
+            applied.append((old_id, None))
+            continue
+        applied.append((old_id, new_id))
         if old_id not in new.supersedes:
             new.supersedes.append(old_id)
             _mark(new, new_by_id, changed)
         if all(v["id"] != old_id for v in new.history):
             new.history.append(version(old))
             _mark(new, new_by_id, changed)
-        applied.append((old_id, new_id))
 
     vectors.upsert(plan.add, plan.add_vectors)
     vectors.replace_payload(list(changed.values()))

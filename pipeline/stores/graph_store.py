@@ -31,7 +31,7 @@ COMPACT_AFTER = 200
 
 
 def change(add: list[StoredMemory] = (), unlink: list[tuple[str, str]] = (),
-           archive: list[tuple[str, str]] = (), remove: list[str] = ()) -> dict:
+           archive: list[tuple[str, str | None]] = (), remove: list[str] = ()) -> dict:
     """What one write does to a user's graph, as a small JSON-able value. Applying it twice ends in
     the same graph (a write redelivered after a crash appends it again)."""
     return {"add": [{"id": m.id, "kind": m.kind, "status": m.status, "said_at": m.said_at,
@@ -187,12 +187,13 @@ def add_memory(graph: nx.Graph, memory_id: str, kind: str, status: str, entities
         graph.add_edge(node, ent, rel="mentions")
 
 
-def archive_memory(graph: nx.Graph, old_id: str, new_id: str) -> None:
-    old, new = memory_node(old_id), memory_node(new_id)
+def archive_memory(graph: nx.Graph, old_id: str, new_id: str | None) -> None:
+    """`old_id` superseded by `new_id`; by nothing for a raw message archived as an echo."""
+    old = memory_node(old_id)
     if old in graph:
         graph.nodes[old]["status"] = "archived"
-    if old in graph and new in graph:
-        graph.add_edge(new, old, rel="supersedes")
+    if new_id is not None and old in graph and memory_node(new_id) in graph:
+        graph.add_edge(memory_node(new_id), old, rel="supersedes")
 
 
 def remove_memories(graph: nx.Graph, memory_ids: list[str]) -> None:

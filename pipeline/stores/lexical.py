@@ -24,6 +24,11 @@ def document_vector(text: str) -> tuple[list[int], list[float]]:
     return list(vec.indices), list(vec.values)
 
 
+def content_terms(text: str) -> set[int]:
+    """The stemmed content words of a text, stop words out, as keyword search indexes them."""
+    return set(document_vector(text)[0])
+
+
 def query_vector(text: str) -> tuple[list[int], list[float]]:
     vec = _model().embed_query(_segmented(text))
     return list(vec.indices), list(vec.values)

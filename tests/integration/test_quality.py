@@ -40,6 +40,9 @@ def test_moving_supersedes_the_old_residence_and_get_shows_history(stack):
     current = [m["memory_value"] for m in facts(stack.search(user, "Where does the user live?"))]
     assert "The user moved to Shanghai in March 2024." in current
     assert not any("Beijing" in v for v in current)
+    # nor does the raw message that only said it answer beside the new fact
+    shown = [m["memory_value"] for m in stack.search(user, "Where do I live?")["memory_detail_list"]]
+    assert shown and not any("Beijing" in v for v in shown), shown
     new = next(m for m in facts(stack.search(user, "Shanghai")) if "Shanghai" in m["memory_value"])
     with stack.client() as c:
         shown = c.get(f"/get/memory/{new['id']}").json()["data"]
