@@ -292,13 +292,20 @@ class OfflineExtractor:
         # "you" in the first user message already means the other speaker, named further on
         named = (speaker_and_text(m, "")[0] for m in batch.messages if m.role == "assistant")
         context = _Context(other=next((n for n in named if n), "the assistant"))
-        for message in batch.messages:
+        names = [speaker_and_text(m, "")[0] for m in batch.messages]  # "Alex: ..." -> "Alex", else ""
+        for position, message in enumerate(batch.messages):
+            name = names[position]
             if message.role == "user":
+                if name:
+                    # several people sent as "user" ("Sam: ...", "Alex: ..."): "you" is whoever spoke
+                    # last before this one, else first after it, not the assistant
+                    others = [n for n in names[position - 1::-1] + names[position + 1:] if n and n != name] \
+                        if position else [n for n in names[1:] if n and n != name]
+                    context.other = others[0] if others else context.other
                 out += self._user_message(batch, message, context)
             elif message.role == "assistant":
                 context.previous_assistant = message
-                named, _ = speaker_and_text(message, "")
-                context.other = named or context.other
+                context.other = name or context.other
         out += passthrough(batch)
         finish(out, batch)
         return Extraction(candidates=out, extractor=self.name)

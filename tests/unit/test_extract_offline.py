@@ -291,6 +291,14 @@ def test_what_the_user_says_of_themselves_after_a_request_is_a_fact():
     assert facts == ["The user is practicing for their trip to Madrid (8 May 2023)."]
 
 
+def test_people_all_sent_as_user_are_each_others_you():
+    facts = texts(run(("user", "Sam: Hey Alex, I got the offer from Netflix!"),
+                      ("user", "Alex: I think you should take the job at Netflix. Your birthday is my favorite day.")),
+                  "fact")
+    assert facts == ["Sam got the offer from Netflix (8 May 2023).", "Alex thinks Sam should take the job at Netflix "
+                     "(8 May 2023).", "Sam's birthday is Alex's favorite day (8 May 2023)."]
+
+
 def test_you_know_and_lol_do_not_open_a_memory():
     facts = texts(run(("user", "You know, my brother lives in Denver now. Lol I just bought a second air fryer.")), "fact")
     assert facts == ["The user's brother lives in Denver now (8 May 2023).",
