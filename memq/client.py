@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any, Union
+from urllib.parse import quote
 
 import httpx
 
@@ -174,7 +176,10 @@ class _Endpoints:
                     idempotency_key: str | None = None, **ignored) -> AddResponse:
         body = {"messages": messages, "user_id": user_id, "conversation_id": conversation_id, "info": info,
                 "app_id": app_id, "agent_id": agent_id, "tags": tags, "async_mode": async_mode}
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        # Retries (timeouts, 5xx) resend the same batch: one key for all of them, made here when the
+        # caller gives none, so a batch the server accepted before the answer was lost is not
+        # stored again and charged again (the server answers the first task instead).
+        headers = {"Idempotency-Key": idempotency_key or f"sdk-{uuid.uuid4().hex}"}
         return self._run(self._post_flow("/add/message", body, AddResponse, headers))
 
     def _status_flow(self, task_id: str) -> Flow:
@@ -206,7 +211,9 @@ class _Endpoints:
             "filter": filter, "include_tool_memory": include_tool_memory}, MemoryPageResponse))
 
     def get_memory_by_id(self, memory_id: str) -> MemoryResponse:
-        return self._run(request_flow(self.policy, _Send("GET", f"/get/memory/{memory_id}"), MemoryResponse))
+        # one path segment whatever the id holds ("a/b", "x?y=1", "../quota" are ids that do not exist)
+        path = f"/get/memory/{quote(memory_id, safe='')}"
+        return self._run(request_flow(self.policy, _Send("GET", path), MemoryResponse))
 
     def update_memory(self, memory_id: str, content: str | None = None, status: str | None = None) -> UpdateResponse:
         return self._run(self._post_flow("/update/memory", {"memory_id": memory_id, "content": content,

@@ -81,6 +81,13 @@ def test_server_errors_and_timeouts_are_retried_with_backoff():
     client = sync_client(script, max_retries=3)
     assert client.add_message([{"role": "user", "content": "hi"}], "u", "c").data.task_id == "t1"
     assert len(script.requests) == 4
+    # every retry of one add carries the same Idempotency-Key, made by the SDK when the caller gave
+    # none: a batch accepted before its answer was lost is answered, not stored twice
+    keys = {r.headers.get("Idempotency-Key") for r in script.requests}
+    assert len(keys) == 1 and None not in keys
+    again = Script(ok(ADDED))
+    sync_client(again).add_message([{"role": "user", "content": "hi"}], "u", "c")
+    assert again.requests[0].headers["Idempotency-Key"] not in keys  # a new call is a new batch
     exhausted = sync_client(Script(refused(503, 50144), refused(503, 50144)), max_retries=1)
     with pytest.raises(sdk.NotAcceptedError):
         exhausted.add_message([{"role": "user", "content": "hi"}], "u", "c")
@@ -114,6 +121,17 @@ def test_async_client_runs_the_same_flows():
     waited, done = asyncio.run(scenario())
     assert waited >= 0.2
     assert done.status == "completed" and done.memory_views.added == 2
+
+
+def test_a_memory_id_is_one_path_segment_whatever_it_holds():
+    script = Script(*[refused(404, 40307)] * 3)
+    client = sync_client(script)
+    for odd in ("../../quota", "x?y=1", "a/b#frag"):
+        with pytest.raises(sdk.MemQAPIError):
+            client.get_memory_by_id(odd)
+    assert [r.url.raw_path.decode() for r in script.requests] == [
+        "/api/openmem/v1/get/memory/..%2F..%2Fquota", "/api/openmem/v1/get/memory/x%3Fy%3D1",
+        "/api/openmem/v1/get/memory/a%2Fb%23frag"]
 
 
 def test_wait_for_task_times_out():
