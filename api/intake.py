@@ -111,8 +111,9 @@ def check_id_length(field: str, value: str) -> None:
         raise MemqError(_ID_TOO_LONG[field], f"is longer than {limit} characters; use a short id", field=field)
 
 
-def check_limits(body: AddMessageRequest) -> int:
-    """Validate what pydantic cannot know (settings-driven limits, emptiness); return the tokens."""
+def check_limits(body: AddMessageRequest, key_budget: int | None = None) -> int:
+    """Validate what pydantic cannot know (settings-driven limits, emptiness); return the tokens.
+    `key_budget`: the key's own token budget per quota window, when it has one."""
     settings = get_settings()
     for name in ("user_id", "conversation_id"):
         value = getattr(body, name)
@@ -139,6 +140,13 @@ def check_limits(body: AddMessageRequest) -> int:
         raise MemqError(ErrorCode.REQUEST_TOKENS,
                         f"about {tokens} tokens; at most {settings.max_request_tokens} per request: shorten or "
                         "split it", field="messages")
+    budget = settings.quota_tokens if key_budget is None else key_budget
+    if tokens > budget:
+        # a 40309 would say "retry after ...", and no wait would ever make it fit
+        raise MemqError(ErrorCode.REQUEST_TOKENS,
+                        f"about {tokens} tokens, more than this key's whole budget of {budget} per "
+                        f"{settings.quota_window_seconds} s: it can never be accepted; shorten or split it",
+                        field="messages")
     return tokens
 
 

@@ -108,7 +108,7 @@ IDEMPOTENCY_HEADER = {"parameters": [{"name": "Idempotency-Key", "in": "header",
 
 async def add_message(body: AddMessageRequest, request: Request, caller: Caller = Depends(authenticate)):
     """Accept the batch (api/intake.py); the Idempotency-Key header makes a retry safe."""
-    tokens = check_limits(body)
+    tokens = check_limits(body, caller.quota_tokens)
     accepted = await accept(caller, body, tokens, request.headers.get("idempotency-key"), request.state.request_id)
     headers = accepted.quota.headers()
     if accepted.replayed:

@@ -183,6 +183,14 @@ def test_40309_with_retry_after_and_no_charge_for_rejected(stack):
     assert state["limit"] == 40 and state["used"] == 40 - int(quota.headers["X-RateLimit-Remaining"])
 
 
+def test_a_request_larger_than_the_keys_whole_budget_is_40305_not_a_wait(stack):
+    key = create_key(stack.redis, unique("quota"), quota_tokens=40)
+    huge = [{"role": "user", "content": "I walked along the river every morning this spring with my dog. " * 4}]
+    refused = stack.post("/add/message", body(messages=huge), api_key=key)
+    expect(refused, 413, 40305, "messages")
+    assert "never" in refused.json()["message"] and "Retry-After" not in refused.headers
+
+
 def test_50131_for_an_unknown_task(stack):
     expect(stack.post("/get/status", {"task_id": "no-such-task"}), 404, 50131, "task_id")
 
