@@ -44,6 +44,7 @@ err = Console(stderr=True)
 
 class Format(str, Enum):
     jsonl = "jsonl"
+    json = "json"  # a JSON array of the same conversation objects
     locomo = "locomo"
     longmemeval = "longmemeval"
 
@@ -150,7 +151,12 @@ def import_(
     out.print(summary_table(importer))
     if importer.rejects.entries:
         err.print(f"[red]{len(importer.rejects.entries)} item(s) failed[/]: see {rejected}")
-    raise typer.Exit(0 if importer.stats.ok else 1)
+    if not importer.stats.ok:
+        raise typer.Exit(1)
+    if importer.stopped_early:  # a trial run (--max-requests): not everything was sent
+        err.print("[yellow]stopped early[/]: rerun without --max-requests (same --checkpoint) to send the rest.")
+        raise typer.Exit(3)
+    raise typer.Exit(0)
 
 
 @keys_app.command("create")

@@ -68,7 +68,7 @@ def detect_format(file: Path) -> str:
         return "longmemeval"
     if '"sample_id"' in head or '"speaker_a"' in head or '"qa"' in head:
         return "locomo"
-    return "jsonl"
+    return "json"  # a .json file of conversations as the JSONL lines hold them, in an array
 
 
 def read_file(file: Path, fmt: str, user_prefix: str = "") -> Iterator[Item]:
@@ -79,6 +79,10 @@ def read_file(file: Path, fmt: str, user_prefix: str = "") -> Iterator[Item]:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         yield Unreadable(str(file), int(ErrorCode.INVALID), f"not a JSON file: {exc}")
+        return
+    if fmt == "json":  # [{user_id, conversation_id, messages, ...}, ...], or one such object
+        for n, record in enumerate(data if isinstance(data, list) else [data]):
+            yield jsonl_conversation(record, f"{file}[{n}]" if isinstance(data, list) else str(file))
         return
     if not isinstance(data, list):
         yield Unreadable(str(file), int(ErrorCode.INVALID), f"a {fmt} file is a JSON array of records")

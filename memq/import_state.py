@@ -58,7 +58,9 @@ class RejectLog:
         self.entries.append({"source": source, "code": code, "message": message, **context})
 
     def write(self) -> None:
-        if self.path is None or not self.entries:
+        """Written at the end of every run, empty when nothing failed: a file left by an earlier
+        run must not read as this run's failures."""
+        if self.path is None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("w", encoding="utf-8") as handle:

@@ -35,6 +35,9 @@ from memq.import_state import Checkpoint, Pacer, RejectLog, Stats
 
 STATUS_BATCH = 32  # task statuses polled at once while waiting
 UNREACHABLE_ROUNDS = 3  # rounds of status polls that all failed (each retried ~30 s) before giving up
+# Requests in a row that got no answer after every retry (~30 s each) before the rest is held back:
+# a server gone mid-import would otherwise cost every remaining request its own half minute.
+LOST_REQUESTS = 3
 
 
 @dataclass
@@ -108,10 +111,14 @@ class Importer:
         self.wait_note = ""  # why waiting stopped before every task finished
         self._budget = options.max_requests
         self._seen_tasks: set[str] = set()
+        self._lost = 0  # requests in a row that no retry got an answer to (see LOST_REQUESTS)
+
+    def _client(self) -> AsyncMemOSClient:
+        return AsyncMemOSClient(self.options.api_key, self.options.base_url, timeout=self.options.timeout,
+                                max_retries=6, max_quota_waits=None)
 
     async def run(self) -> Stats:
-        self.client = AsyncMemOSClient(self.options.api_key, self.options.base_url, timeout=self.options.timeout,
-                                       max_retries=6, max_quota_waits=None)
+        self.client = self._client()
         try:
             await self._run()
         finally:
@@ -173,16 +180,19 @@ class Importer:
         while not queue.empty():
             for planned in queue.get_nowait():
                 for n, chunk in enumerate(planned.chunks):
+                    if self._lost >= LOST_REQUESTS:
+                        self._hold_back(planned, n, "the server stopped answering; rerun to send the rest")
+                        break
                     if not await self._send(planned.conversation, chunk):
                         self._hold_back(planned, n + 1)
                         break
 
-    def _hold_back(self, planned: Planned, start: int) -> None:
+    def _hold_back(self, planned: Planned, start: int,
+                   why: str = "an earlier request of this conversation failed; rerun to send both in order") -> None:
         """After a request of a conversation failed, its later requests are not sent: a rerun
         sends them after the failed one, so messages keep their order."""
         for chunk in planned.chunks[start:]:
-            self._refused(planned.conversation, chunk, "not_sent",
-                          "an earlier request of this conversation failed; rerun to send both in order", failed=True)
+            self._refused(planned.conversation, chunk, "not_sent", why, failed=True)
 
     async def _send(self, conversation: Conversation, chunk: Chunk) -> bool:
         """Send one request; False when it failed (5xx/timeouts) and may succeed on a rerun."""
@@ -206,9 +216,11 @@ class Importer:
             self._refused(conversation, chunk, exc.code, exc.message, failed=failed)
             return not failed
         except httpx.TransportError as exc:
+            self._lost += 1
             self._refused(conversation, chunk, "transport", f"{type(exc).__name__}: {exc}", failed=True)
             return False
         else:
+            self._lost = 0
             replayed = res.headers.get("idempotent-replayed") == "true"
             self.stats.replayed += replayed
             self.stats.sent += not replayed

@@ -125,3 +125,10 @@ def test_import_cli_locomo_and_rejected_lines(stack, tmp_path):
         ("assistant", "Ann: My brother Tom joined me on the trip.")]
     found = stack.search(f"{prefix}conv-7-Ann", "Who joined the hiking trip?", relativity=0)
     assert any("Tom" in m["memory_value"] for m in found["memory_detail_list"]), found["memory_detail_list"]
+
+    # a trial run that stops before the end says so in its exit code, and leaves no old failures behind
+    (folder / "extra.jsonl").unlink()
+    trial = memq("import", str(folder), "--base-url", stack.base_url, "--api-key", stack.api_key, "--no-progress",
+                 "--user-prefix", unique("trial") + "-", "--rejected", str(rejected), "--max-requests", "1")
+    assert trial.returncode == 3 and "stopped early" in trial.stderr, trial.stdout + trial.stderr
+    assert rejected.read_text() == ""

@@ -75,6 +75,30 @@ def test_jsonl_lines_and_unreadable_ones(tmp_path):
     assert "messages[0]" in items[5].message
 
 
+def test_a_json_file_of_conversations_is_read_as_the_jsonl_lines_are(tmp_path):
+    conversation = {"user_id": "u1", "conversation_id": "c1",
+                    "messages": [{"role": "user", "content": "hi", "chat_time": "2024-01-01 10:00:00"}]}
+    (tmp_path / "many.json").write_text(json.dumps([conversation, {**conversation, "conversation_id": "c2"}, 7],
+                                                   indent=2))
+    (tmp_path / "one.json").write_text(json.dumps(conversation))
+    assert detect_format(tmp_path / "many.json") == "json"
+    many = list(read_path(tmp_path / "many.json"))
+    assert [type(i) for i in many] == [Conversation, Conversation, Unreadable]
+    assert [c.conversation_id for c in many[:2]] == ["c1", "c2"] and many[2].source.endswith("many.json[2]")
+    [one] = read_path(tmp_path / "one.json")
+    assert one.messages == conversation["messages"]
+
+
+def test_a_run_rewrites_the_rejected_file_even_with_nothing_rejected(tmp_path):
+    from memq.import_state import RejectLog
+    path = tmp_path / "rejected.jsonl"
+    first = RejectLog(path)
+    first.add("a.jsonl:1", 40000, "bad")
+    first.write()
+    RejectLog(path).write()
+    assert path.read_text() == ""
+
+
 def test_checkpoint_survives_a_torn_last_line(tmp_path):
     path = tmp_path / "ck.jsonl"
     first = Checkpoint(path)
