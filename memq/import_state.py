@@ -103,31 +103,35 @@ class Stats:
 
 
 class Pacer:
-    """A token bucket at `share` of the key's quota rate. It starts with what is left of the
-    current window, so an import never opens with a burst the server must refuse; a 40309 (the
-    key is shared, or the window boundaries differ) empties it."""
+    """At most `share` of the key's quota in each of the server's quota windows. The server counts
+    in fixed windows (api/quota.py): a bucket refilling continuously could spend its fill at the end
+    of one window and again at the start of the next, near twice the quota in one. So the pacer
+    follows the same windows, from the `reset` the server gave: it starts with what is left of the
+    current one, and waits for the next when its share is spent. A 40309 (the key is shared, or
+    the clocks differ) spends what is left of the window."""
 
-    def __init__(self, limit: int, window_seconds: float, used: int = 0, share: float = 0.9):
-        self.capacity = max(1.0, limit * share)
-        self.rate = self.capacity / max(window_seconds, 0.001)  # tokens per second
-        self.level = max(0.0, self.capacity - used)
-        self._stamp = time.monotonic()
+    def __init__(self, limit: int, window_seconds: float, used: int = 0, share: float = 0.9,
+                 reset_at: float | None = None):
+        self.budget = max(1.0, limit * share)
+        self.window = max(window_seconds, 0.001)
+        now = time.time()
+        self.window_end = reset_at if reset_at and reset_at > now else (now // self.window + 1) * self.window
+        self.left = max(0.0, self.budget - used)
         self._lock = asyncio.Lock()
 
-    def _refill(self) -> None:
-        now = time.monotonic()
-        self.level = min(self.capacity, self.level + (now - self._stamp) * self.rate)
-        self._stamp = now
+    def _roll(self, now: float) -> None:
+        if now >= self.window_end:  # a later window: its whole share
+            self.window_end += (int((now - self.window_end) // self.window) + 1) * self.window
+            self.left = self.budget
 
     async def acquire(self, tokens: int) -> None:
-        cost = min(float(tokens), self.capacity)
+        cost = min(float(tokens), self.budget)  # a request over the share still goes, alone in its window
         async with self._lock:  # first come, first served
-            self._refill()
-            while self.level < cost:
-                await asyncio.sleep((cost - self.level) / self.rate)
-                self._refill()
-            self.level -= cost
+            self._roll(time.time())
+            while self.left < cost:
+                await asyncio.sleep(max(0.0, self.window_end - time.time()) + 0.01)
+                self._roll(time.time())
+            self.left -= cost
 
     def drain(self, *_args: Any) -> None:
-        self._refill()
-        self.level = 0.0
+        self.left = 0.0

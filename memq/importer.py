@@ -6,7 +6,7 @@ How it works:
    split into requests under them (memq.import_split), each with a deterministic Idempotency-Key.
 2. Users are imported in parallel (`concurrency` at a time); one user's conversations and one
    conversation's requests go in order, so message_index and the timeline come out as in the file.
-3. A token bucket keeps the rate under the quota; a 40309 is waited out (Retry-After) and the
+3. The pacer keeps each of the server's quota windows under --quota-share of the quota; a 40309 is waited out (Retry-After) and the
    request sent again; 5xx and timeouts are retried with backoff; any other 4xx is recorded as a
    rejected item with its code and the import goes on.
 4. Each accepted request is appended to the checkpoint; a rerun skips those, and a request that
@@ -139,7 +139,7 @@ class Importer:
         limits = Limits(min(quota.max_messages, self.options.batch_size or quota.max_messages),
                         quota.max_content_chars, max(1, min(quota.max_request_tokens, int(quota.limit * share))))
         by_user = plan(self.options, limits, self.stats, self.rejects)
-        self.pacer = Pacer(quota.limit, quota.window_seconds, quota.used, share)
+        self.pacer = Pacer(quota.limit, quota.window_seconds, quota.used, share, reset_at=quota.reset)
         self.client.policy.on_retry = self._on_retry
         with _progress(self.console, self.options.show_progress) as progress:
             self.progress = progress

@@ -114,19 +114,25 @@ def test_checkpoint_survives_a_torn_last_line(tmp_path):
     assert Checkpoint(path).done == {"k1": "t1", "k2": "t2", "k3": "t3"}
 
 
-def test_pacer_holds_the_rate_under_the_quota():
-    async def scenario():
-        pacer = Pacer(limit=100, window_seconds=1, used=40, share=0.9)  # 90 tokens/s, 50 left now
-        start = time.monotonic()
-        await pacer.acquire(50)  # what the window has left: no wait
-        immediate = time.monotonic() - start
-        await pacer.acquire(45)  # 45 more tokens at 90/s: about half a second
-        paced = time.monotonic() - start
-        pacer.drain()  # a 40309 empties it
-        await pacer.acquire(9)
-        return immediate, paced, time.monotonic() - start - paced
+def test_pacer_stays_under_the_share_in_each_of_the_servers_fixed_windows():
+    window, reset_at = 0.5, time.time() + 0.2  # the server's current window ends in 0.2 s
 
-    immediate, paced, after_drain = asyncio.run(scenario())
-    assert immediate < 0.05
-    assert 0.45 <= paced < 0.8
-    assert 0.09 <= after_drain < 0.4
+    async def scenario():
+        pacer = Pacer(limit=100, window_seconds=window, used=40, share=0.9, reset_at=reset_at)  # 50 left now
+        granted = []
+        for tokens in (50, 45, 45, 30, 9):
+            await pacer.acquire(tokens)
+            granted.append((time.time(), tokens))
+        pacer.drain()  # a 40309 spends what is left of the window
+        await pacer.acquire(9)
+        granted.append((time.time(), 9))
+        return granted
+
+    granted = asyncio.run(scenario())
+    per_window = {}
+    for at, tokens in granted:
+        per_window[int((at - reset_at) // window)] = per_window.get(int((at - reset_at) // window), 0) + tokens
+    # what the server counts in each of its windows: the 50 left of the first, then at most 90 (0.9 x 100)
+    assert per_window.get(-1, 0) <= 50 and all(total <= 90 for total in per_window.values()), per_window
+    assert granted[0][0] < reset_at  # what the first window had left went at once
+    assert granted[-1][0] - granted[-2][0] > 0.05  # after the drain, the next window
