@@ -13,7 +13,12 @@ from pipeline.extract.tagging import auto_tags, entities_of
 from pipeline.extract.tools import schema_candidates, trajectory_candidate
 from pipeline.models import Batch, Candidate, Message, Source
 
-SPEAKER_PREFIX = re.compile(r"^([A-Z][\w.'-]{0,30}(?: [A-Z][\w.'-]{0,30})?):\s+")
+# "Caroline: ...", "Mary Ann: ...": a name before a colon opens the message. Not a label a message
+# opens with ("Update: I accepted the offer", "Quick question: ..."), which would become a speaker.
+LABEL = (r"(?i:update|note|edit|ps|p\.s|fyi|question|quick question|reminder|important|summary|re|context|"
+         r"background|also|correction|warning|tip|answer|problem|issue|goal|plan|status|news|todo|fact|"
+         r"follow[ -]up|btw|info|heads up|good news|bad news|update \d+|day \d+|step \d+|edit \d+):")
+SPEAKER_PREFIX = re.compile(rf"^(?!{LABEL})([A-Z][\w.'-]{{0,30}}(?: [A-Z][\w.'-]{{0,30}})?):\s+")
 # A long message is kept as several raw memories: MiniLM reads ~200 words, or ~250 characters of
 # Chinese or Japanese (a word of those scripts counts each character; see _length).
 RAW_CHUNK_WORDS = 250

@@ -397,8 +397,10 @@ def _rules(said: datetime) -> list[tuple[str, Callable[[re.Match], str]]]:
         (rf"\b{_COUNT} (day|week|month|year)s? ago\b", _ago(said)),
         (rf"\bin {_COUNT} (day|week|month|year)s?\b(?! ago)", _in_from_now(said)),
         (r"\b(last|next|this) (" + "|".join(WEEKDAYS) + r")\b", _weekday(said)),
-        # a bare "on Friday", not "on Fridays" nor "on Friday 21 January" (a date already)
-        (r"(?<=\bon )()(" + "|".join(WEEKDAYS) + r")\b(?!,? \d)", _weekday(said)),
+        # a bare "on Friday", not "on Fridays", "on Friday mornings" (every week) nor "on Friday 21
+        # January" (a date already)
+        (r"(?<=\bon )()(" + "|".join(WEEKDAYS) + r")\b(?!,? \d| (?:mornings|afternoons|evenings|nights)\b)",
+         _weekday(said)),
     ]
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from pipeline.chat_time import epoch_ms
 from pipeline.extract import Extraction
-from pipeline.extract.common import finish, passthrough, source_of, speaker_and_text
+from pipeline.extract.common import LABEL, finish, passthrough, source_of, speaker_and_text
 from pipeline.extract.english import date_phrase, resolve_relative_times, split_sentences, to_third_person
 from pipeline.models import Batch, Candidate, Message, Source
 
@@ -122,8 +122,8 @@ _QUALIFIERS = re.compile(r"\b(any ?more|anymore|now|these days|either|at all|too
                          r"lately|nowadays|any longer)\b", re.I)
 _GERUNDS = re.compile(r"^(?:eating|drinking|having|doing|eat|drink|have|the|a|an|to)\s+", re.I)
 # Chat's discourse markers say nothing in a memory read months later ("By the way, I got a dog.")
-LEAD_IN = re.compile(r"^(?:(?:and|also|oh|well|anyway|anyways|actually|so|btw|by the way|speaking of which|"
-                     r"on another note|oh and|plus|you know|lol|ugh|haha)\b[\s,]*)+", re.I)
+LEAD_IN = re.compile(rf"^(?:(?:and|also|oh|well|anyway|anyways|actually|so|btw|by the way|speaking of which|"
+                     rf"on another note|oh and|plus|you know|lol|ugh|haha)\b[\s,]*|{LABEL}\s*)+", re.I)
 # Interjections that open a chat sentence ("Yeah, Melanie plays clarinet.", "Wow, that story is so
 # inspiring"): only before a comma or "!", so that "Sure thing" or "Totally worth it" keep their word.
 INTERJECTION = re.compile(r"^(?:(?:yeah|yea|yep|yup|yes|yah|wow|whoa|woah|haha|hah|lol|hey|ok|okay|sure|totally|"

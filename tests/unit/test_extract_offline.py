@@ -94,6 +94,8 @@ def test_relative_times_are_resolved_against_each_message_chat_time():
      "The user read the whole Dune trilogy in two weeks (13 March 2024)."),
     (datetime(2024, 3, 13, 10, tzinfo=BEIJING), "I work from home on Fridays.",
      "The user works from home on Fridays (13 March 2024)."),
+    (datetime(2024, 1, 10, 10, tzinfo=BEIJING), "I started pottery classes on Wednesday evenings.",
+     "The user started pottery classes on Wednesday evenings (10 January 2024)."),
 ])
 def test_weekdays_weekends_and_times_from_now_point_at_their_dates(said, sentence, fact):
     assert texts(run(("user", sentence), said=said), "fact") == [fact]
@@ -289,6 +291,11 @@ def test_a_short_statement_of_what_the_speaker_is_or_has_is_a_fact_but_chat_is_n
 def test_what_the_user_says_of_themselves_after_a_request_is_a_fact():
     facts = texts(run(("user", "Please always answer in Spanish, I'm practicing for my trip to Madrid.")), "fact")
     assert facts == ["The user is practicing for their trip to Madrid (8 May 2023)."]
+
+
+def test_a_label_before_a_colon_is_not_a_speaker():
+    facts = texts(run(("user", "Update: I accepted the Ridgeline offer at the hospital!")), "fact")
+    assert facts == ["The user accepted the Ridgeline offer at the hospital (8 May 2023)."]
 
 
 def test_people_all_sent_as_user_are_each_others_you():
