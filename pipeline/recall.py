@@ -16,6 +16,7 @@
    are returned, however many the caller allows."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pipeline.embedder import Embedder
@@ -43,6 +44,7 @@ GRAPH_SEEDS = 3
 GRAPH_NEIGHBOURS = 20
 CANDIDATE_POOL = 40  # from each of the dense and the lexical search
 TIE_MARGIN = 20  # fetched beyond the pool, for a group of equal scores at its edge (see _ranked)
+SAME_SUBJECT_COSINE = 0.55  # see _later_word_first
 FACT_PREFERENCE = 0.8  # a fact scoring at least this share of its raw message's score is shown instead
 # A preference is returned only when it bears on the query: cosine at least this, or the best
 # lexical hit. Measured on MiniLM: unrelated preferences sit at 0.0-0.25, but a name shared with the
@@ -231,7 +233,58 @@ def _rank(store, vector, request, graph, kinds, limit) -> list[tuple[StoredMemor
     if kinds == ("preference",):
         scored = _relevant_preferences(scored)
     _boost(scored, request, graph)
-    return _best_first_scores(_select(scored, request, limit, one_per_message="raw" in kinds))
+    chosen = _select(scored, request, limit, one_per_message="raw" in kinds)
+    return _best_first_scores(_later_word_first(chosen, store) if _asks_about_now(request.query) else chosen)
+
+
+# A question about how things are now ("What car do I drive?", "What painkiller am I taking now?")
+# rather than about a past event ("When did I hurt my knee?", "How did we meet?").
+_ABOUT_THE_PAST = re.compile(r"\b(?:did|was|were|had|used to|before|first|originally|ago|back then|last (?:year|"
+                             r"month|week|time))\b", re.I)
+_ABOUT_NOW = re.compile(r"\b(?:now|currently|current|these days|still|latest|most recent|any ?more|"
+                        r"do|does|am|is|are|have|has)\b|'s\b|'re\b|'m\b", re.I)
+
+
+def _asks_about_now(query: str) -> bool:
+    return bool(_ABOUT_NOW.search(query)) and not _ABOUT_THE_PAST.search(query)
+
+
+def _later_word_first(items: list[tuple[StoredMemory, float]], store: VectorStore) -> list[tuple[StoredMemory, float]]:
+    """Among the items chosen, one said later about what a better-ranked one says ("The wedding
+    moved to 14 September" after "My sister's wedding is on 22 June"; "I sold the Civic and bought
+    a Tesla") goes just above it: a reader takes the first as the answer, and the later word is the
+    current one. Only subjects with a slot are superseded outright (stages/resolve.py); this covers
+    the rest. The same items are returned, in another order. Same subject: embeddings at least
+    SAME_SUBJECT_COSINE apart."""
+    if len(items) < 2:
+        return items
+    vectors = store.dense_vectors([m.id for m, _ in items])
+    order = list(items)
+    i = 0
+    while i < len(order):
+        first = order[i][0]
+        later = next((j for j in range(i + 1, len(order)) if _updates(order[j][0], first)
+                      and _cosine(vectors.get(first.id), vectors.get(order[j][0].id)) >= SAME_SUBJECT_COSINE), None)
+        if later is None:
+            i += 1
+        else:  # it takes this place, and is itself checked against what comes after (each move is to a later word)
+            order.insert(i, order.pop(later))
+    return order
+
+
+def _updates(later: StoredMemory, earlier: StoredMemory) -> bool:
+    """Whether `later` could be the user's later word on what `earlier` says: said after it, in
+    another conversation, by the user (the assistant's answer to a statement is not an update of it)."""
+    return later.said_at > earlier.said_at and later.conversation_id != earlier.conversation_id \
+        and all(s.role == "user" for s in later.sources)
+
+
+def _cosine(a: list[float] | None, b: list[float] | None) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(x * y for x, y in zip(a, b))
+    norm = (sum(x * x for x in a) * sum(y * y for y in b)) ** 0.5
+    return dot / norm if norm else 0.0
 
 
 def _best_first_scores(items: list[tuple[StoredMemory, float]]) -> list[tuple[StoredMemory, float]]:

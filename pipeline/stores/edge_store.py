@@ -73,6 +73,9 @@ class EdgeVectorStore(PointStore):
     def _retrieve(self, ids) -> list[dict]:
         return [r.payload for r in self.shard.retrieve(ids, with_payload=True, with_vector=False)]
 
+    def _retrieve_dense(self, ids) -> list[tuple[str, list[float]]]:
+        return [(str(r.id), r.vector[DENSE]) for r in self.shard.retrieve(ids, with_payload=False, with_vector=[DENSE])]
+
     def _sparse(self, indices, values):
         return SparseVector(indices, values)
 

@@ -91,6 +91,10 @@ class QdrantServerStore(PointStore):
     def _retrieve(self, ids) -> list[dict]:
         return [r.payload for r in self.client.retrieve(self.collection, ids, with_payload=True)]
 
+    def _retrieve_dense(self, ids) -> list[tuple[str, list[float]]]:
+        records = self.client.retrieve(self.collection, ids, with_payload=False, with_vectors=[DENSE])
+        return [(str(r.id), r.vector[DENSE]) for r in records]
+
     def _sparse(self, indices, values):
         return models.SparseVector(indices=indices, values=values)
 

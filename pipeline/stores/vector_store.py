@@ -55,6 +55,7 @@ class Hit:
 class VectorStore(Protocol):
     def upsert(self, memories: list[StoredMemory], dense: dict[str, list[float]]) -> None: ...
     def get(self, ids: Iterable[str]) -> list[StoredMemory]: ...
+    def dense_vectors(self, ids: Iterable[str]) -> dict[str, list[float]]: ...
     def replace_payload(self, memories: list[StoredMemory]) -> None: ...
     def delete(self, ids: list[str]) -> None: ...
     def dense_search(self, scope: Scope, vector: list[float], limit: int, where: Node | None = None,
@@ -126,6 +127,7 @@ class PointStore:
     def _overwrite(self, point_id: str, payload: dict) -> None: raise NotImplementedError
     def _remove(self, ids: list[str]) -> None: raise NotImplementedError
     def _retrieve(self, ids: list[str]) -> list[dict]: raise NotImplementedError
+    def _retrieve_dense(self, ids: list[str]) -> list[tuple[str, list[float]]]: raise NotImplementedError
     def _nearest(self, using: str, vector: Any, flt: Any, limit: int,
                  threshold: float | None) -> list[tuple[dict, float]]: raise NotImplementedError
     def _sparse(self, indices: list[int], values: list[float]) -> Any: raise NotImplementedError
@@ -159,6 +161,11 @@ class PointStore:
     def get(self, ids: Iterable[str]) -> list[StoredMemory]:
         ids = valid_ids(ids)
         return [StoredMemory.model_validate(p) for p in self._retrieve(ids) if p] if ids else []
+
+    def dense_vectors(self, ids: Iterable[str]) -> dict[str, list[float]]:
+        """The stored embeddings of these memories (those that exist), by id."""
+        ids = valid_ids(ids)
+        return {str(point_id): vector for point_id, vector in self._retrieve_dense(ids)} if ids else {}
 
     def dense_search(self, scope, vector, limit, where=None, threshold=None) -> list[Hit]:
         found = self._nearest(DENSE, list(vector), self._filter(scope, where), limit, threshold)

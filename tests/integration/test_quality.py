@@ -53,6 +53,20 @@ def test_moving_supersedes_the_old_residence_and_get_shows_history(stack):
     assert old["status"] == "archived" and old["superseded_by"] == new["id"] and old["valid_to"]
 
 
+def test_a_later_word_on_the_same_thing_comes_first_for_a_question_about_now(stack):
+    # no slot covers cars or appointments: nothing is superseded outright, but the later word leads
+    user = unique("driver")
+    stack.add(user, [{"role": "user", "content": "I drive a silver Honda Civic to work every day.",
+                      "chat_time": "2024-01-05 09:00:00"}], conversation_id="a")
+    stack.add(user, [{"role": "user", "content": "I sold my Honda Civic last week and now I drive a Tesla Model 3.",
+                      "chat_time": "2024-04-10 09:00:00"}], conversation_id="b")
+    now = [m["memory_value"] for m in stack.search(user, "What car do I drive?")["memory_detail_list"]]
+    assert "Tesla" in now[0] and any("silver Honda Civic" in v for v in now[1:]), now
+    # a question about the past keeps the ranking's own order
+    past = [m["memory_value"] for m in stack.search(user, "What car did I drive in January?")["memory_detail_list"]]
+    assert len(past) == len(now)
+
+
 def test_a_reply_in_a_later_add_is_found_by_the_question_it_answers(stack):
     user = unique("melanie")
     stack.add(user, [

@@ -137,6 +137,15 @@ def test_get_ignores_ids_that_are_not_uuids(store):
     assert [m.id for m in store.get(["not-a-uuid", a.id, str(uuid.uuid4())])] == [a.id]
 
 
+def test_dense_vectors_are_the_stored_embeddings_by_id(store):
+    a, b = MEMORIES[0], MEMORIES[1]
+    expected = HashEmbedder(DIM).embed([a.text, b.text])
+    found = store.dense_vectors([a.id, "not-a-uuid", b.id, str(uuid.uuid4())])
+    assert set(found) == {a.id, b.id}
+    for vector, want in ((found[a.id], expected[0]), (found[b.id], expected[1])):
+        assert len(vector) == DIM and max(abs(x - y) for x, y in zip(vector, want)) < 1e-4
+
+
 def test_payload_replace_and_delete_round_trip(tmp_path):
     for built in (EdgeVectorStore(tmp_path / "e", dim=DIM),
                   QdrantServerStore(":memory:", None, "memq", dim=DIM)):
