@@ -6,6 +6,8 @@ their texts in one model call and forwards each batch to the store queue. Each b
 own stage records, retries and failure: a batch that fails never takes the others with it."""
 from __future__ import annotations
 
+import threading
+import time
 from functools import lru_cache
 
 import structlog
@@ -70,7 +72,8 @@ class _Claimed:
         if self.batch is not None:
             self.user_id, self.request_id = self.batch.user_id, self.batch.request_id or request_id
         else:
-            self.user_id, self.request_id = tasks.status_and_user(task_id)[1], request_id
+            _, self.user_id, accepted_under = tasks.status_user_request(task_id)
+            self.request_id = request_id or accepted_under
         self.extraction: Extraction | None = None
         self.run = self.start("extract")
 
@@ -104,9 +107,47 @@ def ingest_task(self, task_id: str) -> None:
             try:
                 if claims.release(claimed_id):
                     _forward("ingest.extract", self, claimed_id, request_id if claimed_id == task_id else None)
-            except Exception as exc:  # Redis is down: the sweeper finds them once this process is gone
+            except Exception as exc:  # Redis is down: handed back once it answers again
                 log.warning("ingest.handback_failed", task_id=claimed_id, error=type(exc).__name__)
+                _hand_back_later(self.app, claimed_id)
         raise
+
+
+# Batches this process could not hand back (Redis was down): their claims name this live process,
+# so no other process takes them and the sweeper, which only recovers the claims of processes that
+# are gone, leaves them. A thread hands them back once Redis answers again.
+HANDBACK_RETRY_SECONDS = 2.0
+_unreturned: set[str] = set()
+_unreturned_lock = threading.Lock()
+
+
+def _hand_back_later(app, task_id: str) -> None:
+    with _unreturned_lock:
+        start = not _unreturned
+        _unreturned.add(task_id)
+    if start:
+        threading.Thread(target=_hand_back_loop, args=(app,), name="memq-handback", daemon=True).start()
+
+
+def _hand_back_loop(app) -> None:
+    while True:
+        time.sleep(HANDBACK_RETRY_SECONDS)
+        with _unreturned_lock:
+            pending = sorted(_unreturned)
+        for task_id in pending:
+            try:
+                _claims().release(task_id)
+                # a fresh message whether or not the claim survived the outage: one for a batch that is
+                # done, or claimed by another live process, is skipped (see ingest_task)
+                app.send_task("ingest.extract", args=[task_id])
+            except Exception:  # still down: the next round
+                continue
+            log.info("ingest.handed_back", task_id=task_id)
+            with _unreturned_lock:
+                _unreturned.discard(task_id)
+        with _unreturned_lock:
+            if not _unreturned:
+                return
 
 
 def _extract(task, item: _Claimed) -> bool:

@@ -89,13 +89,15 @@ def run_stage(task: Task, task_id: str, stage: str, body: Callable[[], dict | No
               on_failure: Callable[[], None] | None = None) -> None:
     """Run `body` as `stage` of the task `task`'s message names: done, retried through Celery
     (a transient error with retries left) or failed."""
-    status, user_id = runtime.task_store().status_and_user(task_id)  # one read of the task record
+    status, user_id, accepted_under = runtime.task_store().status_user_request(task_id)  # one read
     if status in (None, "completed"):
         # A duplicate delivery (a crash recovery re-sent a stage that had finished after all), or a
         # task whose user was deleted: nothing to do, and nothing to forward.
         log.info("stage.skipped", task_id=task_id, stage=stage, status=status)
         return
-    run = StageRun(task_id, stage, task.request.retries + 1, user_id, (task.request.headers or {}).get("request_id"))
+    # a message re-sent by crash recovery or `memq tasks retry` carries no request id: the record has it
+    request_id = (task.request.headers or {}).get("request_id") or accepted_under
+    run = StageRun(task_id, stage, task.request.retries + 1, user_id, request_id)
     with run.bound():
         try:
             counts = body() or {}

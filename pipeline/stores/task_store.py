@@ -65,9 +65,10 @@ class TaskStore:
         raw = self.redis.hget(keys.task(task_id), "stages")
         return json.loads(raw) if raw else {}
 
-    def status_and_user(self, task_id: str) -> tuple[str | None, str | None]:
-        status, user_id = self.redis.hmget(keys.task(task_id), ["status", "user_id"])
-        return (status.decode() if status else None), (user_id.decode() if user_id else None)
+    def status_user_request(self, task_id: str) -> tuple[str | None, str | None, str | None]:
+        """The task's status, user and the request id it was accepted under, in one read."""
+        values = self.redis.hmget(keys.task(task_id), ["status", "user_id", "request_id"])
+        return tuple(v.decode() if v else None for v in values)  # type: ignore[return-value]
 
     def stage_started(self, task_id: str, stage: str, attempt: int, worker: str = "") -> None:
         """`worker` is the identity of the process running it: crash recovery checks its heartbeat."""

@@ -170,3 +170,37 @@ def test_batches_embedded_together_keep_their_own_outcomes(stack):
     found = stack.search(user, "how many bees do I keep")
     texts = " ".join(m["memory_value"] for m in found["memory_detail_list"])
     assert "0 bees" in texts and "2 bees" in texts
+
+
+class FlakyBroker:
+    """Stands in for the Celery app's send_task: down for the first `down` sends (Redis was
+    restarting), then records what is sent."""
+
+    def __init__(self, down: int):
+        self.down, self.sent = down, []
+
+    def send_task(self, name, args):
+        if self.down:
+            self.down -= 1
+            raise ConnectionError("redis is restarting")
+        self.sent.append((name, args[0]))
+
+
+def test_batches_a_live_process_could_not_hand_back_are_handed_back_once_redis_answers(client, monkeypatch):
+    from workers import ingest
+    monkeypatch.setattr(ingest, "_claims", lambda: IngestClaims(client, ME))
+    monkeypatch.setattr(ingest, "HANDBACK_RETRY_SECONDS", 0.05)
+    for task_id in ("t1", "t2"):
+        accept(client, task_id)
+    assert IngestClaims(client, ME).claim("t1", message_budget=16) == ["t1", "t2"]
+    broker = FlakyBroker(down=1)
+    for task_id in ("t1", "t2"):  # the task's own handback failed: Redis was down
+        ingest._hand_back_later(broker, task_id)
+    deadline = time.time() + 5
+    while len(broker.sent) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    # both go out again, claimable by any process: the sweeper would never have taken them from
+    # this process, which is alive
+    assert sorted(broker.sent) == [("ingest.extract", "t1"), ("ingest.extract", "t2")]
+    assert owner(client, "t1") is None and owner(client, "t2") is None
+    assert not ingest._unreturned

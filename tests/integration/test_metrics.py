@@ -166,6 +166,40 @@ def test_a_retried_stage_shows_its_attempts_and_is_counted(stack, monkeypatch):
         value(before, "memq_tasks_total", stage="extract", status="retried") == 1
 
 
+def test_a_stage_resent_without_headers_logs_under_the_request_id_the_batch_came_with(stack, monkeypatch):
+    """Crash recovery and `memq tasks retry` publish bare messages: the stage's log lines still
+    carry the request id, read from the task record."""
+    import structlog
+
+    from memq import settings
+    from workers import runtime
+    from workers.stage import run_stage
+
+    monkeypatch.setenv("MEMQ_REDIS_URL", stack.runtime["redis_url"])
+    caches = (settings.get_settings, runtime.redis_client, runtime.task_store)
+    for cache in caches:
+        cache.cache_clear()
+    try:
+        task_id = uuid.uuid4().hex
+        stack.redis.hset(f"memq:task:{task_id}", mapping={"task_id": task_id, "project": "default",
+                                                           "user_id": "resent-user", "status": "running",
+                                                           "created_at": 1, "stages": "{}",
+                                                           "request_id": "gw.accepted-9"})
+        seen = []
+
+        def body():
+            seen.append(structlog.contextvars.get_contextvars().get("request_id"))
+            runtime.task_store().stage_finished(task_id, "extract", {"candidates": 0})
+            return {"candidates": 0}
+
+        bare = type("Task", (), {"request": type("Request", (), {"retries": 0, "headers": None})()})()
+        run_stage(bare, task_id, "extract", body)
+        assert seen == ["gw.accepted-9"]
+    finally:
+        for cache in caches:
+            cache.cache_clear()
+
+
 class FakeTask:
     """What run_stage uses of a bound Celery task: its retry count, headers and retry()."""
 
