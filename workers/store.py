@@ -26,6 +26,21 @@ def _lock() -> UserLock:
     return UserLock(runtime.redis_client(), get_settings().user_lock_lease_seconds)
 
 
+def _take_lock(scope: str, task_id: str) -> bool:
+    """The user's lock for this task; also from a holder that has finished, which only a process
+    killed between its batch's end and letting go leaves (its lease would block the user for its
+    whole length, 120 s by default)."""
+    lock = _lock()
+    if lock.acquire(scope, task_id):
+        return True
+    holder = lock.holder(scope)
+    if holder and holder != task_id and runtime.task_store().status_user_request(holder)[0] in (None, "completed",
+                                                                                                 "failed"):
+        lock.release(scope, holder)  # only if it still holds it
+        return lock.acquire(scope, task_id)
+    return False
+
+
 def _release(batch: Batch | None, task_id: str):
     def release():
         if batch is not None:
@@ -47,7 +62,7 @@ def _tokens_with(plan: WritePlan, task_id: str) -> dict[str, int] | None:
 def store_task(self, task_id: str) -> None:
     tasks = runtime.task_store()
     batch = tasks.load_batch(task_id)
-    if batch is not None and not _lock().acquire(user_scope(batch.project, batch.user_id), task_id):
+    if batch is not None and not _take_lock(user_scope(batch.project, batch.user_id), task_id):
         # Another batch of this user is between resolve and write: wait for it without holding
         # this worker. A fresh delayed message, not self.retry(): waiting for a lock is no failed
         # attempt, and must not use up the retries that transient errors are allowed.
