@@ -13,14 +13,16 @@
    when a short history runs out of distinct things does the room left go to the raw messages
    held back.
 4. Preferences are context for the answer, not search results: only those that bear on the query
-   are returned, however many the caller allows."""
+   are returned, however many the caller allows: close to it, its best keyword match, or on the
+   topic it names ("Suggest a dinner recipe": the food dislikes)."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
 from pipeline.embedder import Embedder
-from pipeline.filters import Node, asks_for_status
+from pipeline.extract.tagging import topics_of
+from pipeline.filters import Contains, Node, Or, asks_for_status, both
 from pipeline.models import MemoryKind, StoredMemory, user_scope
 from pipeline.presenters import preference_note, present
 from pipeline.stores import lexical
@@ -53,6 +55,7 @@ FACT_PREFERENCE = 0.8  # a fact scoring at least this share of its raw message's
 # 15 fewer words per question; 0.5 loses 0.002-0.003 of each.
 PREFERENCE_MIN_COSINE = 0.45
 PREFERENCE_LEXICAL_RANKS = 1
+TOPIC_PREFERENCES = 10  # at most this many more, on the query's topic (see _add_topic_preferences)
 # A fact is a fragment of its message when the message has at least this many content words, and
 # this share of its content words, that the fact lacks.
 FRAGMENT_TERMS_MIN = 12
@@ -226,12 +229,26 @@ def _relevant_preferences(scored: dict[str, Scored]) -> dict[str, Scored]:
             or (e.lexical_rank is not None and e.lexical_rank < PREFERENCE_LEXICAL_RANKS)}
 
 
+def _add_topic_preferences(scored: dict[str, Scored], store: VectorStore, request: SearchRequest) -> None:
+    """Preferences on the topic the query names, after those that bear on it directly: "Suggest a
+    dinner recipe" and "The user does not like mushrooms" are 0.15 apart for MiniLM, but a
+    recommendation that ignores the dislike is the one the user notices (the recall audit)."""
+    topics = topics_of(request.query)
+    if not topics:
+        return
+    on_topic = Or(tuple(Contains("tags", topic) for topic in topics))
+    scope = Scope(request.project, request.user_id, kinds=("preference",))
+    for memory in store.scan(scope, both(request.where, on_topic), limit=TOPIC_PREFERENCES):
+        scored.setdefault(memory.id, Scored(memory))  # no score of its own: after every scored one
+
+
 def _rank(store, vector, request, graph, kinds, limit) -> list[tuple[StoredMemory, float]]:
     if limit <= 0:
         return []
     scored = _fuse(store, vector, request, kinds, pool=max(CANDIDATE_POOL, limit * 4))
     if kinds == ("preference",):
         scored = _relevant_preferences(scored)
+        _add_topic_preferences(scored, store, request)
     _boost(scored, request, graph)
     chosen = _select(scored, request, limit, one_per_message="raw" in kinds)
     return _best_first_scores(_later_word_first(chosen, store) if _asks_about_now(request.query) else chosen)

@@ -7,7 +7,11 @@ import re
 TOPICS = {
     "travel": "trip trips travel traveling travelling flight flights fly flying flew hotel inn vacation holiday "
               "visit tour booked booking airport airline train passport visa abroad luggage itinerary",
-    "food": "food eat ate spicy dinner lunch breakfast restaurant cook cooking meal taste oil vegetarian vegan meat",
+    "food": "food eat ate eating spicy dinner lunch breakfast restaurant restaurants cook cooking meal meals taste "
+            "oil vegetarian vegan meat recipe recipes dish dishes cuisine snack snacks dessert desserts bake baking "
+            "drink drinks alcohol wine beer coffee tea mushrooms cheese chicken fish seafood shellfish pork beef "
+            "steak pasta pizza sushi rice bread chocolate sugar dairy milk gluten peanuts nuts eggs vegetables "
+            "fruit salad soup curry",
     "health": "health knee sore pain doctor hospital sick exercise ran run running gym fitness injury",
     "work": "work job office career company boss colleague project salary interview",
     "family": "family mother father mom dad sister brother kids children son daughter husband wife parents",
@@ -45,12 +49,18 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in re.findall(r"[a-zA-Z']+", text)}
 
 
+def topics_of(text: str) -> list[str]:
+    """The TOPICS a text's words name ("Suggest a dinner recipe" -> food)."""
+    words = _words(text)
+    return [topic for topic, vocab in _TOPIC_WORDS.items() if words & vocab]
+
+
 def auto_tags(text: str, caller_tags: list[str]) -> list[str]:
     """The caller's tags that fit (a word of the tag in the memory, or the tag naming a topic the
     memory is about: "travel planning" fits a hotel booking), then the topics no caller tag covers."""
     words = _words(text)
     stems = {_stem(w) for w in words if len(w) >= 4}
-    topics = [topic for topic, vocab in _TOPIC_WORDS.items() if words & vocab]
+    topics = topics_of(text)
     tags, covered = [], set()
     for tag in caller_tags:
         tag_words = _words(tag)

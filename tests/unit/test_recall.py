@@ -101,6 +101,16 @@ def test_preferences_are_returned_only_when_they_bear_on_the_query(memory):
     assert find(memory, "car insurance renewal", preference_limit=10)["preference_detail_list"] == []
 
 
+def test_preferences_on_the_topic_a_request_names_are_returned_after_the_relevant_ones(memory):
+    memory.say("I don't like mushrooms, they're too slimy.")
+    memory.say("I love jazz music.")
+    memory.say("I really like spicy food.")
+    prefs = find(memory, "Suggest a recipe for tonight", preference_limit=10)["preference_detail_list"]
+    assert sorted(p["preference"] for p in prefs) == ["The user does not like mushrooms.",
+                                                      "The user likes spicy food."]
+    assert find(memory, "car insurance renewal", preference_limit=10)["preference_detail_list"] == []
+
+
 def test_preferences_said_in_one_message_are_each_returned(memory):
     memory.say("Melanie: I love pottery. I love jazz.")
     prefs = find(memory, "Melanie likes pottery and jazz", preference_limit=10)["preference_detail_list"]
