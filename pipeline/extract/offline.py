@@ -57,6 +57,13 @@ DISLIKE = re.compile(r"\b(?:i|we)\s+(?:really\s+)?(?P<verb>(?:don't|do not) (?:r
                      r"|can't stand|cannot stand|never liked|never like|(?:am|are) not (?:a )?(?:big |huge )?fans? of"
                      r"|don't eat|do not eat|no longer eat|don't drink|do not drink"
                      r"|no longer like|don't enjoy|stopped eating|stopped drinking|avoid)\s+(?P<what>[^.!?,;]+)", re.I)
+# What to keep away from the user, said of themselves: "I'm allergic to peanuts", "I'm terrified of
+# heights", "I'm vegan". Preferences too: a recommendation must honour them.
+AVERSION = re.compile(r"\b(?:i|we)\s+(?:am|are)\s+(?:(?:very|so|really|severely|deathly|quite|a bit|slightly|also|"
+                      r"now)\s+)*(?P<verb>allergic to|afraid of|scared of|terrified of|intolerant to|intolerant of)"
+                      r"\s+(?P<what>[^.!?,;]+)", re.I)
+DIET = re.compile(r"\b(?:i|we)\s+(?:am|are)\s+(?:(?:now|also|strictly|fully)\s+)*(?:a\s+)?(?P<verb>)"
+                  r"(?P<what>vegan|vegetarian|pescatarian|gluten[- ]free|lactose[- ]intolerant|kosher|halal)\b", re.I)
 # How a dislike is told: what one does not eat or drink, or avoids, is said so, not as "does not like"
 # ("I don't eat pork for religious reasons" is no matter of taste).
 _DISLIKE_AS = {"eat": "do not eat", "eating": "do not eat", "drink": "do not drink", "drinking": "do not drink",
@@ -400,7 +407,7 @@ class OfflineExtractor:
                        sentence, flags=re.I)
         frame = _PREFERENCE_FRAME.match(plain)
         found, taken = [], []  # a like and a dislike in one sentence are two ("I don't like X but I love Y")
-        for rx, verb in ((DISLIKE, "do not like"), (LIKE, "like")):
+        for rx, verb in ((DISLIKE, "do not like"), (AVERSION, "am"), (DIET, "am"), (LIKE, "like")):
             for m in rx.finditer(plain):
                 said_whole = m.group("what").strip().rstrip(",;.!")
                 what = _TURN.sub("", said_whole).rstrip(",;.!")
@@ -410,7 +417,8 @@ class OfflineExtractor:
                     continue
                 taken.append(span)
                 too_long = len(what.split()) > LIKED_WORDS_MAX
-                told = _DISLIKE_AS.get(m.group("verb").lower().split()[-1], verb)
+                told = f"am {m.group('verb').lower()}".strip() if verb == "am" else \
+                    _DISLIKE_AS.get(m.group("verb").lower().split()[-1], verb)
                 listed = LIST_REST.match(plain[m.end():]) if what == said_whole else None  # not past a turn
                 if listed and len(what.split()) + len(listed.group().split()) <= LIKED_LIST_WORDS_MAX:
                     what += listed.group().rstrip(",;.!")

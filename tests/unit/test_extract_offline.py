@@ -249,6 +249,13 @@ def test_explicit_like_and_dislike_preferences_with_reasoning_and_slot():
     assert prefs[1].slot == preference_slot("eating meat") == "pref:meat"
 
 
+def test_allergies_fears_and_diets_are_preferences_a_recommendation_must_honour():
+    found = run(("user", "I'm allergic to peanuts and shellfish. I'm terrified of heights. I'm vegan now. "
+                         "I'm not allergic to anything else."))
+    assert texts(found, "preference") == ["The user is allergic to peanuts and shellfish.",
+                                          "The user is terrified of heights.", "The user is vegan."]
+
+
 @pytest.mark.parametrize("said, preferences", [
     ("Neither my wife nor I like big parties.", []),
     ("I'm not sure I like living in the suburbs.", []),
