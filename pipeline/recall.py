@@ -223,10 +223,18 @@ def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
     return out + fuller[: limit - len(out)]
 
 
-def _relevant_preferences(scored: dict[str, Scored]) -> dict[str, Scored]:
+def _relevant_preferences(scored: dict[str, Scored], query: str) -> dict[str, Scored]:
     return {mid: e for mid, e in scored.items()
             if (e.cosine or 0.0) >= PREFERENCE_MIN_COSINE
-            or (e.lexical_rank is not None and e.lexical_rank < PREFERENCE_LEXICAL_RANKS)}
+            or (e.lexical_rank is not None and e.lexical_rank < PREFERENCE_LEXICAL_RANKS
+                and _shares_more_than_names(query, e.memory.text))}
+
+
+def _shares_more_than_names(query: str, text: str) -> bool:
+    """Whether a keyword match is on what the memory is about, not only on a name: "Ana does not
+    like cilantro" was the best keyword hit of nearly every question about Ana (the recall audit)."""
+    unnamed = re.sub(r"\b[A-Z][\w'-]*", " ", text)  # names, and the capital that opens the sentence
+    return bool(lexical.content_terms(query.lower()) & lexical.content_terms(unnamed))
 
 
 def _add_topic_preferences(scored: dict[str, Scored], store: VectorStore, request: SearchRequest) -> None:
@@ -247,7 +255,7 @@ def _rank(store, vector, request, graph, kinds, limit) -> list[tuple[StoredMemor
         return []
     scored = _fuse(store, vector, request, kinds, pool=max(CANDIDATE_POOL, limit * 4))
     if kinds == ("preference",):
-        scored = _relevant_preferences(scored)
+        scored = _relevant_preferences(scored, request.query)
         _add_topic_preferences(scored, store, request)
     _boost(scored, request, graph)
     chosen = _select(scored, request, limit, one_per_message="raw" in kinds)

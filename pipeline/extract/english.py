@@ -334,16 +334,18 @@ def _weekday(said: datetime):
     def repl(m: re.Match) -> str:
         which, name = (m.group(1) or "").lower(), m.group(2)
         ahead = (WEEKDAYS.index(name.lower()) - said.weekday()) % 7  # 0: today
+        after_for = m.string[:m.start()].rstrip().lower().endswith("for")
         if which == "last":
             delta = ahead - 7
         elif which == "next":
             delta = ahead or 7
-        elif _said_in_past(m):
+        elif _said_in_past(m) and not after_for:
+            # "I booked the physio for this Thursday" is past about the booking, not the Thursday
             delta = ahead - 7 if ahead else (0 if which == "this" else -7)
         else:
             delta = ahead if which == "this" else (ahead or 7)
         day = f"{name.capitalize()} {_fmt(said + timedelta(days=delta))}"
-        return day if not which else f"on {day}"  # a bare day keeps the "on" before it
+        return day if not which or after_for else f"on {day}"  # "on Friday", "for Friday" keep their word
     return repl
 
 

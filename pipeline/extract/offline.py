@@ -51,11 +51,12 @@ OFFER = re.compile(r"\?|\bor\b|\n\s*(\d+[.)]|[-*])|,[^,]+,|\b(consider|options?|
                    r"available|choose from)\b", re.IGNORECASE)
 CHOICE = re.compile(r"^(?:ok(?:ay)?,?\s*)?(?:i(?:'ll| will)?\s+(?:choose|chose|pick|picked|take|took|go with|went with"
                     r"|select|selected|book|booked|want|prefer)|let'?s go with)\s+(?P<what>.+?)[.!]?$", re.I)
-LIKE = re.compile(r"\b(?:i|we)\s+(?:really\s+|also\s+|do\s+|just\s+|absolutely\s+)?(?P<verb>like|love|enjoy|prefer|adore"
+LIKE = re.compile(r"\b(?:i|we)\s+(?:(?:really|also|do|just|absolutely|always|usually|generally|definitely|totally|"
+                  r"honestly|still|now)\s+)?(?P<verb>like|love|enjoy|prefer|adore"
                   r"|(?:am|are) (?:a )?(?:big |huge )?fans? of|(?:am|are) (?:really )?into)\s+(?P<what>[^.!?,;]+)", re.I)
-DISLIKE = re.compile(r"\b(?:i|we)\s+(?:really\s+)?(?P<verb>(?:don't|do not) (?:really )?like|dislike|hate"
+DISLIKE = re.compile(r"\b(?:i|we)\s+(?:really\s+|honestly\s+|just\s+)?(?P<verb>(?:don't|dont|do not) (?:really )?like|dislike|hate"
                      r"|can't stand|cannot stand|never liked|never like|(?:am|are) not (?:a )?(?:big |huge )?fans? of"
-                     r"|don't eat|do not eat|no longer eat|don't drink|do not drink"
+                     r"|(?:don't|dont|do not) eat|no longer eat|(?:don't|dont|do not) drink"
                      r"|no longer like|don't enjoy|stopped eating|stopped drinking|avoid)\s+(?P<what>[^.!?,;]+)", re.I)
 # What to keep away from the user, said of themselves: "I'm allergic to peanuts", "I'm terrified of
 # heights", "I'm vegan". Preferences too: a recommendation must honour them.
@@ -69,7 +70,7 @@ DIET = re.compile(r"\b(?:i|we)\s+(?:am|are)\s+(?:(?:now|also|strictly|fully)\s+)
 _DISLIKE_AS = {"eat": "do not eat", "eating": "do not eat", "drink": "do not drink", "drinking": "do not drink",
                "avoid": "avoid"}
 # A liked thing ends where the sentence turns: "I love coffee but hate tea" likes coffee.
-_TURN = re.compile(r"\s+(?:but|though|although|whereas|while|except|yet|and (?:i|we))\b.*$", re.I)
+_TURN = re.compile(r"\s+(?:but|though|although|whereas|while|except|yet|and (?:i|we)|so(?! much| many))\b.*$", re.I)
 # "Neither my wife nor I like ...", "I'm not sure I like ...", "What I love most ... is", "I like to
 # think": no taste stated
 _NOT_A_TASTE_BEFORE = re.compile(r"(?:\b(?:neither|nor|not sure(?: if| whether| that)?|doubt|don't think|"

@@ -94,6 +94,8 @@ def test_relative_times_are_resolved_against_each_message_chat_time():
      "The user read the whole Dune trilogy in two weeks (13 March 2024)."),
     (datetime(2024, 3, 13, 10, tzinfo=BEIJING), "I work from home on Fridays.",
      "The user works from home on Fridays (13 March 2024)."),
+    (datetime(2024, 2, 5, 10, tzinfo=BEIJING), "I booked a physio appointment for this Thursday.",
+     "The user booked a physio appointment for Thursday 8 February 2024."),
     (datetime(2024, 1, 10, 10, tzinfo=BEIJING), "I started pottery classes on Wednesday evenings.",
      "The user started pottery classes on Wednesday evenings (10 January 2024)."),
 ])
@@ -265,6 +267,9 @@ def test_allergies_fears_and_diets_are_preferences_a_recommendation_must_honour(
                                                             "The user does not like the smell of tea."]),
     ("I don't like running but I love swimming.", ["The user does not like running.", "The user likes swimming."]),
     ("I don't eat pork for religious reasons.", ["The user does not eat pork for religious reasons."]),
+    ("I always prefer aisle seats on long flights.", ["The user prefers aisle seats on long flights."]),
+    ("i dont like alexa, it never understands me.", ["The user does not like alexa."]),
+    ("I hate teams so thank god we switched to slack.", ["The user does not like teams."]),
     ("I never liked sushi. I'm not a big fan of horror movies.", ["The user does not like sushi.",
                                                                    "The user does not like horror movies."]),
 ])

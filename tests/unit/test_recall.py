@@ -111,6 +111,14 @@ def test_preferences_on_the_topic_a_request_names_are_returned_after_the_relevan
     assert find(memory, "car insurance renewal", preference_limit=10)["preference_detail_list"] == []
 
 
+def test_a_name_alone_does_not_make_a_preference_the_best_keyword_match(memory):
+    memory.say("Ana: I don't like cilantro at all.")
+    memory.say("Ana: My greyhound Pixel loves the beach.")
+    assert find(memory, "Where does Ana walk Pixel?", preference_limit=10)["preference_detail_list"] == []
+    prefs = find(memory, "Does Ana like cilantro?", preference_limit=10)["preference_detail_list"]
+    assert [p["preference"] for p in prefs] == ["Ana does not like cilantro at all."]
+
+
 def test_preferences_said_in_one_message_are_each_returned(memory):
     memory.say("Melanie: I love pottery. I love jazz.")
     prefs = find(memory, "Melanie likes pottery and jazz", preference_limit=10)["preference_detail_list"]
