@@ -140,6 +140,8 @@ async def get_status(body: TaskStatusRequest, caller: Caller = Depends(authentic
 async def search_memory(body: SearchMemoryRequest, request: Request, caller: Caller = Depends(authenticate)):
     _required(body.user_id, "user_id")
     _required(body.query, "query")
+    if body.conversation_id:
+        check_id_length("conversation_id", body.conversation_id)
     parse_filter(body.filter)  # a malformed filter is a 40000 here, before any work
     payload = {"user_id": body.user_id, "query": body.query, "filter": body.filter,
                "conversation_id": body.conversation_id,

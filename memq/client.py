@@ -212,7 +212,8 @@ class _Endpoints:
 
     def get_memory_by_id(self, memory_id: str) -> MemoryResponse:
         # one path segment whatever the id holds ("a/b", "x?y=1", "../quota" are ids that do not exist)
-        path = f"/get/memory/{quote(memory_id, safe='')}"
+        segment = quote(memory_id, safe="")
+        path = f"/get/memory/{segment.replace('.', '%2E') if segment in ('.', '..') else segment}"
         return self._run(request_flow(self.policy, _Send("GET", path), MemoryResponse))
 
     def update_memory(self, memory_id: str, content: str | None = None, status: str | None = None) -> UpdateResponse:

@@ -78,6 +78,9 @@ def read_file(file: Path, fmt: str, user_prefix: str = "") -> Iterator[Item]:
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
+        if fmt == "json":  # not one JSON value: JSONL under another name (".json", ".ndjson", a pipe)
+            yield from read_jsonl(file)
+            return
         yield Unreadable(str(file), int(ErrorCode.INVALID), f"not a JSON file: {exc}")
         return
     if fmt == "json":  # [{user_id, conversation_id, messages, ...}, ...], or one such object

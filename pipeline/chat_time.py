@@ -12,8 +12,9 @@ _MS_THRESHOLD = 100_000_000_000
 
 # What a moment may be: epoch numbers cannot be negative, and a year-0001 or year-9999 moment
 # overflows once moved to another time zone or given a day more (a filter's "up to that day").
-EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(9999, 1, 1, tzinfo=timezone.utc)
+# In Beijing time, as a time without offset is read: a filter's "from the start", "1970-01-01", is in.
+EARLIEST = datetime(1970, 1, 1, tzinfo=BEIJING)
+LATEST = datetime(9999, 1, 1, tzinfo=BEIJING)
 
 
 def parse_chat_time(value: str | int | float | None, *, now: datetime | None = None) -> datetime:
@@ -28,9 +29,12 @@ def parse_chat_time(value: str | int | float | None, *, now: datetime | None = N
             raise ValueError("chat_time must not be negative")
         seconds = number / 1000 if number >= _MS_THRESHOLD else number
         try:
-            return datetime.fromtimestamp(seconds, BEIJING)
+            moment = datetime.fromtimestamp(seconds, BEIJING)
         except (OverflowError, OSError, ValueError) as exc:
             raise ValueError(f"chat_time out of range: {value}") from exc
+        if moment >= LATEST:
+            raise ValueError(f"chat_time out of range: {value} (from 1970 to 9998)")
+        return moment
     if not isinstance(value, str):
         raise ValueError("chat_time must be a date-time string or epoch seconds/milliseconds")
     text = value.strip()

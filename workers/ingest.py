@@ -119,17 +119,20 @@ def ingest_task(self, task_id: str) -> None:
 HANDBACK_RETRY_SECONDS = 2.0
 _unreturned: set[str] = set()
 _unreturned_lock = threading.Lock()
+_handing_back = False  # whether the thread runs; set and cleared under the lock, so there is one
 
 
 def _hand_back_later(app, task_id: str) -> None:
+    global _handing_back
     with _unreturned_lock:
-        start = not _unreturned
         _unreturned.add(task_id)
+        start, _handing_back = not _handing_back, True
     if start:
         threading.Thread(target=_hand_back_loop, args=(app,), name="memq-handback", daemon=True).start()
 
 
 def _hand_back_loop(app) -> None:
+    global _handing_back
     while True:
         time.sleep(HANDBACK_RETRY_SECONDS)
         with _unreturned_lock:
@@ -147,6 +150,7 @@ def _hand_back_loop(app) -> None:
                 _unreturned.discard(task_id)
         with _unreturned_lock:
             if not _unreturned:
+                _handing_back = False
                 return
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from memq.tokens import WIDE_CHAR
 
@@ -296,14 +297,17 @@ def _ago(said: datetime):
     def repl(m: re.Match) -> str:
         n = _NUMBERS.get(m.group(1).lower()) or int(m.group(1))
         unit = m.group(2).lower()
-        if unit == "day":
-            when = _fmt(said - timedelta(days=n))
-        elif unit == "week":
-            when = f"the week of {_fmt(said - timedelta(weeks=n))}"
-        elif unit == "month":
-            when = f"{_month_shift(said, -n):%B %Y}"
-        else:
-            when = str(said.year - n)
+        try:
+            if unit == "day":
+                when = _fmt(said - timedelta(days=n))
+            elif unit == "week":
+                when = f"the week of {_fmt(said - timedelta(weeks=n))}"
+            elif unit == "month":
+                when = f"{_month_shift(said, -n):%B %Y}"
+            else:
+                when = str(said.year - n)
+        except (OverflowError, ValueError):  # "5000000 days ago" has no date: the words stay as said
+            return m.group(0)
         return f"{m.group(0)} ({when})"
     return repl
 
@@ -316,14 +320,17 @@ def _in_from_now(said: datetime):
             return m.group(0)
         n = _NUMBERS.get(m.group(1).lower()) or int(m.group(1))
         unit = m.group(2).lower()
-        if unit == "day":
-            when = f"on {_fmt(said + timedelta(days=n))}"
-        elif unit == "week":
-            when = f"in the week of {_fmt(said + timedelta(weeks=n))}"
-        elif unit == "month":
-            when = f"in {_month_shift(said, n):%B %Y}"
-        else:
-            when = f"in {said.year + n}"
+        try:
+            if unit == "day":
+                when = f"on {_fmt(said + timedelta(days=n))}"
+            elif unit == "week":
+                when = f"in the week of {_fmt(said + timedelta(weeks=n))}"
+            elif unit == "month":
+                when = f"in {_month_shift(said, n):%B %Y}"
+            else:
+                when = f"in {said.year + n}"
+        except (OverflowError, ValueError):  # "in 5000000 days" has no date: the words stay as said
+            return m.group(0)
         return f"{m.group(0)} ({_LEAD.sub('', when)})"
     return repl
 
@@ -360,15 +367,24 @@ def _this_weekend(said: datetime):
 # A verb in the past tense: "was"/"were"/"did"/"had" anywhere, or a subject pronoun followed by a
 # past form ("I started", "we met"); "I'm scheduled" and "my flight leaves" are not.
 _PAST = re.compile(r"\b(?:was|were|wasn't|weren't|did|didn't|had|hadn't)\b|\b(?:i|we|he|she|they|you)\s+(?:\w+ly\s+|just\s+"
-                   r"|also\s+|finally\s+|already\s+)?(?:" + "|".join(sorted(IRREGULAR_PAST)) + r"|\w+ed)\b", re.I)
+                   r"|also\s+|finally\s+|already\s+)?(?:" + "|".join(sorted(IRREGULAR_PAST)) + r"|(?!(?:"
+                   + "|".join(sorted(PRESENT_ED)) + r")\b)\w+ed)\b", re.I)
+_CLAUSE_ENDS = ".!?\n,;:"
 
 
 def _said_in_past(m: re.Match) -> bool:
-    """Whether the sentence around a match speaks of the past."""
+    """Whether the clause around a match speaks of the past ("I finally booked my flight, I leave
+    on Friday": the leaving is to come)."""
     text = m.string
-    start = max(text.rfind(end, 0, m.start()) for end in ".!?\n") + 1
-    stops = [i for i in (text.find(end, m.end()) for end in ".!?\n") if i >= 0]
-    return bool(_PAST.search(text[start:min(stops, default=len(text))]))
+    start = max(text.rfind(end, 0, m.start()) for end in _CLAUSE_ENDS) + 1
+    stops = [i for i in (text.find(end, m.end()) for end in _CLAUSE_ENDS) if i >= 0]
+    return _clause_in_past(text, start, min(stops, default=len(text)))
+
+
+@lru_cache(maxsize=256)
+def _clause_in_past(text: str, start: int, end: int) -> bool:
+    # once per clause, not once per time phrase in it (a long run of them is one clause)
+    return bool(_PAST.search(text, start, end))
 
 
 def _rules(said: datetime) -> list[tuple[str, Callable[[re.Match], str]]]:

@@ -29,16 +29,18 @@ FILLER = re.compile(r"^(hi|hey|hello|thanks|thank you|ok|okay|sure|got it|great|
 # Thanks say nothing about the user: a sentence of thanks ("Thanks for the recommendation and
 # advice!") is not a statement, and never continues one; thanks closing a statement are cut from it
 # ("I think I'll start with a soft filter, thanks for the advice!").
-THANKS = re.compile(r"^(?:thanks|thank you|many thanks|thx)\b[^,;]*[.!]*$", re.I)
-_OPENING_THANKS = re.compile(r"^(?:thanks|thank you)\b(?: (?:so|very) much| a lot| again)?(?: for [^,;.!?]*)?"
-                             r"\s*[,;!]\s*(?=\S)", re.I)
+# (No two parts of these match the same characters: a long run of spaces or "!" must not backtrack.)
+THANKS = re.compile(r"^(?:thanks|thank you|many thanks|thx)\b(?! to\b)[^,;]*$", re.I)  # "Thanks to my coach, ..." is content
+_OPENING_THANKS = re.compile(r"^(?:thanks|thank you)\b(?! to\b)(?: (?:so|very) much| a lot| again)?"
+                             r"(?: for [^,;.!?]*)?[,;!]\s*(?=\S)", re.I)
 _CLOSING_THANKS = re.compile(r"[,;]\s*(?:and\s+)?(?:thanks|thank you)\b(?: (?:so|very) much| a lot| again)?"
-                             r"(?: for [^,;.!?]*)?\s*(?=[.!]*$)", re.I)
+                             r"(?: for [^,;.!?]*)?(?=[.!]*$)", re.I)
 # Requests and small talk say nothing about the user: "Can you...", "Please list...", "I hope you..."
 REQUEST = re.compile(r"^(please|(can|could|would|will) you|tell me|give me|help me|show me|find me|list|suggest|"
-                     r"recommend|write|explain|create|describe|let me know|any (tips|ideas)|translate|summari[sz]e|"
-                     r"draft|rewrite|generate|compose|calculate|convert|compare|proofread|brainstorm|outline|"
-                     r"remind me|look up|search for)\b"
+                     r"recommend|write|explain|create|describe|let me know|any (tips|ideas))\b"
+                     # an imperative, not the word as a subject ("Outline is a tool I like")
+                     r"|^(translate|summari[sz]e|draft|rewrite|generate|compose|calculate|convert|compare|proofread|"
+                     r"brainstorm|outline|remind me|look up|search for)\b(?!\s+(?:is|was|are|were|has|had|and)\b|'s)"
                      r"|^i (hope|wonder|was wondering|am wondering|'m wondering|bet|guess)( if| whether| that)? you\b"
                      r"|^i (want|need|would like|'d like) you to\b|^(that's|that is|it's|so) "
                      r"(great|cool|awesome|amazing|nice|good|wonderful|sweet|fantastic)\b", re.I)
@@ -70,7 +72,7 @@ DIET = re.compile(r"\b(?:i|we)\s+(?:am|are)\s+(?:(?:now|also|strictly|fully)\s+)
 _DISLIKE_AS = {"eat": "do not eat", "eating": "do not eat", "drink": "do not drink", "drinking": "do not drink",
                "avoid": "avoid"}
 # A liked thing ends where the sentence turns: "I love coffee but hate tea" likes coffee.
-_TURN = re.compile(r"\s+(?:but|though|although|whereas|while|except|yet|and (?:i|we)|so(?! much| many))\b.*$", re.I)
+_TURN = re.compile(r"\s+(?:but|though|although|whereas|except|yet|and (?:i|we)|so(?! much| many))\b.*$", re.I)
 # "Neither my wife nor I like ...", "I'm not sure I like ...", "What I love most ... is", "I like to
 # think": no taste stated
 _NOT_A_TASTE_BEFORE = re.compile(r"(?:\b(?:neither|nor|not sure(?: if| whether| that)?|doubt|don't think|"

@@ -45,10 +45,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from pipeline.chat_time import parse_chat_time
-from pipeline.extract.common import raw_candidates
 from pipeline.filters import Eq
-from pipeline.models import Batch, Candidate, Message, Source, StoredMemory, WritePlan, memory_id
+from pipeline.models import Batch, Candidate, Source, StoredMemory, WritePlan, memory_id
 from pipeline.stages.embed import EmbeddedBatch
 from pipeline.stages.write import reaffirm
 from pipeline.stores import lexical
@@ -59,6 +57,8 @@ NEAR_DUPLICATE = 0.93
 # is in the memory ("[1 March 2024] user: I live in Beijing." in "The user lives in Beijing (1 March
 # 2024).").
 ECHO_COVERED_SHARE = 0.8
+ECHO_SCAN_LIMIT = 5000  # raw messages of one conversation looked at for echoes
+_RAW_PREFIX = re.compile(r"^\[[^\]]{1,40}\]\s*[^:\n]{1,60}:\s*")
 SLOT_SCAN_LIMIT = 50
 SLOT_HISTORY_SCAN_LIMIT = 1000
 _SAID_DATE = re.compile(r"\s*\(\d{1,2} \w+ \d{4}\)")
@@ -270,28 +270,30 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
 
 def _archive_echoes(batch: Batch, store: VectorStore, plan: WritePlan, planned: dict[str, StoredMemory]) -> None:
     """The raw messages that only echo a memory this plan archives follow it (see the module's
-    docstring), superseded by its successor. Only when something is archived: then one read."""
+    docstring), superseded by its successor. Only when something is archived: then one read, and
+    one scan of each conversation the archived memories come from."""
     if not plan.archive:
         return
     known = dict(planned)
     known.update({m.id: m for m in store.get([mid for mid in plan.archive if mid not in planned])})
+    raws: dict[str, list[StoredMemory]] = {}  # by conversation: stored, and planned in this batch
     for mid, successor in list(plan.archive.items()):
         memory = known.get(mid)
-        if memory is not None and memory.kind != "raw":
-            for echo in _echoes(batch, memory):
-                plan.archive.setdefault(echo, successor)
+        if memory is None or memory.kind == "raw":
+            continue
+        for source in memory.sources:
+            if source.conversation_id not in raws:
+                scope = Scope(batch.project, batch.user_id, kinds=("raw",))
+                raws[source.conversation_id] = store.scan(scope, Eq("conversation_id", source.conversation_id),
+                                                          limit=ECHO_SCAN_LIMIT) + \
+                    [m for m in planned.values() if m.kind == "raw" and m.conversation_id == source.conversation_id]
+            for raw in raws[source.conversation_id]:
+                if raw.sources and (raw.sources[0].message_index == source.message_index) and _echoes(raw, memory):
+                    plan.archive.setdefault(raw.id, successor)
 
 
-def _echoes(batch: Batch, memory: StoredMemory) -> list[str]:
-    """The ids of the raw message chunks, among those `memory` was drawn from, that say nothing
-    it does not: rebuilt from its sources as the extractor built them (same text, same id)."""
-    said = lexical.content_terms(memory.text)
-    out = []
-    for source in memory.sources:
-        message = Message(role=source.role, content=source.content, message_index=source.message_index,
-                          chat_time=parse_chat_time(source.chat_time))
-        for raw in raw_candidates(message, source):
-            terms = lexical.content_terms(raw.text)
-            if terms and len(terms & said) >= ECHO_COVERED_SHARE * len(terms):
-                out.append(memory_id(batch.project, batch.user_id, "raw", raw.text))
-    return out
+def _echoes(raw: StoredMemory, memory: StoredMemory) -> bool:
+    """Whether a raw message (chunk) says nothing `memory` does not: at least ECHO_COVERED_SHARE of
+    its words, without the "[date] speaker:" it opens with (those every memory of it shares)."""
+    said = lexical.content_terms(_RAW_PREFIX.sub("", raw.text))
+    return bool(said) and len(said & lexical.content_terms(memory.text)) >= ECHO_COVERED_SHARE * len(said)

@@ -125,6 +125,8 @@ def test_an_id_over_the_limit_is_refused_on_every_endpoint_not_answered_empty(st
     expect(stack.post("/get/memory", {"user_id": long_id}), 400, 40010, "user_id")
     expect(stack.post("/delete/memory", {"user_id": long_id}), 400, 40010, "user_id")
     expect(stack.post("/get/message", {"user_id": "u", "conversation_id": "c" * 101}), 400, 40011, "conversation_id")
+    expect(stack.post("/search/memory", {"user_id": "u", "query": "q", "conversation_id": "c" * 101}), 400, 40011,
+           "conversation_id")
 
 
 def test_40002_on_the_other_endpoints(stack):

@@ -124,14 +124,15 @@ def test_async_client_runs_the_same_flows():
 
 
 def test_a_memory_id_is_one_path_segment_whatever_it_holds():
-    script = Script(*[refused(404, 40307)] * 3)
+    script = Script(*[refused(404, 40307)] * 5)
     client = sync_client(script)
-    for odd in ("../../quota", "x?y=1", "a/b#frag"):
+    for odd in ("../../quota", "x?y=1", "a/b#frag", ".", ".."):
         with pytest.raises(sdk.MemQAPIError):
             client.get_memory_by_id(odd)
     assert [r.url.raw_path.decode() for r in script.requests] == [
         "/api/openmem/v1/get/memory/..%2F..%2Fquota", "/api/openmem/v1/get/memory/x%3Fy%3D1",
-        "/api/openmem/v1/get/memory/a%2Fb%23frag"]
+        "/api/openmem/v1/get/memory/a%2Fb%23frag", "/api/openmem/v1/get/memory/%2E",
+        "/api/openmem/v1/get/memory/%2E%2E"]
 
 
 def test_wait_for_task_times_out():

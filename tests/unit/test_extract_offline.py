@@ -64,6 +64,8 @@ def test_questions_requests_and_small_talk_are_not_facts():
                      "Thanks for the recommendation and advice!"):
         assert not is_statement(sentence), sentence
     assert is_statement("I adopted a puppy named Max.")
+    assert is_statement("Outline is a tool I like to use for my notes.")  # a name, not an imperative
+    assert is_statement("Thanks to my physiotherapist I can walk again.")
 
 
 def test_relative_times_are_resolved_against_each_message_chat_time():
@@ -96,6 +98,13 @@ def test_relative_times_are_resolved_against_each_message_chat_time():
      "The user works from home on Fridays (13 March 2024)."),
     (datetime(2024, 2, 5, 10, tzinfo=BEIJING), "I booked a physio appointment for this Thursday.",
      "The user booked a physio appointment for Thursday 8 February 2024."),
+    # the clause, not the sentence, tells past from future; "need" is no past tense
+    (datetime(2024, 3, 6, 10, tzinfo=BEIJING), "I need to finish the quarterly report on Friday.",
+     "The user needs to finish the quarterly report on Friday 8 March 2024."),
+    (datetime(2024, 3, 6, 10, tzinfo=BEIJING), "I finally booked my flight to Lisbon, I leave on Friday.",
+     "The user finally booked their flight to Lisbon, the user leaves on Friday 8 March 2024."),
+    (datetime(2024, 3, 6, 10, tzinfo=BEIJING), "I will be back in 5000000 days.",
+     "The user will be back in 5000000 days (6 March 2024)."),
     (datetime(2024, 1, 10, 10, tzinfo=BEIJING), "I started pottery classes on Wednesday evenings.",
      "The user started pottery classes on Wednesday evenings (10 January 2024)."),
 ])
@@ -270,6 +279,7 @@ def test_allergies_fears_and_diets_are_preferences_a_recommendation_must_honour(
     ("I always prefer aisle seats on long flights.", ["The user prefers aisle seats on long flights."]),
     ("i dont like alexa, it never understands me.", ["The user does not like alexa."]),
     ("I hate teams so thank god we switched to slack.", ["The user does not like teams."]),
+    ("I enjoy cooking while listening to music.", ["The user likes cooking while listening to music."]),
     ("I never liked sushi. I'm not a big fan of horror movies.", ["The user does not like sushi.",
                                                                    "The user does not like horror movies."]),
 ])

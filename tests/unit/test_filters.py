@@ -39,6 +39,10 @@ def test_malformed_filter_is_40000_naming_the_part(raw, path):
     assert err.value.message.startswith(f"{path}: "), err.value.message
 
 
+def test_the_start_of_1970_in_beijing_time_is_a_valid_bound():
+    assert parse_filter({"create_time": {"gte": "1970-01-01"}}).gte == -8 * 3600 * 1000
+
+
 def test_empty_filter_means_none():
     assert parse_filter(None) is None and parse_filter({}) is None
 

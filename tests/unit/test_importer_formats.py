@@ -87,6 +87,9 @@ def test_a_json_file_of_conversations_is_read_as_the_jsonl_lines_are(tmp_path):
     assert [c.conversation_id for c in many[:2]] == ["c1", "c2"] and many[2].source.endswith("many.json[2]")
     [one] = read_path(tmp_path / "one.json")
     assert one.messages == conversation["messages"]
+    # JSONL under another name is still read line by line
+    (tmp_path / "lines.json").write_text(json.dumps(conversation) + "\n" + json.dumps(conversation) + "\n")
+    assert [type(i) for i in read_path(tmp_path / "lines.json")] == [Conversation, Conversation]
 
 
 def test_a_run_rewrites_the_rejected_file_even_with_nothing_rejected(tmp_path):

@@ -276,6 +276,22 @@ def test_a_raw_message_that_only_said_a_superseded_memory_is_archived_with_it(me
     assert len(memory.current("raw")) == 2
 
 
+def test_an_echo_is_found_in_any_time_zone_and_a_message_saying_more_is_not_one(memory):
+    from datetime import timezone
+    new_york = timezone(timedelta(hours=-5))  # the evening of 1 March there is 2 March in Beijing
+    for n, (content, when) in enumerate([("I live in Beijing.", datetime(2024, 3, 1, 20, tzinfo=new_york)),
+                                         ("I work at Acme. My sister Anna lives in Lisbon.", T0),
+                                         ("I moved to Shanghai last month.", T0 + timedelta(days=40)),
+                                         ("I work at Globex now.", T0 + timedelta(days=41))]):
+        batch = Batch(task_id=f"tz{n}", project="p", user_id="u", conversation_id=f"tz{n}", accepted_at=0.0,
+                      messages=[Message(role="user", content=content, message_index=0, chat_time=when)])
+        embedded = embed(extract(batch, OfflineExtractor()).candidates, HashEmbedder())
+        memory.apply(batch, resolve(batch, embedded, memory.store, ms(41)), ms(41))
+    raws = memory.everything("raw")
+    assert raws["[1 March 2024] user: I live in Beijing."].status == "archived"
+    assert raws["[1 March 2024] user: I work at Acme. My sister Anna lives in Lisbon."].status == "activated"  # says more
+
+
 LIKED, DISLIKED = "The user likes jazz.", "The user does not like jazz any more."
 LIKE_SAID, LIKE_AGAIN_SAID = ("I like jazz.", 0), ("I like jazz.", 19)
 DISLIKE_BETWEEN_SAID, DISLIKE_AFTER_SAID = ("I don't like jazz any more.", 9), ("I don't like jazz any more.", 24)
