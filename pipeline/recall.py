@@ -91,7 +91,11 @@ def _message_keys(memory: StoredMemory) -> set[tuple[str, int]]:
 
 def _fuse(store: VectorStore, vector: list[float], request: SearchRequest,
           kinds: tuple[MemoryKind, ...], pool: int) -> dict[str, Scored]:
-    scope = Scope(request.project, request.user_id, kinds=kinds, include_archived=asks_for_status(request.where))
+    # A question about the past ("What was my job before Northwind?") may be answered by what has
+    # since been superseded: shown with its status, valid_to and superseded_by.
+    history = kinds != ("preference",) and bool(_ABOUT_THE_PAST.search(request.query))
+    scope = Scope(request.project, request.user_id, kinds=kinds,
+                  include_archived=asks_for_status(request.where) or history)
     scored: dict[str, Scored] = {}
     dense = store.dense_search(scope, vector, pool + TIE_MARGIN, request.where)
     for rank, hit in _ranked(dense, pool):

@@ -43,6 +43,10 @@ def test_moving_supersedes_the_old_residence_and_get_shows_history(stack):
     # nor does the raw message that only said it answer beside the new fact
     shown = [m["memory_value"] for m in stack.search(user, "Where do I live?")["memory_detail_list"]]
     assert shown and not any("Beijing" in v for v in shown), shown
+    # a question about the past finds what was superseded, marked as such
+    before = [m for m in stack.search(user, "Where did I live before I moved?")["memory_detail_list"]
+              if "Beijing" in m["memory_value"]]
+    assert before and all(m["status"] == "archived" and m["superseded_by"] for m in before), before
     new = next(m for m in facts(stack.search(user, "Shanghai")) if "Shanghai" in m["memory_value"])
     with stack.client() as c:
         shown = c.get(f"/get/memory/{new['id']}").json()["data"]
