@@ -111,6 +111,16 @@ def test_preferences_on_the_topic_a_request_names_are_returned_after_the_relevan
     assert find(memory, "car insurance renewal", preference_limit=10)["preference_detail_list"] == []
 
 
+def test_the_other_partys_messages_that_say_next_to_nothing_rank_below_the_rest(memory):
+    memory.converse(("user", "I took the Northwind offer as a data engineer."),
+                    ("assistant", "Congratulations on the offer!"),
+                    ("user", "My start date is the first Monday of June."))
+    found = [m["memory_value"] for m in find(memory, "Which offer did I take?", memory_limit=10)["memory_detail_list"]]
+    chat = found.index("[1 March 2024] assistant: Congratulations on the offer!")
+    assert "Northwind" in found[0] and chat > found.index("The user's start date is the first Monday of June "
+                                                          "(1 March 2024)."), found
+
+
 def test_a_name_alone_does_not_make_a_preference_the_best_keyword_match(memory):
     memory.say("Ana: I don't like cilantro at all.")
     memory.say("Ana: My greyhound Pixel loves the beach.")
