@@ -6,7 +6,7 @@ import pytest
 from api.auth import create_key, hash_key
 from tests.chromium import Page
 from tests.stack import ROOT, unique
-from tests.traffic import fail_a_task, wait_idle
+from tests.traffic import fail_a_task, used_up, wait_idle
 
 N_ADDS, M_MESSAGES, N_REFUSED = 2, 3, 2
 TILES = ("batches-1h", "messages-1h", "completed-1h", "failed-1h", "searchable-n", "workers-total")
@@ -39,7 +39,8 @@ def test_dashboard_shows_the_traffic_just_sent(stack, page):
     messages = [{"role": "user" if i % 2 == 0 else "assistant", "content": f"I play the cello, lesson {i}."}
                 for i in range(M_MESSAGES)]
     tasks = [stack.add(user, messages, wait=False)["task_id"] for _ in range(N_ADDS)]
-    tight_key = create_key(stack.redis, unique("dash-tight"), quota_tokens=5)
+    tight_key = create_key(stack.redis, unique("dash-tight"), quota_tokens=1000)
+    used_up(stack, tight_key, 1000)
     for _ in range(N_REFUSED):
         assert stack.post("/add/message", {"user_id": user, "conversation_id": "c1", "messages": messages},
                           api_key=tight_key).json()["code"] == 40309

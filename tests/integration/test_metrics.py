@@ -11,7 +11,7 @@ from celery.exceptions import Retry
 from api.auth import create_key
 from memq.errors import TransientError
 from tests.stack import unique
-from tests.traffic import fail_a_task, scrape, stage_seconds, value, wait_idle
+from tests.traffic import fail_a_task, scrape, stage_seconds, used_up, value, wait_idle
 
 STAGES = ("extract", "embed", "resolve", "write")
 N_ADDS, M_MESSAGES, N_SEARCHES = 3, 4, 2
@@ -40,7 +40,8 @@ def traffic(stack):
     assert all(d["status"] == "completed" for d in done), done
     for _ in range(N_SEARCHES):
         stack.search(user, "What is my cat called?")
-    small_key = create_key(stack.redis, unique("tight"), quota_tokens=5)
+    small_key = create_key(stack.redis, unique("tight"), quota_tokens=1000)
+    used_up(stack, small_key, 1000)
     refused = stack.post("/add/message", {"user_id": user, "conversation_id": "c1", "messages": conversation(0)},
                          api_key=small_key)
     assert refused.json()["code"] == 40309
@@ -124,80 +125,77 @@ def test_task_logs_carry_request_user_task_and_stage_but_no_message_text(stack, 
         assert all(re.search(r"duration_ms=[\d.]+", line) for line in done)
 
 
-def test_a_retried_stage_shows_its_attempts_and_is_counted(stack, monkeypatch):
-    """run_stage (the real wrapper, task store and metrics) against the stack's Redis, with a
-    minimal stand-in for Celery's Task: the first attempt hits a transient error, the second works."""
+@pytest.fixture
+def worker_runtime(stack, monkeypatch):
+    """The workers' runtime (settings, Redis client, task store) pointed at the stack's Redis, as
+    in a worker process, for calling stage code in the test process."""
     from memq import settings
     from workers import runtime
-    from workers.stage import run_stage
 
     monkeypatch.setenv("MEMQ_REDIS_URL", stack.runtime["redis_url"])
     caches = (settings.get_settings, runtime.redis_client, runtime.task_store)
     for cache in caches:
         cache.cache_clear()
     try:
-        task_id = uuid.uuid4().hex
-        stack.redis.hset(f"memq:task:{task_id}", mapping={"task_id": task_id, "project": "default",
-                                                           "user_id": "retry-user", "status": "queued",
-                                                           "created_at": 1, "stages": "{}"})
-        before = scrape(stack)
-        calls = []
-
-        def body():
-            calls.append(1)
-            if len(calls) == 1:
-                raise TransientError("LLM 529 overloaded")
-            runtime.task_store().stage_finished(task_id, "extract", {"candidates": 0})  # as the real bodies do
-            return {"candidates": 0}
-
-        with pytest.raises(Retry):
-            run_stage(FakeTask(retries=0), task_id, "extract", body)
-        retrying = stack.post("/get/status", {"task_id": task_id}).json()["data"]["stages"]["extract"]
-        assert retrying["status"] == "retrying" and retrying["attempts"] == 1
-        assert "529" in retrying["last_error"]
-        run_stage(FakeTask(retries=1), task_id, "extract", body)
-        after = scrape(stack)
+        yield runtime
     finally:
         for cache in caches:
             cache.cache_clear()
+
+
+def test_a_retried_stage_shows_its_attempts_and_is_counted(stack, worker_runtime):
+    """run_stage (the real wrapper, task store and metrics) against the stack's Redis, with a
+    minimal stand-in for Celery's Task: the first attempt hits a transient error, the second works."""
+    from workers.stage import run_stage
+
+    task_id = uuid.uuid4().hex
+    stack.redis.hset(f"memq:task:{task_id}", mapping={"task_id": task_id, "project": "default",
+                                                       "user_id": "retry-user", "status": "queued",
+                                                       "created_at": 1, "stages": "{}"})
+    before = scrape(stack)
+    calls = []
+
+    def body():
+        calls.append(1)
+        if len(calls) == 1:
+            raise TransientError("LLM 529 overloaded")
+        worker_runtime.task_store().stage_finished(task_id, "extract", {"candidates": 0})  # as the real bodies do
+        return {"candidates": 0}
+
+    with pytest.raises(Retry):
+        run_stage(FakeTask(retries=0), task_id, "extract", body)
+    retrying = stack.post("/get/status", {"task_id": task_id}).json()["data"]["stages"]["extract"]
+    assert retrying["status"] == "retrying" and retrying["attempts"] == 1
+    assert "529" in retrying["last_error"]
+    run_stage(FakeTask(retries=1), task_id, "extract", body)
+    after = scrape(stack)
     stage = stack.post("/get/status", {"task_id": task_id}).json()["data"]["stages"]["extract"]
     assert stage["attempts"] == 2 and stage["start"] <= stage["end"]
     assert value(after, "memq_tasks_total", stage="extract", status="retried") - \
         value(before, "memq_tasks_total", stage="extract", status="retried") == 1
 
 
-def test_a_stage_resent_without_headers_logs_under_the_request_id_the_batch_came_with(stack, monkeypatch):
+def test_a_stage_resent_without_headers_logs_under_the_request_id_the_batch_came_with(stack, worker_runtime):
     """Crash recovery and `memq tasks retry` publish bare messages: the stage's log lines still
     carry the request id, read from the task record."""
     import structlog
 
-    from memq import settings
-    from workers import runtime
     from workers.stage import run_stage
 
-    monkeypatch.setenv("MEMQ_REDIS_URL", stack.runtime["redis_url"])
-    caches = (settings.get_settings, runtime.redis_client, runtime.task_store)
-    for cache in caches:
-        cache.cache_clear()
-    try:
-        task_id = uuid.uuid4().hex
-        stack.redis.hset(f"memq:task:{task_id}", mapping={"task_id": task_id, "project": "default",
-                                                           "user_id": "resent-user", "status": "running",
-                                                           "created_at": 1, "stages": "{}",
-                                                           "request_id": "gw.accepted-9"})
-        seen = []
+    task_id = uuid.uuid4().hex
+    stack.redis.hset(f"memq:task:{task_id}", mapping={"task_id": task_id, "project": "default",
+                                                       "user_id": "resent-user", "status": "running",
+                                                       "created_at": 1, "stages": "{}", "request_id": "gw.accepted-9"})
+    seen = []
 
-        def body():
-            seen.append(structlog.contextvars.get_contextvars().get("request_id"))
-            runtime.task_store().stage_finished(task_id, "extract", {"candidates": 0})
-            return {"candidates": 0}
+    def body():
+        seen.append(structlog.contextvars.get_contextvars().get("request_id"))
+        worker_runtime.task_store().stage_finished(task_id, "extract", {"candidates": 0})
+        return {"candidates": 0}
 
-        bare = type("Task", (), {"request": type("Request", (), {"retries": 0, "headers": None})()})()
-        run_stage(bare, task_id, "extract", body)
-        assert seen == ["gw.accepted-9"]
-    finally:
-        for cache in caches:
-            cache.cache_clear()
+    bare = type("Task", (), {"request": type("Request", (), {"retries": 0, "headers": None})()})()
+    run_stage(bare, task_id, "extract", body)
+    assert seen == ["gw.accepted-9"]
 
 
 class FakeTask:
