@@ -14,13 +14,17 @@
    held back.
 4. Preferences are context for the answer, not search results: only those that bear on the query
    are returned, however many the caller allows: close to it, its best keyword match, or on the
-   topic it names ("Suggest a dinner recipe": the food dislikes)."""
+   topic it names ("Suggest a dinner recipe": the food dislikes).
+5. Time: a question about the past also sees superseded memories (marked archived); for one about
+   now, the user's later word on what a better-ranked item says goes just above it. The other
+   party's content-free messages ("Congratulations!") count half."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
 from pipeline.embedder import Embedder
+from pipeline.extract.common import RAW_PREFIX
 from pipeline.extract.tagging import topics_of
 from pipeline.filters import Contains, Node, Or, asks_for_status, both
 from pipeline.models import MemoryKind, StoredMemory, user_scope
@@ -48,7 +52,6 @@ CANDIDATE_POOL = 40  # from each of the dense and the lexical search
 TIE_MARGIN = 20  # fetched beyond the pool, for a group of equal scores at its edge (see _ranked)
 SAME_SUBJECT_COSINE = 0.55  # see _later_word_first
 CHAT_TERMS, CHAT_WEIGHT = 4, 0.5  # see _demote_chat
-_SAID_BY = re.compile(r"^\[[^\]]{1,40}\]\s*[^:\n]{1,60}:\s*")  # a raw message's "[date] speaker:"
 FACT_PREFERENCE = 0.8  # a fact scoring at least this share of its raw message's score is shown instead
 # A preference is returned only when it bears on the query: cosine at least this, or the best
 # lexical hit. Measured on MiniLM: unrelated preferences sit at 0.0-0.25, but a name shared with the
@@ -253,7 +256,7 @@ def _demote_chat(scored: dict[str, Scored]) -> None:
     for entry in scored.values():
         memory = entry.memory
         if memory.kind == "raw" and memory.sources and memory.sources[0].role == "assistant" and \
-                len(lexical.content_terms(_SAID_BY.sub("", memory.text))) < CHAT_TERMS:
+                len(lexical.content_terms(RAW_PREFIX.sub("", memory.text))) < CHAT_TERMS:
             entry.fused *= CHAT_WEIGHT
 
 
@@ -301,7 +304,7 @@ def _later_word_first(items: list[tuple[StoredMemory, float]], store: VectorStor
     a Tesla") goes just above it: a reader takes the first as the answer, and the later word is the
     current one. Only subjects with a slot are superseded outright (stages/resolve.py); this covers
     the rest. The same items are returned, in another order. Same subject: embeddings at least
-    SAME_SUBJECT_COSINE apart."""
+    SAME_SUBJECT_COSINE alike."""
     if len(items) < 2:
         return items
     vectors = store.dense_vectors([m.id for m, _ in items])

@@ -58,6 +58,10 @@ def passthrough(batch: Batch) -> list[Candidate]:
     return out
 
 
+# What raw_candidates puts before a message's words: "[7 May 2023] Caroline: " (see below).
+RAW_PREFIX = re.compile(r"^\[[^\]]{1,40}\]\s*[^:\n]{1,60}:\s*")
+
+
 def raw_candidates(message: Message, source: Source) -> list[Candidate]:
     """The message itself, dated and attributed, in chunks of whole sentences when it is long, its
     relative times annotated with the dates they point at."""

@@ -45,6 +45,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from pipeline.extract.common import RAW_PREFIX
 from pipeline.filters import Eq
 from pipeline.models import Batch, Candidate, Source, StoredMemory, WritePlan, memory_id
 from pipeline.stages.embed import EmbeddedBatch
@@ -58,7 +59,6 @@ NEAR_DUPLICATE = 0.93
 # 2024).").
 ECHO_COVERED_SHARE = 0.8
 ECHO_SCAN_LIMIT = 5000  # raw messages of one conversation looked at for echoes
-_RAW_PREFIX = re.compile(r"^\[[^\]]{1,40}\]\s*[^:\n]{1,60}:\s*")
 SLOT_SCAN_LIMIT = 50
 SLOT_HISTORY_SCAN_LIMIT = 1000
 _SAID_DATE = re.compile(r"\s*\(\d{1,2} \w+ \d{4}\)")
@@ -295,5 +295,5 @@ def _archive_echoes(batch: Batch, store: VectorStore, plan: WritePlan, planned: 
 def _echoes(raw: StoredMemory, memory: StoredMemory) -> bool:
     """Whether a raw message (chunk) says nothing `memory` does not: at least ECHO_COVERED_SHARE of
     its words, without the "[date] speaker:" it opens with (those every memory of it shares)."""
-    said = lexical.content_terms(_RAW_PREFIX.sub("", raw.text))
+    said = lexical.content_terms(RAW_PREFIX.sub("", raw.text))
     return bool(said) and len(said & lexical.content_terms(memory.text)) >= ECHO_COVERED_SHARE * len(said)
