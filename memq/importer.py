@@ -6,9 +6,9 @@ How it works:
    split into requests under them (memq.import_split), each with a deterministic Idempotency-Key.
 2. Users are imported in parallel (`concurrency` at a time); one user's conversations and one
    conversation's requests go in order, so message_index and the timeline come out as in the file.
-3. The pacer keeps each of the server's quota windows under --quota-share of the quota; a 40309 is waited out (Retry-After) and the
-   request sent again; 5xx and timeouts are retried with backoff; any other 4xx is recorded as a
-   rejected item with its code and the import goes on.
+3. The pacer keeps each of the server's quota windows under --quota-share of the quota; a 40309
+   is waited out (Retry-After) and the request sent again; 5xx and timeouts are retried with
+   backoff; any other 4xx is recorded as a rejected item with its code and the import goes on.
 4. Each accepted request is appended to the checkpoint; a rerun skips those, and a request that
    was accepted but not yet checkpointed when the import was killed is answered by the server
    with its original task_id (Idempotency-Key), so nothing is written twice.

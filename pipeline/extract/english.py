@@ -366,8 +366,9 @@ def _this_weekend(said: datetime):
 
 # A verb in the past tense: "was"/"were"/"did"/"had" anywhere, or a subject pronoun followed by a
 # past form ("I started", "we met"); "I'm scheduled" and "my flight leaves" are not.
-_PAST = re.compile(r"\b(?:was|were|wasn't|weren't|did|didn't|had|hadn't)\b|\b(?:i|we|he|she|they|you)\s+(?:\w+ly\s+|just\s+"
-                   r"|also\s+|finally\s+|already\s+)?(?:" + "|".join(sorted(IRREGULAR_PAST)) + r"|(?!(?:"
+_PAST = re.compile(r"\b(?:was|were|wasn't|weren't|did|didn't|had|hadn't)\b"
+                   r"|\b(?:i|we|he|she|they|you)\s+(?:\w+ly\s+|just\s+|also\s+|finally\s+|already\s+)?(?:"
+                   + "|".join(sorted(IRREGULAR_PAST)) + r"|(?!(?:"
                    + "|".join(sorted(PRESENT_ED)) + r")\b)\w+ed)\b", re.I)
 _CLAUSE_ENDS = ".!?\n,;:"
 

@@ -30,7 +30,8 @@ FILLER = re.compile(r"^(hi|hey|hello|thanks|thank you|ok|okay|sure|got it|great|
 # advice!") is not a statement, and never continues one; thanks closing a statement are cut from it
 # ("I think I'll start with a soft filter, thanks for the advice!").
 # (No two parts of these match the same characters: a long run of spaces or "!" must not backtrack.)
-THANKS = re.compile(r"^(?:thanks|thank you|many thanks|thx)\b(?! to\b)[^,;]*$", re.I)  # "Thanks to my coach, ..." is content
+# ("Thanks to my coach, ..." is content)
+THANKS = re.compile(r"^(?:thanks|thank you|many thanks|thx)\b(?! to\b)[^,;]*$", re.I)
 _OPENING_THANKS = re.compile(r"^(?:thanks|thank you)\b(?! to\b)(?: (?:so|very) much| a lot| again)?"
                              r"(?: for [^,;.!?]*)?[,;!]\s*(?=\S)", re.I)
 _CLOSING_THANKS = re.compile(r"[,;]\s*(?:and\s+)?(?:thanks|thank you)\b(?: (?:so|very) much| a lot| again)?"
@@ -56,7 +57,8 @@ CHOICE = re.compile(r"^(?:ok(?:ay)?,?\s*)?(?:i(?:'ll| will)?\s+(?:choose|chose|p
 LIKE = re.compile(r"\b(?:i|we)\s+(?:(?:really|also|do|just|absolutely|always|usually|generally|definitely|totally|"
                   r"honestly|still|now)\s+)?(?P<verb>like|love|enjoy|prefer|adore"
                   r"|(?:am|are) (?:a )?(?:big |huge )?fans? of|(?:am|are) (?:really )?into)\s+(?P<what>[^.!?,;]+)", re.I)
-DISLIKE = re.compile(r"\b(?:i|we)\s+(?:really\s+|honestly\s+|just\s+)?(?P<verb>(?:don't|dont|do not) (?:really )?like|dislike|hate"
+DISLIKE = re.compile(r"\b(?:i|we)\s+(?:really\s+|honestly\s+|just\s+)?"
+                     r"(?P<verb>(?:don't|dont|do not) (?:really )?like|dislike|hate"
                      r"|can't stand|cannot stand|never liked|never like|(?:am|are) not (?:a )?(?:big |huge )?fans? of"
                      r"|(?:don't|dont|do not) eat|no longer eat|(?:don't|dont|do not) drink"
                      r"|no longer like|don't enjoy|stopped eating|stopped drinking|avoid)\s+(?P<what>[^.!?,;]+)", re.I)
@@ -207,8 +209,8 @@ a an the""".split())
 
 def _short_state(unit: list[str]) -> bool:
     state = _STATE.match(unit[0]) if len(unit) == 1 else None
-    return state is not None and any(word not in _LIGHT and word not in _CHAT_STATES and (len(word) > 2 or word.isdigit())
-                                     for word in re.findall(r"[a-z0-9']+", state.group("what").lower()))
+    words = re.findall(r"[a-z0-9']+", state.group("what").lower()) if state else []
+    return any(w not in _LIGHT and w not in _CHAT_STATES and (len(w) > 2 or w.isdigit()) for w in words)
 
 
 def is_statement(sentence: str) -> bool:
@@ -345,7 +347,8 @@ class OfflineExtractor:
                 in_unit = False
                 continue
             continues = units and not sentence.endswith("?") and not FILLER.match(sentence) \
-                and not REQUEST.match(sentence) and not THANKS.match(sentence) and sum(len(x.split()) for x in units[-1]) < UNIT_WORDS
+                and not REQUEST.match(sentence) and not THANKS.match(sentence) \
+                and sum(len(x.split()) for x in units[-1]) < UNIT_WORDS
             if continues and ANAPHORA.match(sentence):
                 units[-1].append(sentence)
                 in_unit = True
