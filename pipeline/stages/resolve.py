@@ -258,6 +258,7 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
         if on_slot:
             if decision is None:
                 rivals += same_slot(store, batch, candidate.kind, candidate.slot)
+                rivals += _liked_foods_a_diet_excludes(store, batch, candidate)
             # an earlier statement in this very batch
             rivals += [m for m in planned.values() if m.slot == candidate.slot and m.kind == candidate.kind]
         _place(store, batch, plan, planned, memory, rivals)
@@ -266,6 +267,26 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
         plan.add_vectors[mid] = dense
     _archive_echoes(batch, store, plan, planned)
     return plan
+
+
+# A diet said of oneself ("I'm vegan now") ends the likes of what it excludes ("likes steak"), as
+# "I don't eat meat any more" ends "likes meat" by its slot. Said before the diet, they are archived;
+# a like said after it stays (the later word wins).
+_MEAT = set("meat meats steak steaks beef pork bacon ham chicken turkey lamb burger burgers hamburgers sausage "
+            "sausages salami barbecue bbq ribs veal duck".split())
+_FISH = set("fish seafood sushi sashimi salmon tuna shrimp prawns crab lobster oysters shellfish".split())
+_ANIMAL = set("cheese milk dairy eggs egg butter yogurt honey ice cream".split())
+DIET_EXCLUDES = {"pref:vegan": _MEAT | _FISH | _ANIMAL, "pref:vegetarian": _MEAT | _FISH, "pref:pescatarian": _MEAT}
+DIET_SCAN_LIMIT = 500
+
+
+def _liked_foods_a_diet_excludes(store: VectorStore, batch: Batch, candidate: Candidate) -> list[StoredMemory]:
+    excluded = DIET_EXCLUDES.get(candidate.slot or "") if candidate.kind == "preference" else None
+    if not excluded:
+        return []
+    likes = store.scan(Scope(batch.project, batch.user_id, kinds=("preference",)), limit=DIET_SCAN_LIMIT)
+    return [m for m in likes if m.slot and not _NEGATION.search(m.text)
+            and set(m.slot.removeprefix("pref:").split()) & excluded]
 
 
 def _archive_echoes(batch: Batch, store: VectorStore, plan: WritePlan, planned: dict[str, StoredMemory]) -> None:

@@ -121,6 +121,20 @@ def test_no_longer_eating_meat_archives_the_diet_fact_and_the_liking(memory):
     assert list(archived) == ["The user likes eating meat."]
 
 
+def test_a_diet_ends_the_likes_of_what_it_excludes_said_before_it(memory):
+    memory.say("I love steak.", "I really like sushi.", "I love pasta.", "I don't like pork.")
+    memory.say("I'm vegetarian now.", days=10)
+    memory.say("I love salmon again, I eat fish now.", days=20)
+    prefs = memory.everything("preference")
+    diet = prefs["The user is vegetarian."]
+    assert prefs["The user likes steak."].superseded_by == diet.id
+    assert prefs["The user likes sushi."].superseded_by == diet.id
+    # what the diet allows, a dislike, and a like said after it stay
+    assert {"The user likes pasta.", "The user does not like pork.", "The user is vegetarian."} <= \
+        set(memory.current("preference"))
+    assert any("salmon" in p for p in memory.current("preference"))
+
+
 def test_like_then_dislike_supersedes_the_preference(memory):
     memory.say("I really like jazz music.")
     memory.say("I hate jazz music now.", days=5)
