@@ -183,14 +183,10 @@ def _best_by_message(ordered: list[Scored], kind: MemoryKind) -> dict[tuple[str,
 
 
 def _fragment_of(fact: StoredMemory, raw: StoredMemory) -> bool:
-    fact_terms, raw_terms = _terms(fact), _terms(raw)
+    fact_terms, raw_terms = lexical.content_terms(fact.text), lexical.content_terms(raw.text)
     inside = len(fact_terms - raw_terms) <= 0.3 * len(fact_terms)
     rest = raw_terms - fact_terms
     return inside and len(rest) >= FRAGMENT_TERMS_MIN and len(rest) >= FRAGMENT_SHARE_MIN * len(raw_terms)
-
-
-def _terms(memory: StoredMemory) -> set[int]:
-    return lexical.content_terms(memory.text)
 
 
 def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
