@@ -8,8 +8,9 @@ import re
 
 from memq.tokens import WIDE_CHAR
 from pipeline.chat_time import epoch_ms, format_chat_time
-from pipeline.extract.english import annotate_relative_times, date_phrase, split_sentences
+from pipeline.extract.english import split_sentences
 from pipeline.extract.tagging import auto_tags, entities_of
+from pipeline.extract.times import annotate_relative_times, date_phrase
 from pipeline.extract.tools import schema_candidates, trajectory_candidate
 from pipeline.models import Batch, Candidate, Message, Source
 

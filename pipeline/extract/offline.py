@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pipeline.chat_time import epoch_ms
 from pipeline.extract import Extraction
 from pipeline.extract.common import LABEL, finish, passthrough, source_of, speaker_and_text
-from pipeline.extract.english import date_phrase, resolve_relative_times, split_sentences, to_third_person
+from pipeline.extract.english import split_sentences, to_third_person
+from pipeline.extract.times import date_phrase, resolve_relative_times
 from pipeline.models import Batch, Candidate, Message, Source
 
 FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'll|i'd|my|me|mine|myself|we|we're|we've|our|us)\b", re.IGNORECASE)
