@@ -20,6 +20,11 @@ from pipeline.chat_time import epoch_ms
 from pipeline.extract import Extraction
 from pipeline.extract.common import LABEL, finish, passthrough, source_of, speaker_and_text
 from pipeline.extract.english import split_sentences, to_third_person
+from pipeline.extract.preferences import (
+    AVERSION, DIET, DISLIKE, DISLIKE_AS, FAVORITE_LINE, LIKE, LIKED_LIST_WORDS_MAX, LIKED_WORDS_MAX,
+    LIST_REST, NOT_A_TASTE_AFTER, NOT_A_TASTE_BEFORE, PREFERENCE_FRAME, TRAILING_QUALIFIER, TURN,
+    VAGUE_OBJECT, preference_slot,
+)
 from pipeline.extract.times import date_phrase, resolve_relative_times
 from pipeline.models import Batch, Candidate, Message, Source
 
@@ -55,63 +60,6 @@ OFFER = re.compile(r"\?|\bor\b|\n\s*(\d+[.)]|[-*])|,[^,]+,|\b(consider|options?|
                    r"available|choose from)\b", re.IGNORECASE)
 CHOICE = re.compile(r"^(?:ok(?:ay)?,?\s*)?(?:i(?:'ll| will)?\s+(?:choose|chose|pick|picked|take|took|go with|went with"
                     r"|select|selected|book|booked|want|prefer)|let'?s go with)\s+(?P<what>.+?)[.!]?$", re.I)
-LIKE = re.compile(r"\b(?:i|we)\s+(?:(?:really|also|do|just|absolutely|always|usually|generally|definitely|totally|"
-                  r"honestly|still|now)\s+)?(?P<verb>like|love|enjoy|prefer|adore"
-                  r"|(?:am|are) (?:a )?(?:big |huge )?fans? of|(?:am|are) (?:really )?into)\s+(?P<what>[^.!?,;]+)", re.I)
-DISLIKE = re.compile(r"\b(?:i|we)\s+(?:really\s+|honestly\s+|just\s+)?"
-                     r"(?P<verb>(?:don't|dont|do not) (?:really )?like|dislike|hate"
-                     r"|can't stand|cannot stand|never liked|never like|(?:am|are) not (?:a )?(?:big |huge )?fans? of"
-                     r"|(?:don't|dont|do not) eat|no longer eat|(?:don't|dont|do not) drink"
-                     r"|no longer like|don't enjoy|stopped eating|stopped drinking|avoid)\s+(?P<what>[^.!?,;]+)", re.I)
-# What to keep away from the user, said of themselves: "I'm allergic to peanuts", "I'm terrified of
-# heights", "I'm vegan". Preferences too: a recommendation must honour them.
-AVERSION = re.compile(r"\b(?:i|we)\s+(?:am|are)\s+(?:(?:very|so|really|severely|deathly|quite|a bit|slightly|also|"
-                      r"now)\s+)*(?P<verb>allergic to|afraid of|scared of|terrified of|intolerant to|intolerant of)"
-                      r"\s+(?P<what>[^.!?,;]+)", re.I)
-DIET = re.compile(r"\b(?:i|we)\s+(?:am|are)\s+(?:(?:now|also|strictly|fully)\s+)*(?:a\s+)?(?P<verb>)"
-                  r"(?P<what>vegan|vegetarian|pescatarian|gluten[- ]free|lactose[- ]intolerant|kosher|halal)\b", re.I)
-# How a dislike is told: what one does not eat or drink, or avoids, is said so, not as "does not like"
-# ("I don't eat pork for religious reasons" is no matter of taste).
-_DISLIKE_AS = {"eat": "do not eat", "eating": "do not eat", "drink": "do not drink", "drinking": "do not drink",
-               "avoid": "avoid"}
-# A liked thing ends where the sentence turns: "I love coffee but hate tea" likes coffee.
-_TURN = re.compile(r"\s+(?:but|though|although|whereas|except|yet|and (?:i|we)|so(?! much| many))\b.*$", re.I)
-# "Neither my wife nor I like ...", "I'm not sure I like ...", "What I love most ... is", "I like to
-# think": no taste stated
-_NOT_A_TASTE_BEFORE = re.compile(r"(?:\b(?:neither|nor|not sure(?: if| whether| that)?|doubt|don't think|"
-                                 r"do not think|what|whether|if)\s+(?:\w+\s+){0,3})$", re.I)
-_NOT_A_TASTE_AFTER = re.compile(r"^(?:to think|most about|about (?:it|this|that) is)\b", re.I)
-FAVORITE_LINE = re.compile(r"^\s*(?P<what>(?:my\s+)?(?:favou?rite|preferred)\s+[\w\s-]+?|[\w\s-]+?i care about most"
-                           r"|[\w\s-]+?wanted|what i want ai to help with)\s*(?::|\bis\b)\s*(?P<value>.+)$", re.I)
-# A liked thing that names nothing without its sentence: "them", "this genre", "their work", "how
-# they take me places". The fact keeps the sentence; as a preference it would match any query.
-VAGUE_OBJECT = re.compile(r"^(?:(?:it|its|them|they|him|one|ones|some|stuff|everything|something|anything|all)\b"
-                          r"|(?:this|that|these|those|their|his|her|its|what|how|which)(?:\s+[\w'-]+){0,2}\s*$"
-                          r"|(?:how|what|when|where)\s+(?:it|they|he|she|that|this|we|you|i)\b"
-                          # a time, not a thing: "a job I enjoy every day" matches "I enjoy every day"
-                          r"|(?:every|each)\s+(?:single\s+)?\w+\s*$)"
-                          # a thing named only by what was said before: "having them around", "the
-                          # freedom it brings", "those fantasy worlds", "escaping to that world"
-                          r"|.*\b(?:it|them|they|these|those)\b|.*\bthat\s+[\w'-]+\s*$"
-                          # what came of something named before: "I really like the results"
-                          r"|the\s+(?:results?|outcome|idea|experience|process|feeling)\s*$", re.I)
-# A frame fronted before the liked thing says where the taste holds: "For running, I prefer Saturday
-# mornings" is not a taste for Saturday mornings in general; the preference keeps it.
-_PREFERENCE_FRAME = re.compile(r"^(?P<frame>(?:for|as for|when it comes to|in terms of|on|at|in|during)\s+"
-                               r"[^,;.!?]{1,40}),\s*", re.I)
-# The rest of a list the liked thing opens: "I enjoy reading, watching movies, and exploring nature"
-# is three tastes, not "reading". At least two more items, the last after "and"/"or" ("X, and my wife
-# loves Y" is a clause, not a list); no item opens on a word that starts a clause or holds a pronoun
-# ("X, 'cause nature brings peace and quiet", "X, maybe we can do Y").
-_LIST_ITEM = (r"(?!\s*(?:but|so|because|'?cause|cuz|since|as|though|although|while|when|if|even|especially|like"
-              r"|maybe|perhaps|then|just|not|which|plus|my wife|my husband)\b)"
-              r"(?:(?!\b(?:i|we|you|he|she|they|it|that|this)\b)[^,.!?;]){1,40}?")
-LIST_REST = re.compile(rf"^(?:,\s*{_LIST_ITEM})+,?\s+(?:and|or)\s+{_LIST_ITEM}(?=\s*(?:[,.!?;]|$))", re.I)
-LIKED_WORDS_MAX = 8  # a longer "I love ..." is a clause about something, not a thing one likes
-LIKED_LIST_WORDS_MAX = 16
-# Words that say how much or when, not what: "I love traveling too", "painting together lately"
-_TRAILING_QUALIFIER = re.compile(r"(?:\s+(?:too|as well|also|lately|so much|a lot|very much|these days|"
-                                 r"nowadays|the most|more than anything))+\s*$", re.I)
 # A named thing of the speaker's in a question or request ("batteries that charge my Sony A7R IV?",
 # "a case for my new Godox V1 flash"): what someone owns and uses outlives the question. A name
 # (capitalised words, model numbers) and at most one plain noun after it ("flash", "app").
@@ -131,9 +79,6 @@ SLOTS = [
     ("relationship", re.compile(r"\b(?:i'm|i am|i got|i just got)\s+(?:now\s+)?(?:single|married|divorced|engaged|"
                                 r"dating|separated)\b", re.I)),
 ]
-_QUALIFIERS = re.compile(r"\b(any ?more|anymore|now|these days|either|at all|too|so much|a lot|very much|"
-                         r"lately|nowadays|any longer)\b", re.I)
-_GERUNDS = re.compile(r"^(?:eating|drinking|having|doing|eat|drink|have|the|a|an|to)\s+", re.I)
 # Chat's discourse markers say nothing in a memory read months later ("By the way, I got a dog.")
 LEAD_IN = re.compile(rf"^(?:(?:and|also|oh|well|anyway|anyways|actually|so|btw|by the way|speaking of which|"
                      rf"on another note|oh and|plus|you know|lol|ugh|haha)\b[\s,]*|{LABEL}\s*)+", re.I)
@@ -189,14 +134,6 @@ class _Context:
     other: str = "the assistant"  # who "you" is: the other speaker's name when the content names it
     previous_assistant: Message | None = None
     last_fact: Candidate | None = None
-
-
-def preference_slot(what: str) -> str:
-    """'eating meat any more' and 'meat' name the same thing: a later dislike replaces the like."""
-    thing = re.sub(r"\b(my|our|your|his|her|their)\b", " ", _QUALIFIERS.sub(" ", what.lower()))
-    while _GERUNDS.match(thing.strip()):
-        thing = _GERUNDS.sub("", thing.strip())
-    return "pref:" + " ".join(re.findall(r"[\w'-]+", thing)[:4])
 
 
 # A short statement of what the speaker is or has: "I'm vegan.", "I have diabetes.", "I'm 34." One
@@ -412,24 +349,24 @@ class OfflineExtractor:
     def _explicit_preferences(self, sentence, speaker, other, source, said) -> list[Candidate]:
         plain = re.sub(r"\b(i|we)'(m|re)\b", lambda m: m.group(1) + (" am" if m.group(2) == "m" else " are"),
                        sentence, flags=re.I)
-        frame = _PREFERENCE_FRAME.match(plain)
+        frame = PREFERENCE_FRAME.match(plain)
         found, taken = [], []  # a like and a dislike in one sentence are two ("I don't like X but I love Y")
         for rx, verb in ((DISLIKE, "do not like"), (AVERSION, "am"), (DIET, "am"), (LIKE, "like")):
             for m in rx.finditer(plain):
                 said_whole = m.group("what").strip().rstrip(",;.!")
-                what = _TURN.sub("", said_whole).rstrip(",;.!")
+                what = TURN.sub("", said_whole).rstrip(",;.!")
                 span = (m.start(), m.start("what") + len(what))
                 if any(span[0] < end and start < span[1] for start, end in taken) \
-                        or _NOT_A_TASTE_BEFORE.search(plain[:m.start()]) or _NOT_A_TASTE_AFTER.match(what):
+                        or NOT_A_TASTE_BEFORE.search(plain[:m.start()]) or NOT_A_TASTE_AFTER.match(what):
                     continue
                 taken.append(span)
                 too_long = len(what.split()) > LIKED_WORDS_MAX
                 told = f"am {m.group('verb').lower()}".strip() if verb == "am" else \
-                    _DISLIKE_AS.get(m.group("verb").lower().split()[-1], verb)
+                    DISLIKE_AS.get(m.group("verb").lower().split()[-1], verb)
                 listed = LIST_REST.match(plain[m.end():]) if what == said_whole else None  # not past a turn
                 if listed and len(what.split()) + len(listed.group().split()) <= LIKED_LIST_WORDS_MAX:
                     what += listed.group().rstrip(",;.!")
-                what = _TRAILING_QUALIFIER.sub("", what)
+                what = TRAILING_QUALIFIER.sub("", what)
                 if too_long \
                         or re.match(r"(that |how |it when )?(you|your)\b", what, re.I) \
                         or VAGUE_OBJECT.match(what) or not _informative(what, speaker, other, needed=1):

@@ -1,0 +1,75 @@
+"""What the offline extractor reads as a preference: the patterns of liking, disliking, aversions
+and diets said of oneself, and where a liked thing ends; and the slot that lets a later word on the
+same thing replace an earlier one ("eating meat any more" and "meat" are one slot)."""
+from __future__ import annotations
+
+import re
+
+LIKE = re.compile(r"\b(?:i|we)\s+(?:(?:really|also|do|just|absolutely|always|usually|generally|definitely|totally|"
+                  r"honestly|still|now)\s+)?(?P<verb>like|love|enjoy|prefer|adore"
+                  r"|(?:am|are) (?:a )?(?:big |huge )?fans? of|(?:am|are) (?:really )?into)\s+(?P<what>[^.!?,;]+)", re.I)
+DISLIKE = re.compile(r"\b(?:i|we)\s+(?:really\s+|honestly\s+|just\s+)?"
+                     r"(?P<verb>(?:don't|dont|do not) (?:really )?like|dislike|hate"
+                     r"|can't stand|cannot stand|never liked|never like|(?:am|are) not (?:a )?(?:big |huge )?fans? of"
+                     r"|(?:don't|dont|do not) eat|no longer eat|(?:don't|dont|do not) drink"
+                     r"|no longer like|don't enjoy|stopped eating|stopped drinking|avoid)\s+(?P<what>[^.!?,;]+)", re.I)
+# What to keep away from the user, said of themselves: "I'm allergic to peanuts", "I'm terrified of
+# heights", "I'm vegan". Preferences too: a recommendation must honour them.
+AVERSION = re.compile(r"\b(?:i|we)\s+(?:am|are)\s+(?:(?:very|so|really|severely|deathly|quite|a bit|slightly|also|"
+                      r"now)\s+)*(?P<verb>allergic to|afraid of|scared of|terrified of|intolerant to|intolerant of)"
+                      r"\s+(?P<what>[^.!?,;]+)", re.I)
+DIET = re.compile(r"\b(?:i|we)\s+(?:am|are)\s+(?:(?:now|also|strictly|fully)\s+)*(?:a\s+)?(?P<verb>)"
+                  r"(?P<what>vegan|vegetarian|pescatarian|gluten[- ]free|lactose[- ]intolerant|kosher|halal)\b", re.I)
+# How a dislike is told: what one does not eat or drink, or avoids, is said so, not as "does not like"
+# ("I don't eat pork for religious reasons" is no matter of taste).
+DISLIKE_AS = {"eat": "do not eat", "eating": "do not eat", "drink": "do not drink", "drinking": "do not drink",
+               "avoid": "avoid"}
+# A liked thing ends where the sentence turns: "I love coffee but hate tea" likes coffee.
+TURN = re.compile(r"\s+(?:but|though|although|whereas|except|yet|and (?:i|we)|so(?! much| many))\b.*$", re.I)
+# "Neither my wife nor I like ...", "I'm not sure I like ...", "What I love most ... is", "I like to
+# think": no taste stated
+NOT_A_TASTE_BEFORE = re.compile(r"(?:\b(?:neither|nor|not sure(?: if| whether| that)?|doubt|don't think|"
+                                 r"do not think|what|whether|if)\s+(?:\w+\s+){0,3})$", re.I)
+NOT_A_TASTE_AFTER = re.compile(r"^(?:to think|most about|about (?:it|this|that) is)\b", re.I)
+FAVORITE_LINE = re.compile(r"^\s*(?P<what>(?:my\s+)?(?:favou?rite|preferred)\s+[\w\s-]+?|[\w\s-]+?i care about most"
+                           r"|[\w\s-]+?wanted|what i want ai to help with)\s*(?::|\bis\b)\s*(?P<value>.+)$", re.I)
+# A liked thing that names nothing without its sentence: "them", "this genre", "their work", "how
+# they take me places". The fact keeps the sentence; as a preference it would match any query.
+VAGUE_OBJECT = re.compile(r"^(?:(?:it|its|them|they|him|one|ones|some|stuff|everything|something|anything|all)\b"
+                          r"|(?:this|that|these|those|their|his|her|its|what|how|which)(?:\s+[\w'-]+){0,2}\s*$"
+                          r"|(?:how|what|when|where)\s+(?:it|they|he|she|that|this|we|you|i)\b"
+                          # a time, not a thing: "a job I enjoy every day" matches "I enjoy every day"
+                          r"|(?:every|each)\s+(?:single\s+)?\w+\s*$)"
+                          # a thing named only by what was said before: "having them around", "the
+                          # freedom it brings", "those fantasy worlds", "escaping to that world"
+                          r"|.*\b(?:it|them|they|these|those)\b|.*\bthat\s+[\w'-]+\s*$"
+                          # what came of something named before: "I really like the results"
+                          r"|the\s+(?:results?|outcome|idea|experience|process|feeling)\s*$", re.I)
+# A frame fronted before the liked thing says where the taste holds: "For running, I prefer Saturday
+# mornings" is not a taste for Saturday mornings in general; the preference keeps it.
+PREFERENCE_FRAME = re.compile(r"^(?P<frame>(?:for|as for|when it comes to|in terms of|on|at|in|during)\s+"
+                               r"[^,;.!?]{1,40}),\s*", re.I)
+# The rest of a list the liked thing opens: "I enjoy reading, watching movies, and exploring nature"
+# is three tastes, not "reading". At least two more items, the last after "and"/"or" ("X, and my wife
+# loves Y" is a clause, not a list); no item opens on a word that starts a clause or holds a pronoun
+# ("X, 'cause nature brings peace and quiet", "X, maybe we can do Y").
+_LIST_ITEM = (r"(?!\s*(?:but|so|because|'?cause|cuz|since|as|though|although|while|when|if|even|especially|like"
+              r"|maybe|perhaps|then|just|not|which|plus|my wife|my husband)\b)"
+              r"(?:(?!\b(?:i|we|you|he|she|they|it|that|this)\b)[^,.!?;]){1,40}?")
+LIST_REST = re.compile(rf"^(?:,\s*{_LIST_ITEM})+,?\s+(?:and|or)\s+{_LIST_ITEM}(?=\s*(?:[,.!?;]|$))", re.I)
+LIKED_WORDS_MAX = 8  # a longer "I love ..." is a clause about something, not a thing one likes
+LIKED_LIST_WORDS_MAX = 16
+# Words that say how much or when, not what: "I love traveling too", "painting together lately"
+TRAILING_QUALIFIER = re.compile(r"(?:\s+(?:too|as well|also|lately|so much|a lot|very much|these days|"
+                                 r"nowadays|the most|more than anything))+\s*$", re.I)
+_QUALIFIERS = re.compile(r"\b(any ?more|anymore|now|these days|either|at all|too|so much|a lot|very much|"
+                         r"lately|nowadays|any longer)\b", re.I)
+_GERUNDS = re.compile(r"^(?:eating|drinking|having|doing|eat|drink|have|the|a|an|to)\s+", re.I)
+
+
+def preference_slot(what: str) -> str:
+    """'eating meat any more' and 'meat' name the same thing: a later dislike replaces the like."""
+    thing = re.sub(r"\b(my|our|your|his|her|their)\b", " ", _QUALIFIERS.sub(" ", what.lower()))
+    while _GERUNDS.match(thing.strip()):
+        thing = _GERUNDS.sub("", thing.strip())
+    return "pref:" + " ".join(re.findall(r"[\w'-]+", thing)[:4])
