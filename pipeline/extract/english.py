@@ -81,6 +81,44 @@ def _third_person(verb: str) -> str:
     return verb + "s"
 
 
+# Words ending in -ly that are verbs, not adverbs ("I really apply" vs "I literally went").
+_LY_VERBS = {"fly", "apply", "rely", "reply", "supply", "imply", "comply", "multiply", "bully", "rally", "tally"}
+
+
+def _is_adverb(word: str) -> bool:
+    low = word.lower()
+    return low in ADVERBS or (low.endswith("ly") and len(low) > 4 and low not in _LY_VERBS)
+
+
+# Quotation marks and the closing marks that can end them. A quotation is left as it was said:
+# in "my manager told me 'I think you're ready'" the "I" is the manager, not the speaker.
+_QUOTE_CLOSE = {'"': '"\u201d', "\u201c": '\u201d"', "'": "'\u2019", "\u2018": "\u2019'"}
+_NOT_QUOTES = ("'cause", "'em", "'til", "'till", "'bout", "'round", "'n")
+
+
+def _quoted(words: list[str]) -> set[int]:
+    """The indices of the words that stand inside a closed quotation."""
+    inside: set[int] = set()
+    i = 0
+    while i < len(words):
+        word = words[i].lstrip("(")
+        opener = word[:1]
+        if opener in _QUOTE_CLOSE and not word.lower().startswith(_NOT_QUOTES) and len(word) > 1:
+            for j in range(i, len(words)):
+                end = words[j].rstrip(".,!?;:)")
+                if end[-1:] in _QUOTE_CLOSE[opener] and (j > i or len(end) > 1):
+                    inside.update(range(i, j + 1))
+                    i = j
+                    break
+        i += 1
+    return inside
+
+
+def _participle(word: str) -> bool:
+    low = _split_word(word)[1].lower()
+    return low == "been" or low in IRREGULAR_PAST or (low.endswith("ed") and low not in PRESENT_ED)
+
+
 def _split_word(word: str) -> tuple[str, str, str]:
     """(leading punctuation, core, trailing punctuation)."""
     core = word.strip(_PUNCT_TAIL + "(\"'")
@@ -109,7 +147,10 @@ _COMMON_VERBS = {"do", "have", "love", "like", "want", "need", "know", "think", 
                  "swim", "walk", "ride", "drive", "travel", "study", "bake", "watch", "listen", "spend", "volunteer",
                  "practice", "train", "hike", "collect", "hope", "wish", "share", "create", "build", "grow",
                  "finish", "come", "see", "hear", "learn", "stay", "eat", "meditate", "pray", "relax", "jog",
-                 "knit", "sew", "invest", "commute", "pay", "save", "don't", "haven't"}
+                 "knit", "sew", "invest", "commute", "pay", "save", "ask", "call", "send", "give", "tell",
+                 "show", "buy", "sell", "pick", "choose", "check", "book", "order", "bring", "wait", "stop",
+                 "turn", "open", "move", "leave", "put", "set", "win", "lose", "fix", "add", "join", "sign",
+                 "don't", "haven't"}
 
 
 def _verb_after(words: list[str], j: int) -> int | None:
@@ -143,6 +184,35 @@ def _agree_coordinated_verb(words: list[str], j: int) -> None:
     if (k := _coordinated_verb(words, j)) is not None:
         lead, verb, tail = _split_word(words[k])
         words[k] = lead + _third_person(verb) + tail
+
+
+# Verbs that report what a third party said or wrote. When the speaker talks to an assistant, a
+# "you" inside such a report is generic ("my friend told me you can get a refund if you ask"):
+# the assistant is not who gets the refund. So is a "you" that states what anyone can or must do
+# ("you can return it within 30 days", "you have to book two weeks ahead"). Between people
+# (LoCoMo's speakers) "my mom said you should come over" does mean the listener, so this only
+# applies to an unnamed assistant.
+_REPORTING = {"told", "tells", "said", "says", "heard", "read", "apparently", "according", "learned", "learnt",
+              "explained", "mentioned", "warned", "claims", "claimed"}
+_GENERIC_MODALS = {"can", "can't", "cannot", "could", "have", "need", "must", "never", "just", "always",
+                   "gotta", "get"}
+
+
+def _generic_you(before: list[str], after: list[str], other: str) -> bool:
+    """Whether a "you" between `before` and `after` means anyone, not the assistant addressed."""
+    if other != "the assistant":
+        return False
+    if before[-1:] == [] or before[-1].lower() in ("if", "when", "because", "and", "but", "so") or \
+            before[-1][-1:] in ",;:.!?":
+        if after and after[0].lower().strip(_PUNCT_TAIL) in _GENERIC_MODALS and \
+                (after[0].lower() != "have" or after[1:2] == ["to"]):
+            return True
+    for k, word in enumerate(before):
+        if word.lower().strip(_PUNCT_TAIL) in _REPORTING and \
+                (k == 0 or not before[k - 1].lower().endswith(other)) and \
+                not (k + 1 < len(before) and before[k + 1].lower().startswith(other)):
+            return True
+    return False
 
 
 def _you_is_subject(before: list[str]) -> bool:
@@ -203,9 +273,14 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
     ("I'll watch you dance")."""
     words = sentence.split(" ")
     out: list[str] = []
-    named = False
+    named = generic = False
+    quoted = _quoted(words)
     i = 0
     while i < len(words):
+        if i in quoted:
+            out.append(words[i])
+            i += 1
+            continue
         lead, core, tail = _split_word(words[i])
         low = core.lower().replace("\u2019", "'")
         if low in _I_FORMS and _named_just_before(out, subject):
@@ -213,7 +288,7 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
             # the verb keeps its first-person form, which is the plural one ("I am" -> "they are")
             out.append(lead + _I_FORMS[low] + tail)
             j = i + 1
-            while low == "i" and j < len(words) and _split_word(words[j])[1].lower() in ADVERBS:
+            while low == "i" and j < len(words) and _is_adverb(_split_word(words[j])[1]):
                 out.append(words[j])
                 j += 1
             if low == "i" and j < len(words) and not tail:
@@ -227,7 +302,7 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
             out.append(lead + subject + tail)
             named = True
             j = i + 1
-            while not compound and j < len(words) and _split_word(words[j])[1].lower() in ADVERBS:
+            while not compound and j < len(words) and _is_adverb(_split_word(words[j])[1]):
                 out.append(words[j])
                 j += 1
             if not compound and j < len(words) and not tail:
@@ -240,7 +315,10 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
                 continue
             i = j
             continue
-        if named and low in _AFTER_NAMED:
+        if low.startswith("you") and low in _PRONOUNS and \
+                (generic or (generic := _generic_you(out, words[i + 1:], other))):
+            out.append(words[i])  # a generic "you" stays as said, and so does its verb; so do those after it
+        elif named and low in _AFTER_NAMED:
             out.append(lead + _AFTER_NAMED[low] + tail)
         elif low in ("you", "y'all") and i + 1 < len(words) and not tail and \
                 (group := _split_word(words[i + 1]))[1].lower() in ("guys", "all", "folks"):
@@ -259,7 +337,10 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
             i = j + 1
             continue
         elif low in _PRONOUNS:
-            out.append(lead + _PRONOUNS[low](subject, other) + tail)
+            form = _PRONOUNS[low](subject, other)
+            if low.endswith("'d") and not tail and i + 1 < len(words) and _participle(words[i + 1]):
+                form = form.replace(" would", " had")  # "I'd started" is "I had started"
+            out.append(lead + form + tail)
             if low in ("i'm", "im", "i've") and not tail:  # "I'm diabetic and take metformin"
                 _agree_coordinated_verb(words, i + 1)
             # after the other party is named, "their" would be ambiguous: the next "my" names again

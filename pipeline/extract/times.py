@@ -95,9 +95,18 @@ def _this_weekend(said: datetime):
 # A verb in the past tense: "was"/"were"/"did"/"had" anywhere, or a subject pronoun followed by a
 # past form ("I started", "we met"); "I'm scheduled" and "my flight leaves" are not.
 _PAST = re.compile(r"\b(?:was|were|wasn't|weren't|did|didn't|had|hadn't)\b"
-                   r"|\b(?:i|we|he|she|they|you)\s+(?:\w+ly\s+|just\s+|also\s+|finally\s+|already\s+)?(?:"
+                   r"|\b(?:i|we|he|she|they|you)(?:'d)?\s+(?:\w+ly\s+|just\s+|also\s+|finally\s+|already\s+)?(?:"
                    + "|".join(sorted(IRREGULAR_PAST)) + r"|(?!(?:"
                    + "|".join(sorted(PRESENT_ED)) + r")\b)\w+ed)\b", re.I)
+# The same past forms after a noun subject: a name or a possessed noun ("Biscuit ate a sock on
+# Saturday", "my sister flew in on Friday"). Case-sensitive, so that a name is a capitalised word.
+_PAST_AFTER_NOUN = re.compile(r"(?:\b(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Tt]he)\s+(?:[a-z]+\s+)?[a-z]+"
+                              r"|\b[A-Z][a-z]+)\s+(?:[a-z]+ly\s+|just\s+|also\s+|finally\s+|already\s+)?(?:"
+                              + "|".join(sorted(IRREGULAR_PAST)) + r"|(?!(?:"
+                              + "|".join(sorted(PRESENT_ED)) + r")\b)[a-z]+ed)\b")
+# "'d" is "would" unless a participle follows ("I'd started" is "I had started")
+_FUTURE = re.compile(r"\b(?:will|would|gonna|going to)\b|\w'll\b|\w'd\s+(?!been\b|\w+ed\b|(?:"
+                     + "|".join(sorted(IRREGULAR_PAST)) + r")\b)", re.I)
 _CLAUSE_ENDS = ".!?\n,;:"
 
 
@@ -113,7 +122,9 @@ def _said_in_past(m: re.Match) -> bool:
 @lru_cache(maxsize=256)
 def _clause_in_past(text: str, start: int, end: int) -> bool:
     # once per clause, not once per time phrase in it (a long run of them is one clause)
-    return bool(_PAST.search(text, start, end))
+    if _FUTURE.search(text, start, end):  # "Anna said she would visit on Friday": the visit is to come
+        return False
+    return bool(_PAST.search(text, start, end) or _PAST_AFTER_NOUN.search(text, start, end))
 
 
 def _rules(said: datetime) -> list[tuple[str, Callable[[re.Match], str]]]:

@@ -108,6 +108,15 @@ def test_relative_times_are_resolved_against_each_message_chat_time():
      "The user will be back in 5000000 days (6 March 2024)."),
     (datetime(2024, 1, 10, 10, tzinfo=BEIJING), "I started pottery classes on Wednesday evenings.",
      "The user started pottery classes on Wednesday evenings (10 January 2024)."),
+    # a past form after a noun subject is the past too; a "would" after a past form is to come
+    (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "Our dog Biscuit ate a sock on Saturday.",
+     "The user's dog Biscuit ate a sock on Saturday 22 June 2024."),
+    (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "My sister flew in on Friday.",
+     "The user's sister flew in on Friday 21 June 2024."),
+    (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "My sister said she would visit on Friday.",
+     "The user's sister said she would visit on Friday 28 June 2024."),
+    (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "I'd started the course on Monday.",
+     "The user had started the course on Monday 17 June 2024."),
 ])
 def test_weekdays_weekends_and_times_from_now_point_at_their_dates(said, sentence, fact):
     assert texts(run(("user", sentence), said=said), "fact") == [fact]
@@ -185,6 +194,28 @@ def test_the_other_party_as_a_subject_agrees_but_as_an_object_does_not():
     assert facts == ["Gina loves how Jon paints landscapes and sings (8 May 2023).",
                      "Gina will call Jon after Jon finishes the class (8 May 2023).",
                      "Gina loves Jon's smile and laugh (8 May 2023)."]  # nouns, not verbs
+
+
+def test_a_generic_you_said_to_an_assistant_and_a_quotation_stay_as_said():
+    # what anyone can do, and what a third party said, is not about the assistant
+    facts = texts(run(("user", "I returned my Dyson vacuum yesterday. You can get a full refund within 30 days "
+                               "if you keep the box. My friend told me you should always ask for a receipt.")),
+                  "fact")
+    assert facts == ["The user returned their Dyson vacuum on 7 May 2023. You can get a full refund within 30 days "
+                     "if you keep the box.",
+                     "The user's friend told them you should always ask for a receipt (8 May 2023)."]
+    # between two people the same words do mean the listener
+    facts = texts(run(("assistant", "Jon: I opened the studio."),
+                      ("user", "Gina: My mom said you should teach her salsa.")), "fact")
+    assert facts == ["Gina's mom said Jon should teach her salsa (8 May 2023)."]
+    # a quotation keeps its own I and you
+    facts = texts(run(("user", "My manager told me 'I think you're ready to lead the mobile team'.")), "fact")
+    assert facts == ["The user's manager told them 'I think you're ready to lead the mobile team' (8 May 2023)."]
+
+
+def test_an_adverb_in_ly_after_i_is_not_the_verb():
+    facts = texts(run(("user", "I literally went to Ibiza for the weekend.")), "fact")
+    assert facts == ["The user literally went to Ibiza for the weekend (8 May 2023)."]
 
 
 def test_you_guys_are_the_other_party_and_others():
