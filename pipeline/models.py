@@ -76,6 +76,9 @@ class Candidate(BaseModel):
     experience: str | None = None
     # a conflict hint from the extractor: the subject this statement sets ("residence", "diet")
     slot: str | None = None
+    # another: old values this statement says are over or wrong ("I sold my Civic": ["Civic"]);
+    # see pipeline.extract.updates
+    ends: list[str] = Field(default_factory=list)
     # the end of the turn this memory's message replies to: indexed for keyword search, never shown
     reply_to: str = ""
 

@@ -85,9 +85,12 @@ def _third_person(verb: str) -> str:
 _LY_VERBS = {"fly", "apply", "rely", "reply", "supply", "imply", "comply", "multiply", "bully", "rally", "tally"}
 
 
-def _is_adverb(word: str) -> bool:
+def _is_adverb(word: str, following: list[str] = ()) -> bool:
+    """Whether `word` (before `following`, the next word if any) is an adverb: "really", "literally",
+    the "no" of "no longer" and the "longer" after it."""
     low = word.lower()
-    return low in ADVERBS or (low.endswith("ly") and len(low) > 4 and low not in _LY_VERBS)
+    return low in ADVERBS or (low.endswith("ly") and len(low) > 4 and low not in _LY_VERBS) or \
+        (low == "no" and [w.lower() for w in following] == ["longer"]) or low == "longer"
 
 
 # Quotation marks and the closing marks that can end them. A quotation is left as it was said:
@@ -259,9 +262,11 @@ def _compound_subject(before: list[str]) -> bool:
         return True
     # "my wife and I love" opens its clause; "...pursuing my goals and I hope" ends one
     # ("My" is already "the user's" or "Caroline's" in `before`)
-    return len(before) >= 3 and (before[-3].lower() in ("my", "our", "his", "her", "their")
-                                 or before[-3].endswith(("'s", "\u2019s"))) and \
-        (len(before) == 3 or before[-4][-1:] in ",;:" or before[-4].lower() in _CLAUSE_OPENERS)
+    # ("my running club and I meet": the possessive may stand two words back)
+    return any(len(before) >= k and (before[-k].lower() in ("my", "our", "his", "her", "their")
+                                     or before[-k].endswith(("'s", "\u2019s"))) and
+               (len(before) == k or before[-k - 1][-1:] in ",;:" or before[-k - 1].lower() in _CLAUSE_OPENERS)
+               for k in (3, 4))
 
 
 def to_third_person(sentence: str, subject: str, other: str = "the assistant") -> str:
@@ -288,7 +293,7 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
             # the verb keeps its first-person form, which is the plural one ("I am" -> "they are")
             out.append(lead + _I_FORMS[low] + tail)
             j = i + 1
-            while low == "i" and j < len(words) and _is_adverb(_split_word(words[j])[1]):
+            while low == "i" and j < len(words) and _is_adverb(_split_word(words[j])[1], words[j + 1:j + 2]):
                 out.append(words[j])
                 j += 1
             if low == "i" and j < len(words) and not tail:
@@ -302,7 +307,7 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
             out.append(lead + subject + tail)
             named = True
             j = i + 1
-            while not compound and j < len(words) and _is_adverb(_split_word(words[j])[1]):
+            while not compound and j < len(words) and _is_adverb(_split_word(words[j])[1], words[j + 1:j + 2]):
                 out.append(words[j])
                 j += 1
             if not compound and j < len(words) and not tail:

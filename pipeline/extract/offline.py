@@ -14,18 +14,20 @@ The assistant's statements are never attributed to the user: facts come from use
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.chat_time import epoch_ms
 from pipeline.extract import Extraction
+from pipeline.extract.antecedents import Antecedents
 from pipeline.extract.common import LABEL, finish, passthrough, source_of, speaker_and_text
 from pipeline.extract.english import split_sentences, to_third_person
 from pipeline.extract.preferences import (
     AVERSION, DIET, DISLIKE, DISLIKE_AS, FAVORITE_LINE, LIKE, LIKED_LIST_WORDS_MAX, LIKED_WORDS_MAX,
     LIST_REST, NOT_A_TASTE_AFTER, NOT_A_TASTE_BEFORE, PREFERENCE_FRAME, TRAILING_QUALIFIER, TURN,
-    VAGUE_OBJECT, preference_slot,
+    VAGUE_OBJECT, chosen, preference_slot,
 )
 from pipeline.extract.times import date_phrase, resolve_relative_times
+from pipeline.extract.updates import endings_of, favorite_slot, slot_of
 from pipeline.models import Batch, Candidate, Message, Source
 
 FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'll|i'd|my|me|mine|myself|we|we're|we've|our|us)\b", re.IGNORECASE)
@@ -58,8 +60,6 @@ _CAPTION_OPENING = re.compile(r"^(?:a |an )?(?:photo|picture|image|photograph|ph
 # "or", a list, an enumeration ("7 Days Inn, Ji Hotel, Hilton, and others") or an offer verb.
 OFFER = re.compile(r"\?|\bor\b|\n\s*(\d+[.)]|[-*])|,[^,]+,|\b(consider|options?|recommend|suggest|such as|"
                    r"available|choose from)\b", re.IGNORECASE)
-CHOICE = re.compile(r"^(?:ok(?:ay)?,?\s*)?(?:i(?:'ll| will)?\s+(?:choose|chose|pick|picked|take|took|go with|went with"
-                    r"|select|selected|book|booked|want|prefer)|let'?s go with)\s+(?P<what>.+?)[.!]?$", re.I)
 # A named thing of the speaker's in a question or request ("batteries that charge my Sony A7R IV?",
 # "a case for my new Godox V1 flash"): what someone owns and uses outlives the question. A name
 # (capitalised words, model numbers) and at most one plain noun after it ("flash", "app").
@@ -69,16 +69,6 @@ POSSESSION = re.compile(r"\bmy\s+(?:new\s+|old\s+|current\s+)?(?P<thing>(?:[A-Z]
                         r"when|the|a|an|other|because|if|while|into|since)\b)[a-z]{3,}\b(?<!ing)(?<!ed))?)")
 _NOT_POSSESSIONS = {"mom", "dad", "mum", "mother", "father", "god", "lord", "i", "english", "spanish", "french",
                     "german", "chinese", "japanese"}
-# Subjects that a later statement replaces rather than adds to (conflict resolution reads them).
-SLOTS = [
-    ("residence", re.compile(r"\b(?:i|we)\s+(?:now\s+|currently\s+|still\s+)?(?:live|am living|'m living|reside)\s+in\b"
-                             r"|\b(?:i|we)\s+(?:just\s+|recently\s+|have\s+|'ve\s+)?(?:moved|relocated)\s+(?:to|into)\b", re.I)),
-    ("diet", re.compile(r"\b(?:vegetarian|vegan|pescatarian|eat(?:ing)? meat|eat(?:ing)? fish|plant-based)\b", re.I)),
-    ("job", re.compile(r"\b(?:i|i've|i'm)\s+(?:now\s+|currently\s+|just\s+)?(?:work(?:ing)? (?:at|for|as)|got a (?:new )?job"
-                       r"|started (?:a new job|working)|am an? \w+ (?:at|by profession)|was promoted)\b", re.I)),
-    ("relationship", re.compile(r"\b(?:i'm|i am|i got|i just got)\s+(?:now\s+)?(?:single|married|divorced|engaged|"
-                                r"dating|separated)\b", re.I)),
-]
 # Chat's discourse markers say nothing in a memory read months later ("By the way, I got a dog.")
 LEAD_IN = re.compile(rf"^(?:(?:and|also|oh|well|anyway|anyways|actually|so|btw|by the way|speaking of which|"
                      rf"on another note|oh and|plus|you know|lol|ugh|haha)\b[\s,]*|{LABEL}\s*)+", re.I)
@@ -100,6 +90,7 @@ _GERUND_SUBJECT_VERB = re.compile(r"\b(is|was|are|were|has|have|had|helps|makes|
 # A sentence that only continues the one before ("It was so powerful.") joins it, up to this size.
 ANAPHORA = re.compile(r"^(it|it's|that|that's|this|they|they're|they've|those|these|which|and|but|so|plus)\b", re.I)
 UNIT_WORDS = 45
+CHOICE_CONTEXT_WORDS = 25  # words of the offer's sentence quoted beside a choice made without a statement
 # Chat drops the subject: "Researching adoption agencies.", "Gonna try pottery.", "Just finished a 5K."
 _NOT_GERUNDS = {"something", "nothing", "everything", "anything", "morning", "evening", "spring", "king",
                 "thing", "during", "being", "wedding", "building", "painting", "reading", "writing", "feeling",
@@ -134,6 +125,7 @@ class _Context:
     other: str = "the assistant"  # who "you" is: the other speaker's name when the content names it
     previous_assistant: Message | None = None
     last_fact: Candidate | None = None
+    people: dict[str, Antecedents] = field(default_factory=dict)  # by speaker: who "he"/"she" are
 
 
 # A short statement of what the speaker is or has: "I'm vegan.", "I have diabetes.", "I'm 34." One
@@ -151,12 +143,18 @@ def _short_state(unit: list[str]) -> bool:
     return any(w not in _LIGHT and w not in _CHAT_STATES and (len(w) > 2 or w.isdigit()) for w in words)
 
 
+# A death is news however short the sentence ("Max passed away last week."), and it ends what was
+# said of the one who died (pipeline.extract.updates)
+DEATH = re.compile(r"^(?-i:[A-Z])[\w'-]+(?:\s+(?-i:[A-Z])[\w'-]+)?\s+(?:just\s+|sadly\s+)?(?:passed away|died|passed)\b",
+                   re.I)
+
+
 def is_statement(sentence: str) -> bool:
     """A sentence that can state a fact about its speaker."""
     if sentence.endswith("?") or FILLER.match(sentence) or REQUEST.match(sentence) or THANKS.match(sentence) \
             or (len(sentence.split()) < 3 and not _STATE.match(sentence)):
         return False
-    if FIRST_PERSON.search(sentence):
+    if FIRST_PERSON.search(sentence) or DEATH.search(sentence):
         return True
     # No first person: only a long, specific sentence that is not about the listener.
     specific = re.search(r"\d|\b[A-Z][a-z]+\b", sentence[1:])
@@ -234,6 +232,21 @@ def _informative(text: str, speaker: str, other: str, needed: int = 2) -> bool:
     return sum(1 for w in words if w not in _LIGHT and len(w) > 2) >= needed
 
 
+# A terse reply to a question put to the speaker ("Do you have kids?" - "yep, two kids") is kept with
+# the question: on its own it says nothing. Only a direct question ("you", "your") right before it.
+ANSWER_WORDS_MAX = 15
+QUESTION_WORDS_MAX = 25
+
+
+def _question_to_the_speaker(previous: Message | None, reply: Message) -> str | None:
+    if previous is None or previous.message_index != reply.message_index - 1:
+        return None
+    question = next((s for s in reversed(split_sentences(speaker_and_text(previous, "")[1])) if s.endswith("?")), None)
+    if question is None or not SECOND_PERSON.search(question) or len(question.split()) > QUESTION_WORDS_MAX:
+        return None
+    return question
+
+
 class OfflineExtractor:
     name = "offline"
 
@@ -270,18 +283,26 @@ class OfflineExtractor:
             context.previous_assistant.message_index == message.message_index - 1 and \
             OFFER.search(context.previous_assistant.content) is not None
         found: list[Candidate] = []
+        people = context.people.setdefault(speaker, Antecedents())
+        asked = _question_to_the_speaker(context.previous_assistant, message)
+        answer: list[str] = []  # the reply's opening sentences that only make sense with `asked`
         possessions: list[str] = []  # named things of the speaker's that a question mentions
         units: list[list[str]] = []  # a statement and the sentences that continue it ("It was ...")
+        liked_slots: dict[int, str] = {}  # a unit's preference slot, by the unit's position
         in_unit = False  # whether the previous sentence went into units[-1]
         for sentence in (part for whole in split_sentences(text) for part in _request_apart(whole)):
             sentence = _without_thanks(_without_vocative(sentence.strip(" ."), context.other))
             sentence = implied_subject(sentence) + ("" if sentence.endswith(("!", "?")) else ".")
+            sentence = people.resolve(sentence)  # "He just started piano." -> "My son Leo just started piano."
+            people.note(sentence)
             favorite = FAVORITE_LINE.match(sentence)
             if favorite and not sentence.endswith("?"):
                 what = to_third_person(favorite.group("what").strip(), speaker, context.other)
-                found.append(self._preference(f"{what}: {favorite.group('value').strip().rstrip('.')}.",
+                # the value, not the story after it ("ramen now, I've been obsessed since ...")
+                value = re.split(r"\s*[,;(]|\s+(?:because|since|but|now)\b", favorite.group("value").strip())[0]
+                found.append(self._preference(f"{what}: {value.strip().rstrip('.!')}.",
                                               "explicit_preference", f"Stated directly on {date_phrase(said)}.",
-                                              source, said))
+                                              source, said, slot=favorite_slot(favorite.group("what"))))
                 in_unit = False
                 continue
             continues = units and not sentence.endswith("?") and not FILLER.match(sentence) \
@@ -290,6 +311,14 @@ class OfflineExtractor:
             if continues and ANAPHORA.match(sentence):
                 units[-1].append(sentence)
                 in_unit = True
+                continue
+            if answers_offer and (what := chosen(sentence, context.previous_assistant.content)):
+                self._choice(batch, what, speaker, context, source, said, found)
+                in_unit = False
+                continue
+            if asked and not units and not sentence.endswith("?") and len(sentence.split()) <= ANSWER_WORDS_MAX \
+                    and not is_statement(sentence) and _informative(sentence, speaker, context.other, needed=1):
+                answer.append(sentence)  # "yep, two kids": read with the question it answers
                 continue
             if not is_statement(sentence):
                 # "I waited for my asylum decision. Over a year of uncertainty was really tough.": a
@@ -302,49 +331,65 @@ class OfflineExtractor:
                                 if m.group("thing").split()[0].lower() not in _NOT_POSSESSIONS]
                 continue
             in_unit = False
-            choice = CHOICE.match(sentence)
-            if choice and answers_offer and context.last_fact is not None and len(sentence.split()) <= 8:
-                self._join_choice(batch, sentence, speaker, context, source, said)
-                found.append(self._implicit_choice(choice.group("what"), speaker, context.previous_assistant,
-                                                   source, said))
-                continue
             units.append([sentence])
             in_unit = True
-            found += self._explicit_preferences(sentence, speaker, context.other, source, said)
+            preferences = self._explicit_preferences(sentence, speaker, context.other, source, said)
+            if slot := next((p.slot for p in preferences if p.slot), None):
+                # "I like horror movies" is a fact and a preference: a later word on the liked
+                # thing replaces both copies
+                liked_slots[len(units) - 1] = slot
+            found += preferences
         for n, unit in enumerate(units):
             # a message that opens on "It was..." answers what the other said: kept only when it
             # carries enough of its own to stand alone (the raw message keeps it all anyway)
             needed = 4 if n == 0 and ANAPHORA.match(unit[0]) else 2
             if not _informative(" ".join(unit), speaker, context.other, needed) and \
-                    not any(rx.search(" ".join(unit)) for _, rx in SLOTS) and not _short_state(unit):
+                    slot_of(" ".join(unit)) is None and not _short_state(unit):
                 continue
             fact = self._fact(" ".join(_capitalised(_without_openers(part)) or part for part in unit),
-                              speaker, context.other, said, source)
+                              speaker, context.other, said, source, liked_slots.get(n))
             found.append(fact)
             context.last_fact = fact
+        if answer:
+            said_so = resolve_relative_times(" ".join(answer).rstrip("."), said)[0]
+            text = f'{speaker[0].upper()}{speaker[1:]} answered "{said_so}" when asked "{asked}" ({date_phrase(said)}).'
+            found.append(Candidate(kind="fact", text=text, key=_key(f"{asked} {said_so}", speaker),
+                                   sources=[source_of(batch, context.previous_assistant), source],
+                                   said_at=epoch_ms(said)))
         for thing in dict.fromkeys(possessions):
             if not any(thing in unit_text for unit_text in (" ".join(u) for u in units)):
                 found.append(self._fact(f"I mentioned my {thing}.", speaker, context.other, said, source))
         return found
 
-    def _fact(self, sentence: str, speaker: str, other: str, said, source: Source) -> Candidate:
+    def _fact(self, sentence: str, speaker: str, other: str, said, source: Source,
+              liked_slot: str | None = None) -> Candidate:
         resolved, had_time = resolve_relative_times(sentence, said)
         text = to_third_person(resolved, speaker, other).rstrip(" .!")
         text = re.sub(r"(^|[.!] )(the user)\b", lambda m: m.group(1) + "The user", text)
         if not had_time:
             text += f" ({date_phrase(said)})"  # when it was said: states change, events need a date
-        slot = next((name for name, rx in SLOTS if rx.search(sentence)), None)
         return Candidate(kind="fact", text=text + ".", key=_key(text, speaker), sources=[source],
-                         said_at=epoch_ms(said), slot=slot)
+                         said_at=epoch_ms(said), slot=slot_of(sentence) or liked_slot, ends=endings_of(sentence))
 
-    def _join_choice(self, batch, sentence, speaker, context, source, said) -> None:
-        """'I choose 7 Days Inn.' answers what came before: one self-contained memory."""
-        anchor = context.last_fact
-        predicate = to_third_person(sentence, speaker, context.other)[len(speaker):].strip().rstrip(".!")
-        anchor.text = f"{anchor.text.rstrip('.')} and {_past(predicate)}."
+    def _choice(self, batch, what, speaker, context, source, said, found: list[Candidate]) -> None:
+        """'I choose 7 Days Inn.' answers what came before: joined to the statement it follows, in one
+        self-contained memory; with no statement before it, a fact that names what was offered.
+        Either way the pick is an implicit preference."""
         offered = source_of(batch, context.previous_assistant)
-        anchor.sources += [s for s in (offered, source) if s not in anchor.sources]
-        anchor.said_at = epoch_ms(said)
+        anchor = context.last_fact
+        if anchor is not None:
+            anchor.text = f"{anchor.text.rstrip('.')} and chose {what}."
+            anchor.sources += [s for s in (offered, source) if s not in anchor.sources]
+            anchor.said_at = epoch_ms(said)
+        else:
+            options = next((s for s in split_sentences(context.previous_assistant.content)
+                            if what.lower().removeprefix("the ") in s.lower()), "")
+            options = " ".join(options.split()[:CHOICE_CONTEXT_WORDS])
+            text = f"{speaker[0].upper()}{speaker[1:]} chose {what}" + \
+                (f" when offered \"{options.rstrip('.')}\"" if options else "") + f" ({date_phrase(said)})."
+            found.append(Candidate(kind="fact", text=text, key=_key(text, speaker), sources=[offered, source],
+                                   said_at=epoch_ms(said)))
+        found.append(self._implicit_choice(what, speaker, context.previous_assistant, source, said))
 
     def _explicit_preferences(self, sentence, speaker, other, source, said) -> list[Candidate]:
         plain = re.sub(r"\b(i|we)'(m|re)\b", lambda m: m.group(1) + (" am" if m.group(2) == "m" else " are"),
@@ -392,13 +437,6 @@ class OfflineExtractor:
     def _preference(self, text, kind, reasoning, source, said, slot=None) -> Candidate:
         return Candidate(kind="preference", text=text, key=_key(text, ""), sources=[source],
                          said_at=epoch_ms(said), preference_type=kind, reasoning=reasoning, slot=slot)
-
-
-def _past(predicate: str) -> str:
-    return re.sub(r"^(chooses|picks|takes|selects|books|wants|prefers|goes with)\b",
-                  lambda m: {"chooses": "chose", "picks": "picked", "takes": "took", "selects": "selected",
-                             "books": "booked", "wants": "wanted", "prefers": "preferred",
-                             "goes with": "went with"}[m.group(1)], predicate)
 
 
 def _key(text: str, speaker: str) -> str:

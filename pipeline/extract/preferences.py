@@ -73,3 +73,40 @@ def preference_slot(what: str) -> str:
     while _GERUNDS.match(thing.strip()):
         thing = _GERUNDS.sub("", thing.strip())
     return "pref:" + " ".join(re.findall(r"[\w'-]+", thing)[:4])
+
+
+# A short reply that picks one of the options the other party just offered. A plain choice verb
+# names the pick whatever it is ("I'll go with Porto", "Yes, let's go with the Kyoto plan"); looser
+# words only count when what they name was among the options ("Southwest please", "Sea Salt it
+# is!", "let's do Behavioral Econ").
+_ACKNOWLEDGED = re.compile(r"^(?:(?:yes|yeah|yep|yup|ok|okay|sure|alright|all right|great|perfect|awesome|cool|"
+                           r"hmm+|oh|well|then|so)\b[\s,!.]*)+", re.I)
+_CHOSEN_BY_VERB = re.compile(r"^(?:i(?:'ll| will)?|let'?s|we(?:'ll| will)?)\s+(?:choose|chose|pick|picked|"
+                             r"go with|went with|select|selected|prefer)\s+(?P<what>.+)$", re.I)
+_CHOSEN_LOOSELY = re.compile(r"^(?:(?:i(?:'ll| will)?|let'?s|we(?:'ll| will)?)\s+(?:do|get|have|want|try|"
+                             r"order|book|booked|take|took)\s+(?P<what>.+)"
+                             r"|(?P<named>.+?)\s+(?:please|it is|for me|sounds (?:good|great|perfect|best))"
+                             r"(?:[\s,!.]+.*)?)$", re.I)
+_CHOICE_TAIL = re.compile(r"[\s,]+(?:then|instead|please|for sure|i think|for now|this time)$", re.I)
+_VAGUE_CHOICE = re.compile(r"^(?:that|this|it|that one|this one|the (?:first|second|third|last|other) one|"
+                           r"both|either|neither|one|those|these)$", re.I)
+CHOICE_WORDS_MAX = 10
+
+
+def chosen(reply: str, offer: str) -> str | None:
+    """What a short reply picks from the offer it answers, or None if it picks nothing."""
+    reply = _ACKNOWLEDGED.sub("", reply.strip()).strip().rstrip(".!")
+    if not reply or len(reply.split()) > CHOICE_WORDS_MAX or reply.endswith("?"):
+        return None
+    by_verb = _CHOSEN_BY_VERB.match(reply)
+    loosely = None if by_verb else _CHOSEN_LOOSELY.match(reply)
+    m = by_verb or loosely
+    if not m:
+        return None
+    what = _CHOICE_TAIL.sub("", (m.group("what") or m.group("named") if loosely else m.group("what")).strip())
+    what = what.strip(" ,.!")
+    if not what or _VAGUE_CHOICE.match(what):
+        return None
+    if loosely and what.lower().removeprefix("the ") not in offer.lower():
+        return None  # "I'll do my best", "Dinner please": not one of the options
+    return what

@@ -11,6 +11,9 @@ For each candidate, in order:
   "I moved to Shanghai"; "I like meat" ... "I don't eat meat any more"), settled by when each was
   said (`said_at`), not by when it arrived: batches of one user reach this stage out of order
   (two ingest processes, imports of history, redeliveries);
+- a statement that names what it ends ("I sold my Civic", "I'm not into Coldplay any more", "it's
+  Saturday, not Friday") -> the current facts and preferences that name it are its rivals, as if
+  on one slot (pipeline.extract.updates reads the endings);
 - otherwise -> added.
 
 Time order. A memory's said time (`said_at`) is when it was LAST said: a merge re-affirms it,
@@ -46,6 +49,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from pipeline.extract.common import RAW_PREFIX
+from pipeline.extract.updates import CORRECTION_MARK
 from pipeline.filters import Eq
 from pipeline.models import Batch, Candidate, Source, StoredMemory, WritePlan, memory_id
 from pipeline.stages.embed import EmbeddedBatch
@@ -261,6 +265,8 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
                 rivals += _liked_foods_a_diet_excludes(store, batch, candidate)
             # an earlier statement in this very batch
             rivals += [m for m in planned.values() if m.slot == candidate.slot and m.kind == candidate.kind]
+        if candidate.ends and candidate.kind != "raw":
+            rivals += _ended_by(store, batch, candidate, planned, stored=decision is None)
         _place(store, batch, plan, planned, memory, rivals)
         planned[mid] = memory
         plan.add.append(memory)
@@ -281,12 +287,52 @@ DIET_SCAN_LIMIT = 500
 
 
 def _liked_foods_a_diet_excludes(store: VectorStore, batch: Batch, candidate: Candidate) -> list[StoredMemory]:
+    """...and a diet ends the diet before it ("I'm vegetarian" ... "I'm vegan now")."""
     excluded = DIET_EXCLUDES.get(candidate.slot or "") if candidate.kind == "preference" else None
     if not excluded:
         return []
     likes = store.scan(Scope(batch.project, batch.user_id, kinds=("preference",)), limit=DIET_SCAN_LIMIT)
-    return [m for m in likes if m.slot and not _NEGATION.search(m.text)
-            and set(m.slot.removeprefix("pref:").split()) & excluded]
+    return [m for m in likes if m.slot and (
+        (m.slot in DIET_EXCLUDES and m.slot != candidate.slot)
+        or (not _NEGATION.search(m.text) and set(m.slot.removeprefix("pref:").split()) & excluded))]
+
+
+# "I sold my Civic", "I'm not into Coldplay any more": the statement names the old value it ends
+# (pipeline.extract.updates). The user's current facts and preferences that name it all, in its
+# stemmed content words, are settled against the statement like rivals on a slot, by said time.
+ENDS_SCAN_LIMIT = 2000
+_USER_TERMS = lexical.content_terms("the user")
+
+
+def _ended_by(store: VectorStore, batch: Batch, candidate: Candidate, planned: dict[str, StoredMemory],
+              stored: bool = True) -> list[StoredMemory]:
+    """The current memories naming what `candidate` ends: stored ones (unless a judge decided
+    for it) and earlier ones of this batch ("my flight is on Friday ... no, Saturday, not Friday")."""
+    # the words the speaker said (not "the user", a name or a resolved date, which any memory shares)
+    said = " ".join(re.sub(r"^[^:\n]{1,40}:\s", "", s.content) for s in candidate.sources)
+    statement = lexical.content_terms(said) - _USER_TERMS
+    endings = []
+    for ending in candidate.ends:
+        corrected = ending.startswith(CORRECTION_MARK)
+        terms = lexical.content_terms(ending.removeprefix(CORRECTION_MARK))
+        if terms:
+            # a corrected value ("Friday") ends only a memory on the same matter ("flight")
+            endings.append((terms, statement - terms if corrected else None))
+    if not endings:
+        return []
+    # of this batch, only what was said before: the same message's other copies ("does not like
+    # horror movies any more" as a preference) say the same thing, they are not what it ends
+    first = min(s.message_index for s in candidate.sources)
+    pool = [m for m in planned.values() if m.kind in ("fact", "preference") and
+            (m.said_at, max(s.message_index for s in m.sources)) < (candidate.said_at, first)]
+    if stored:
+        pool += store.scan(Scope(batch.project, batch.user_id, kinds=("fact", "preference")), limit=ENDS_SCAN_LIMIT)
+    ended = []
+    for memory in pool:
+        words = lexical.content_terms(_SAID_DATE.sub("", memory.text))
+        if any(terms <= words and (also is None or also & words) for terms, also in endings):
+            ended.append(memory)
+    return ended
 
 
 def _archive_echoes(batch: Batch, store: VectorStore, plan: WritePlan, planned: dict[str, StoredMemory]) -> None:

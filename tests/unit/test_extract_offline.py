@@ -216,6 +216,27 @@ def test_a_generic_you_said_to_an_assistant_and_a_quotation_stay_as_said():
 def test_an_adverb_in_ly_after_i_is_not_the_verb():
     facts = texts(run(("user", "I literally went to Ibiza for the weekend.")), "fact")
     assert facts == ["The user literally went to Ibiza for the weekend (8 May 2023)."]
+    facts = texts(run(("user", "I no longer drink coffee in the morning.")), "fact")
+    assert facts == ["The user no longer drinks coffee in the morning (8 May 2023)."]
+
+
+def test_he_or_she_opening_a_sentence_names_the_speakers_person_last_mentioned():
+    facts = texts(run(("user", "My son Leo is 6 and loves dinosaurs."), ("assistant", "Cute age!"),
+                      ("user", "He just started piano. My mom is 78. She lives alone in Columbus.")), "fact")
+    assert facts == ["The user's son Leo is 6 and loves dinosaurs (8 May 2023).",
+                     "The user's son Leo just started piano (8 May 2023).",
+                     "The user's mom lives alone in Columbus (8 May 2023)."]
+    # a person of either gender, once called "she", is not the next "he"
+    facts = texts(run(("user", "I had lunch with my boss. She's moving to the Berlin office. He is my brother, "
+                               "by the way.")), "fact")
+    assert facts[1:] == ["The user's boss is moving to the Berlin office (8 May 2023)."]
+    # an opening "we" right after the speaker named someone or a group of theirs is the two
+    facts = texts(run(("user", "Our running club is the best. We meet every Thursday at Lincoln Park.")), "fact")
+    assert facts[1] == "The user's running club and the user meet every Thursday at Lincoln Park (8 May 2023)."
+    assert texts(run(("user", "We went hiking at Mount Tam.")), "fact") == \
+        ["The user and others went hiking at Mount Tam (8 May 2023)."]
+    # nobody of the speaker's named: the pronoun is left alone (and the sentence is no fact of the user's)
+    assert texts(run(("user", "She just started a band with three friends.")), "fact") == []
 
 
 def test_you_guys_are_the_other_party_and_others():
@@ -494,6 +515,32 @@ def test_choice_among_offered_options_is_an_implicit_preference_and_joins_the_fa
     fact = [c for c in found if c.kind == "fact"]
     assert len(fact) == 1 and fact[0].text.endswith("and chose 7 Days Inn.")
     assert [s.message_index for s in fact[0].sources] == [0, 1, 2]
+
+
+def test_a_pick_among_offered_options_said_loosely_or_without_a_statement_before_it_is_a_choice():
+    found = run(("user", "I need to fly to Denver on Wednesday."),
+                ("assistant", "A Southwest flight Wednesday morning, or a Frontier red-eye tonight?"),
+                ("user", "Southwest please. Frontier is the worst."))
+    assert texts(found, "fact")[0] == "The user needs to fly to Denver on Wednesday 10 May 2023 and chose Southwest."
+    assert texts(found, "preference") == ["The user prefers Southwest."]
+    found = run(("user", "Where should I go in Portugal?"), ("assistant", "Options: Lisbon, Porto, or the Algarve."),
+                ("user", "Yes, let's go with Porto then."))
+    assert texts(found, "fact") == ['The user chose Porto when offered "Options: Lisbon, Porto, or the Algarve" '
+                                    '(8 May 2023).']
+    assert texts(found, "preference") == ["The user prefers Porto."]
+    # loose words that name no option pick nothing
+    found = run(("user", "I want to get fit."), ("assistant", "You could try yoga or pilates?"),
+                ("user", "I'll take a look at both, thanks."))
+    assert texts(found, "preference") == [] and not any("chose" in f for f in texts(found, "fact"))
+
+
+def test_a_terse_reply_to_a_question_put_to_the_user_is_kept_with_the_question():
+    facts = texts(run(("user", "I need help with my taxes."), ("assistant", "Sure. Do you have kids?"),
+                      ("user", "yep, two kids")), "fact")
+    assert facts[1] == 'The user answered "Yep, two kids" when asked "Do you have kids?" (8 May 2023).'
+    # chat says nothing, and a question not put to the user asks nothing of them
+    assert texts(run(("user", "Hi"), ("assistant", "How are you?"), ("user", "Good, thanks!")), "fact") == []
+    assert texts(run(("user", "Hi"), ("assistant", "Is Rome worth it?"), ("user", "Rome, definitely")), "fact") == []
 
 
 def test_the_add_message_docs_hotel_conversation_gives_one_self_contained_memory():

@@ -271,6 +271,89 @@ def test_unrelated_facts_on_other_slots_stay(memory):
     assert "The user works at Google as an engineer (1 March 2024)." in memory.current("fact")
 
 
+@pytest.mark.parametrize("before, after, ended", [
+    ("I drive a 2015 Honda Civic.", "I sold the Civic and bought a Tesla Model 3.",
+     "The user drives a 2015 Honda Civic (1 March 2024)."),
+    ("I smoke about a pack a day.", "I quit smoking two months ago!",
+     "The user smokes about a pack a day (1 March 2024)."),
+    ("I'm a huge fan of Coldplay.", "I'm not into Coldplay anymore, Radiohead is my favorite band now.",
+     "The user is a huge fan of Coldplay (1 March 2024)."),
+    ("I'm allergic to peanuts.", "Turns out I'm not allergic to peanuts after all.",
+     "The user is allergic to peanuts (1 March 2024)."),
+    ("I use VS Code for all my Python work.", "I switched from VS Code to Neovim last month.",
+     "The user uses VS Code for all their Python work (1 March 2024)."),
+    ("I'm going to Rome in May with my sister.", "The trip to Rome is off, my sister broke her leg.",
+     "The user is going to Rome in May with their sister (1 March 2024)."),
+    ("I go to Planet Fitness near my office.", "I cancelled my Planet Fitness membership and joined Equinox.",
+     "The user goes to Planet Fitness near their office (1 March 2024)."),
+    ("I have a golden retriever named Max.", "Max passed away last week. I'm heartbroken.",
+     "The user has a golden retriever named Max (1 March 2024)."),
+])
+def test_a_statement_that_names_what_ended_archives_the_memories_that_say_it(memory, before, after, ended):
+    memory.say(before)
+    memory.say(after, days=30)
+    facts = memory.everything("fact")
+    assert facts[ended].status == "archived"
+    successor = next(m for m in facts.values() if m.id == facts[ended].superseded_by)
+    assert successor.status == "activated" and successor.sources[0].content == after
+    # the copies of the ending statement itself are all current
+    assert all(m.status == "activated" for m in memory.everything("preference").values()
+               if m.said_at == successor.said_at)
+
+
+def test_a_correction_ends_only_the_memory_on_the_same_matter(memory):
+    memory.say("I play poker with friends every Friday.")
+    memory.say("My flight to Lisbon is on Friday.", "Wait, correction: my flight is on Saturday, not Friday.")
+    current = memory.current("fact")
+    assert not any("Lisbon is on Friday" in f for f in current)
+    assert any("Saturday" in f for f in current)
+    assert "The user plays poker with friends every Friday (1 March 2024)." in current
+
+
+def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
+    memory.say("I like horror movies.")
+    memory.say("I don't like horror movies anymore, they give me nightmares.", days=10)
+    assert not any("likes horror" in t for t in memory.current("fact") + memory.current("preference"))
+
+
+@pytest.mark.parametrize("before, after, slot_value", [
+    ("I'm 29.", "I turned 30 yesterday, feeling old!", "29"),
+    ("My favorite food is pizza.", "My favorite food is ramen now, I've been obsessed since my trip to Japan.",
+     "pizza"),
+    ("I have two kids, Mia and Leo.", "We just had our third baby, a girl named Zoe, so now I have three kids.",
+     "Mia and Leo"),
+    ("I weigh 210 pounds.", "Down to 195 pounds now, I weigh less than I have in years!", "210"),
+    ("I make $85,000 a year as an analyst.", "I got a raise, I'm making $95,000 now.", "85,000"),
+    ("My phone number is 555-0142.", "I changed my number, it's 555-0199 now.", "0142"),
+    ("I'm vegetarian.", "I'm vegan now, I cut out dairy and eggs too.", "vegetarian"),
+    ("I live in Porto.", "I've moved to Lisbon, so I'm living in Lisbon now.", "Porto"),
+    ("I work at Google as a software engineer.", "Big news: I left Google and started working at Stripe!",
+     "Google as"),
+])
+def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, after, slot_value):
+    memory.say(before)
+    memory.say(after, days=30)
+    current = memory.current("fact") + memory.current("preference")
+    assert not any(slot_value in t for t in current), current
+
+
+@pytest.mark.parametrize("before, after", [
+    ("I live in Boston.", "We moved to a new office downtown, the commute is shorter."),
+    ("I live in Denver.", "We moved into a bigger apartment in the same neighborhood."),
+    ("I work at Google on the Maps team.", "I just got a new job offer from Meta but I'm going to turn it down."),
+    ("I work at Deloitte as an accountant.",
+     "I'm currently working as a volunteer firefighter on weekends, on top of my day job."),
+    ("I'm married to Tom.", "I'm single-handedly organizing the school bake sale this year."),
+    ("I'm vegetarian.", "My kids still eat meat, so I cook two dinners."),
+    ("I have a dog named Rex.", "I also have two cats now."),
+    ("I like jazz.", "If I sold my piano I could buy a better one."),
+])
+def test_a_statement_that_only_mentions_the_words_replaces_nothing(memory, before, after):
+    memory.say(before)
+    memory.say(after, days=30)
+    assert all(m.status == "activated" for m in memory.everything("fact").values())
+
+
 def test_a_raw_message_that_only_said_a_superseded_memory_is_archived_with_it(memory):
     memory.say("I live in Beijing.")
     memory.say("I work at Google. I live in Hangzhou.", days=10)  # says more than where they live

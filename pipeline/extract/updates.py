@@ -1,0 +1,141 @@
+"""What a statement replaces or ends, as hints for conflict resolution (pipeline.stages.resolve).
+
+- A slot names a subject that holds one value at a time: a later statement on the same slot
+  replaces the earlier one ("I live in Beijing" ... "I moved to Shanghai"). Fixed slots (residence,
+  diet, job, relationship, age) and ones named by the statement ("favorite:food").
+- An ending names the old value itself, when the speaker says it is over or was wrong: "I sold my
+  Civic", "I'm not into Coldplay any more", "the trip to Rome is off", "Saturday, not Friday".
+  Whatever the user's current memories say about it is archived, whatever its subject.
+
+Both are read from the speaker's own first-person sentence, before the third-person rewrite. They
+must not fire on a sentence that only mentions the words: "We moved to a new office" is no new
+home, "I'm single-handedly organising the bake sale" no break-up, "my kids still eat meat" no diet."""
+from __future__ import annotations
+
+import re
+
+# A place is named by a capitalised word: "I moved to Lisbon", not "we moved into a bigger flat"
+_PLACE = r"(?:the\s+)?(?-i:[A-Z])"
+SLOTS = [
+    ("residence", re.compile(r"\b(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:now\s+|currently\s+|still\s+)?"
+                             r"(?:live|living|reside|residing|based)\s+in\s+" + _PLACE +
+                             r"|\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+|recently\s+|finally\s+|officially\s+)?"
+                             r"(?:moved|relocated)\s+(?:back\s+)?(?:to|into)\s+" + _PLACE, re.I)),
+    # the speaker's own diet, not the family's ("my kids still eat meat")
+    ("diet", re.compile(r"\b(?:i|i'm|i've|we|we're)\b[^.,;!?]{0,25}?\b(?:vegetarian|vegan|pescatarian|"
+                        r"eat(?:ing)? meat|eat(?:ing)? fish|plant-based)\b", re.I)),
+    ("job", re.compile(r"\b(?:i|i've|i'm)\s+(?:am\s+|have\s+)?(?:now\s+|currently\s+|just\s+|recently\s+)?"
+                       r"(?:work(?:ing)?\s+(?:at|for|as)\b|got\s+a\s+(?:new\s+)?job\b(?!\s+(?:offer|interview))"
+                       r"|started\s+(?:a\s+new\s+job|working)|an?\s+[\w-]+(?:\s+[\w-]+)?\s+(?:at|by profession)\b"
+                       r"|was\s+promoted|got\s+laid\s+off|joined\s+(?-i:[A-Z])[\w&.-]*(?:\s+[\w&.-]+){0,2}\s+as\s+an?\b)"
+                       # "I left Google and started working at Stripe"
+                       r"|\bi\s+(?:left|quit)\s+[^.,;!?]{1,40}?\s+and\s+(?:now\s+)?(?:started\s+working|work(?:ing)?\s+(?:at|for))\b",
+                       re.I)),
+    ("relationship", re.compile(r"\b(?:i'm|i am|i got|i just got|we got|we just got|we're|we are)\s+(?:now\s+)?"
+                                r"(?:single|married|divorced|engaged|dating|separated)(?![\w-])", re.I)),
+    ("weight", re.compile(r"\bi\s+(?:now\s+|currently\s+)?weigh\s+(?:about\s+|around\s+)?\d"
+                          r"|\b(?:down|up)\s+to\s+\d+\s*(?:pounds|lbs?|kg|kilos)\b", re.I)),
+    ("salary", re.compile(r"\bi(?:'m|\s+am)?\s+(?:now\s+|currently\s+)?(?:make|making|earn|earning)\s+(?:about\s+)?\$?\d"
+                          r"|\bmy\s+(?:new\s+)?(?:salary|pay)\s+is\b", re.I)),
+    ("name", re.compile(r"\bmy\s+(?:full\s+|last\s+|first\s+|sur|maiden\s+)?name\s+is\b", re.I)),
+    ("phone number", re.compile(r"\bmy\s+(?:new\s+)?(?:phone\s+|cell\s+|mobile\s+)?number\s+is\b"
+                                r"|\bi\s+changed\s+my\s+(?:phone\s+|cell\s+)?number\b", re.I)),
+    ("email", re.compile(r"\bmy\s+(?:new\s+)?e-?mail(?:\s+address)?\s+is\b", re.I)),
+    ("age", re.compile(r"\bi(?:'m|\s+am)\s+(?:now\s+)?\d{1,3}(?:\s+years?\s+old\b|(?=\s*(?:[,.;!]|$)))"
+                       r"|\bi\s+(?:just\s+)?turned\s+\d{1,3}\b", re.I)),
+]
+# A job on the side is not the job: "volunteering on weekends, on top of my day job"
+_SIDE_JOB = re.compile(r"\b(?:on top of|on the side|side (?:gig|hustle|job)|volunteer\w*|in my spare time|"
+                       r"on weekends|part[- ]time)\b", re.I)
+_FAVORITE = re.compile(r"\bmy\s+(?:all-time\s+|new\s+)?favou?rite\s+(?P<thing>[a-z]+(?:\s+[a-z]+)?)\s+"
+                       r"(?:is|are|has to be)\b", re.I)
+
+
+def favorite_slot(what: str) -> str:
+    """"My favourite food", "favorite food" -> "favorite:food"."""
+    thing = re.sub(r"^(?:my\s+)?(?:all-time\s+|new\s+)?(?:favou?rite|preferred)\s+", "", what.strip(), flags=re.I)
+    return "favorite:" + " ".join(thing.lower().split())
+
+
+# How many of something the speaker has: "I have two kids", "now I only have one cat"
+_COUNT = re.compile(r"\bi\s+(?:now\s+|only\s+|still\s+)*have\s+(?:\d+|no|one|two|three|four|five|six|seven|eight)\s+"
+                    r"(?P<what>kids?|children|child|sons?|daughters?|cats?|dogs?|pets?|siblings?|brothers?|sisters?|"
+                    r"grandchildren|grandkids?|cars?)\b", re.I)
+_SINGULAR = {"kids": "child", "kid": "child", "children": "child", "grandchildren": "grandchild",
+             "grandkids": "grandchild", "grandkid": "grandchild"}
+
+
+def slot_of(sentence: str) -> str | None:
+    """The subject a first-person sentence sets, if it is one that holds a single value."""
+    if favorite := _FAVORITE.search(sentence):
+        return "favorite:" + favorite.group("thing").lower()
+    if count := _COUNT.search(sentence):
+        what = count.group("what").lower()
+        return "count:" + _SINGULAR.get(what, what.removesuffix("s"))
+    for name, pattern in SLOTS:
+        if pattern.search(sentence) and not (name == "job" and _SIDE_JOB.search(sentence)):
+            return name
+    return None
+
+
+# What was said to be over. Each pattern's "what" is the old value, cut where its phrase ends.
+_ENDED = [re.compile(p, re.I) for p in (
+    r"\b(?:switched|moved\s+on)\s+(?:me\s+|us\s+)?from\s+(?P<what>[^.,;!?]+?)\s+to\b",
+    r"\bi\s+(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?(?:sold|quit|stopped|gave\s+up(?:\s+on)?|"
+    r"got\s+rid\s+of|gave\s+away|cancell?ed|called\s+off|dropped|ditched|switched\s+from|moved\s+on\s+from|"
+    r"broke\s+up\s+with)\s+(?P<what>[^.,;!?]+)",
+    r"\bi\s+(?:no\s+longer|don't|do\s+not|can't|cannot)\s+\w+\s+(?P<what>[^.,;!?]+?)\s+any\s?more\b",
+    r"\bi\s+no\s+longer\s+\w+\s+(?P<what>[^.,;!?]+)",
+    r"\bi(?:'m|\s+am)\s+not\s+(?P<what>[^.,;!?]+?)\s+(?:any\s?more|after\s+all)\b",
+    r"\bi(?:'m|\s+am)\s+no\s+longer\s+(?P<what>[^.,;!?]+)",
+    r"\b(?:the|my|our)\s+(?P<what>[\w'-]+(?:\s+[\w'-]+){0,4}?)\s+(?:is|was|got|has\s+been)\s+"
+    r"(?:off|cancell?ed|called\s+off)\b",
+    # a death ends what was said of the one who died ("I have a golden retriever named Max")
+    # (a death of long ago is history, not news: "Elvis died in 1977")
+    r"^(?:my\s+\w+\s+)?(?P<what>(?-i:[A-Z])[\w'-]+)\s+(?:just\s+|sadly\s+)?(?:passed away|died)\b"
+    r"(?![^.;!?]*\bin\s+\d{4})",
+)]
+# A correction names the wrong value beside the right one: "it's not Tuesday, it's Wednesday",
+# "my flight is on Saturday, not Friday". The wrong value alone ("Friday") says little: a memory
+# it ends must share another word with the correction too (see pipeline.stages.resolve).
+_CORRECTED = [re.compile(p, re.I) for p in (
+    r"\b(?:it's|it\s+is|that's|that\s+is)\s+not\s+(?:on\s+|in\s+|at\s+)?(?P<what>[\w'-]+(?:\s+[\w'-]+)?)\s*[,;]\s*"
+    r"(?:it's|it\s+is|but)\b",
+    r"\b[\w'-]+\s*,\s+not\s+(?:on\s+|in\s+|at\s+)?(?P<what>[\w'-]+(?:\s+[\w'-]+)?)\s*(?:[.!;]|$)",
+)]
+# Where the old value's phrase ends: "I sold the Civic and bought a Tesla", "I stopped running in May",
+# "I quit smoking two months ago"
+_PHRASE_END = re.compile(r"\s+(?:(?:\d+|an?|one|two|three|four|five|six|several|a\s+few|few)\s+"
+                         r"(?:days?|weeks?|months?|years?)\b|"
+                         r"and|but|because|so|since|after|when|as|last|this|yesterday|today|recently|ago|"
+                         r"in|on|at|for|with|now|any\s?more|after\s+all|anyway|though|too|either|which|that|"
+                         r"to\s+(?:be|focus|save|get|do|make|try|start))\b.*$", re.I)
+_NOT_BEFORE = re.compile(r"\b(?:if|whether|would|might|could|should|maybe|thinking|considering|planning|"
+                         r"want|wanna|might)\b[^.;!?]*$", re.I)
+_VAGUE = re.compile(r"^(?:it|that|this|them|those|these|things?|stuff|everything|something|one|there|"
+                    r"doing\s+(?:it|that|this))$", re.I)
+CORRECTION_MARK = "corrected:"  # an ending that must share another word with the memory it ends
+
+
+def endings_of(sentence: str) -> list[str]:
+    """The old values a first-person sentence says are over ("my Civic") or wrong ("corrected:Friday")."""
+    found = []
+    for patterns, mark in ((_ENDED, ""), (_CORRECTED, CORRECTION_MARK)):
+        for pattern in patterns:
+            for m in pattern.finditer(sentence):
+                if _NOT_BEFORE.search(sentence, 0, m.start()):
+                    continue  # "If I sold my car", "I'm thinking I might quit yoga": nothing ended yet
+                what = _PHRASE_END.sub("", m.group("what")).strip(" '\"")
+                what = re.sub(r"^(?:my|the|our|a|an|on|into|being|eating|drinking)\s+", "", what, flags=re.I)
+                # the thing, not its wrapping: "my Planet Fitness membership", "the trip to Rome"
+                what = re.sub(r"\s+(?:membership|subscription|account|contract|lease|plans?)$", "", what, flags=re.I)
+                what = re.sub(r"^(?:trip|vacation|holiday|visit|move|flight|plans?)\s+to\s+", "", what, flags=re.I)
+                if what and not _VAGUE.match(what) and len(what.split()) <= 5:
+                    found.append(mark + what)
+    if _DIET_ENDED.search(sentence) and not _NOT_BEFORE.search(sentence, 0, _DIET_ENDED.search(sentence).start()):
+        found += ["vegan", "vegetarian", "pescatarian"]
+    return list(dict.fromkeys(found))
+
+
+# Eating meat again ends a diet that excluded it
+_DIET_ENDED = re.compile(r"\b(?:eat|eating|ate)\s+(?:meat|fish|chicken|beef|pork|seafood)\s+again\b", re.I)
