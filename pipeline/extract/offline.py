@@ -23,8 +23,8 @@ from pipeline.extract.common import LABEL, finish, passthrough, source_of, speak
 from pipeline.extract.english import split_sentences, to_third_person
 from pipeline.extract.preferences import (
     AVERSION, DIET, DISLIKE, DISLIKE_AS, FAVORITE_LINE, LIKE, LIKED_LIST_WORDS_MAX, LIKED_WORDS_MAX,
-    LIST_REST, NOT_A_TASTE_AFTER, NOT_A_TASTE_BEFORE, PREFERENCE_FRAME, TRAILING_QUALIFIER, TURN,
-    VAGUE_OBJECT, chosen, preference_slot,
+    LIST_REST, NOT_A_TASTE_AFTER, NOT_A_TASTE_BEFORE, OBJECT_MISSING, PREFERENCE_FRAME, RELATIVE_BEFORE,
+    TRAILING_QUALIFIER, TURN, VAGUE_OBJECT, chosen, preference_slot,
 )
 from pipeline.extract.times import date_phrase, resolve_relative_times
 from pipeline.extract.updates import endings_of, favorite_slot, slot_of
@@ -74,8 +74,12 @@ LEAD_IN = re.compile(rf"^(?:(?:and|also|oh|well|anyway|anyways|actually|so|btw|b
                      rf"on another note|oh and|plus|you know|lol|ugh|haha)\b[\s,]*|{LABEL}\s*)+", re.I)
 # Interjections that open a chat sentence ("Yeah, Melanie plays clarinet.", "Wow, that story is so
 # inspiring"): only before a comma or "!", so that "Sure thing" or "Totally worth it" keep their word.
+# A yes or no right before the speaker's own "I" or "my" goes too ("Nah I never use summons").
 INTERJECTION = re.compile(r"^(?:(?:yeah|yea|yep|yup|yes|yah|wow|whoa|woah|haha|hah|lol|hey|ok|okay|sure|totally|"
-                          r"definitely|absolutely|true|cool|nice|aw+|ooh|ah|hmm|omg)\s*[,!]+\s*)+", re.I)
+                          r"definitely|absolutely|true|cool|nice|aw+|ooh|ah|hmm|omg|nah|nope|no|not yet|alright|"
+                          r"sounds good)\s*[,!.]+\s*"
+                          r"|(?:yeah|yep|yup|yes|ok|okay|sure|nah|nope|no|alright)\s+(?=(?:i|i'm|i've|i'll|i'd|my)\b))+",
+                          re.I)
 # "Speaking of the script, I ...", "Looking back, it was ...": the sentence's subject follows the comma.
 _PARTICIPLE_PREAMBLE = re.compile(r"^[^,]+,\s*(?:i|i'm|i've|i'd|i'll|we|we're|we've|my|our|it|it's|that|this|"
                                   r"there|he|she|they|you)\b", re.I)
@@ -402,7 +406,8 @@ class OfflineExtractor:
                 what = TURN.sub("", said_whole).rstrip(",;.!")
                 span = (m.start(), m.start("what") + len(what))
                 if any(span[0] < end and start < span[1] for start, end in taken) \
-                        or NOT_A_TASTE_BEFORE.search(plain[:m.start()]) or NOT_A_TASTE_AFTER.match(what):
+                        or NOT_A_TASTE_BEFORE.search(plain[:m.start()]) or NOT_A_TASTE_AFTER.match(what) \
+                        or (RELATIVE_BEFORE.search(plain[:m.start()]) and OBJECT_MISSING.match(what)):
                     continue
                 taken.append(span)
                 too_long = len(what.split()) > LIKED_WORDS_MAX

@@ -30,6 +30,14 @@ TURN = re.compile(r"\s+(?:but|though|although|whereas|except|yet|and (?:i|we)|so
 # think": no taste stated
 NOT_A_TASTE_BEFORE = re.compile(r"(?:\b(?:neither|nor|not sure(?: if| whether| that)?|doubt|don't think|"
                                  r"do not think|what|whether|if)\s+(?:\w+\s+){0,3})$", re.I)
+# A like inside a relative clause: its object is the noun before it, and the words after it name
+# nothing ("Obsidian is a tool I like to use for notes", "the cafe I like near work closed down").
+# Both must hold: "In the morning I like to cook for my family" is a taste.
+RELATIVE_BEFORE = re.compile(r"\b(?:a|an|the|one|some|another|this|that)\s+(?:[\w'-]+\s+){0,2}"
+                             r"(?<!day )(?<!morning )(?<!evening )(?<!night )(?<!weekend )(?<!weekends )"
+                             r"(?<!time )(?<!end )(?<!week )(?<!summer )(?<!winter )$", re.I)
+OBJECT_MISSING = re.compile(r"^(?:to\s+\w+\s+|\w+ing\s+)?(?:for|in|at|with|on|near|from|about|when|because|the\s+most|"
+                            r"most|best|so\s+much|a\s+lot)\b", re.I)
 NOT_A_TASTE_AFTER = re.compile(r"^(?:to think|most about|about (?:it|this|that) is)\b", re.I)
 FAVORITE_LINE = re.compile(r"^\s*(?P<what>(?:my\s+)?(?:favou?rite|preferred)\s+[\w\s-]+?|[\w\s-]+?i care about most"
                            r"|[\w\s-]+?wanted|what i want ai to help with)\s*(?::|\bis\b)\s*(?P<value>.+)$", re.I)

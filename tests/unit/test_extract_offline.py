@@ -392,6 +392,12 @@ def test_interjections_do_not_open_a_memory_but_a_word_of_content_stays():
                                "Sure thing, I can bring the guitar.")), "fact")
     assert facts == ["Tim plays the clarinet (8 May 2023).", "Tim got a puppy in the week before 8 May 2023.",
                      "Sure thing, Tim can bring the guitar (8 May 2023)."]
+    # a yes or no before the speaker's own "I" goes, without its comma too; "No one" is content
+    facts = texts(run(("user", "Nah I never use summons in boss fights. Ok I'll get a snake plant then. "
+                               "No one in my family cooks.")), "fact")
+    assert facts == ["The user never uses summons in boss fights (8 May 2023).",
+                     "The user will get a snake plant then (8 May 2023).",
+                     "No one in the user's family cooks (8 May 2023)."]
 
 
 def test_a_list_bullet_does_not_open_a_memory():
@@ -483,6 +489,14 @@ def test_a_short_form_of_the_other_speakers_name_is_a_form_of_address_not_conten
                 ("user", "Caroline: The kids look so cute, Mel. Wow, Mel, family love and support is the best! "
                          "Hey Mel, I went to Melbourne last week."))
     assert texts(found, "fact") == ["Caroline went to Melbourne in the week before 8 May 2023."]
+
+
+def test_a_like_inside_a_relative_clause_is_no_preference_of_the_words_after_it():
+    for said in ("Obsidian is a tool I like to use for book notes.", "The cafe I like near work closed down.",
+                 "Notion is an app I enjoy using for planning."):
+        assert texts(run(("user", said)), "preference") == [], said
+    assert texts(run(("user", "In the morning I like to cook for my family.")), "preference") == \
+        ["The user likes to cook for their family."]
 
 
 def test_a_liked_thing_must_name_something():
