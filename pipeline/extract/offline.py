@@ -24,7 +24,7 @@ from pipeline.extract.english import split_sentences, to_third_person
 from pipeline.extract.preferences import (
     AVERSION, DIET, DISLIKE, DISLIKE_AS, FAVORITE_LINE, LIKE, LIKED_LIST_WORDS_MAX, LIKED_WORDS_MAX,
     LIST_REST, NOT_A_TASTE_AFTER, NOT_A_TASTE_BEFORE, OBJECT_MISSING, PREFERENCE_FRAME, RELATIVE_BEFORE,
-    TRAILING_QUALIFIER, TURN, VAGUE_OBJECT, chosen, preference_slot,
+    PLAIN_TASTES, TRAILING_QUALIFIER, TURN, VAGUE_OBJECT, chosen, preference_slot,
 )
 from pipeline.extract.times import date_phrase, resolve_relative_times
 from pipeline.extract.updates import endings_of, favorite_slot, slot_of
@@ -430,6 +430,18 @@ class OfflineExtractor:
                 found.append((span, self._preference(to_third_person(said_so, speaker, other), "explicit_preference",
                                                      f"Said directly on {date_phrase(said)}: \"{sentence}\"",
                                                      source, said, slot=slot)))
+        for rx, told in PLAIN_TASTES:
+            for m in rx.finditer(plain):
+                span, what = (m.start(), m.end()), m.group("what").strip()
+                if any(span[0] < end and start < span[1] for start, end in taken) or \
+                        NOT_A_TASTE_BEFORE.search(plain[:m.start()]) or \
+                        not _informative(what, speaker, other, needed=1) or len(what.split()) > LIKED_WORDS_MAX:
+                    continue
+                taken.append(span)
+                found.append((span, self._preference(to_third_person(f"I {told} {what}.", speaker, other),
+                                                     "explicit_preference",
+                                                     f"Said directly on {date_phrase(said)}: \"{sentence}\"",
+                                                     source, said, slot=preference_slot(what))))
         return [preference for _, preference in sorted(found, key=lambda item: item[0])]  # as said
 
     def _implicit_choice(self, what, speaker, offered: Message, source, said) -> Candidate:

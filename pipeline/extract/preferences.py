@@ -30,6 +30,18 @@ TURN = re.compile(r"\s+(?:but|though|although|whereas|except|yet|and (?:i|we)|so
 # think": no taste stated
 NOT_A_TASTE_BEFORE = re.compile(r"(?:\b(?:neither|nor|not sure(?: if| whether| that)?|doubt|don't think|"
                                  r"do not think|what|whether|if)\s+(?:\w+\s+){0,3})$", re.I)
+# Tastes said without a verb of liking: "I'd rather write Go", "I'm not a morning person", "I don't
+# drink". Each with the words the preference is said in.
+PLAIN_TASTES = [
+    # ("I'd rather not say" is no taste)
+    (re.compile(r"\bi(?:'d| would)\s+(?:much\s+)?rather\s+(?!not\s+(?:say|tell|talk|discuss|answer|share|comment|"
+                r"get\s+into|go\s+into)\b)(?P<what>[^.!?,;]+)", re.I), "would rather"),
+    (re.compile(r"\bi\s+am\s+(?P<what>(?:not\s+|definitely\s+not\s+|definitely\s+|more\s+of\s+|totally\s+|"
+                r"such\s+|really\s+not\s+)?an?\s+(?:morning|night|cat|dog|people|coffee|tea|beach|mountain|city|"
+                r"indoor|outdoor|early|summer|winter|big\s+picture|details)\s+(?:person|owl|bird|type))\b", re.I), "am"),
+    (re.compile(r"\bi\s+(?:don't|do\s+not|never)\s+(?P<what>drink|smoke|drink\s+alcohol|gamble)\b"
+                r"(?=\s*(?:[,.;!]|$|\s+(?:any\s?more|at\s+all|anymore|so\b|because\b)))", re.I), "do not"),
+]
 # A like inside a relative clause: its object is the noun before it, and the words after it name
 # nothing ("Obsidian is a tool I like to use for notes", "the cafe I like near work closed down").
 # Both must hold: "In the morning I like to cook for my family" is a taste.

@@ -491,6 +491,15 @@ def test_a_short_form_of_the_other_speakers_name_is_a_form_of_address_not_conten
     assert texts(found, "fact") == ["Caroline went to Melbourne in the week before 8 May 2023."]
 
 
+def test_tastes_said_without_a_verb_of_liking_are_preferences():
+    assert texts(run(("user", "Honestly I hate async Python, I'd rather write Go.")), "preference") == \
+        ["The user does not like async Python.", "The user would rather write Go."]
+    assert texts(run(("user", "I'm definitely not a morning person.")), "preference") == \
+        ["The user is definitely not a morning person."]
+    assert texts(run(("user", "I don't drink, so no wine pairing for me.")), "preference") == ["The user does not drink."]
+    assert texts(run(("user", "I'd rather not say. I never drink coffee after 3pm.")), "preference") == []
+
+
 def test_a_like_inside_a_relative_clause_is_no_preference_of_the_words_after_it():
     for said in ("Obsidian is a tool I like to use for book notes.", "The cafe I like near work closed down.",
                  "Notion is an app I enjoy using for planning."):
