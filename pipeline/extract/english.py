@@ -97,6 +97,9 @@ def _is_adverb(word: str, following: list[str] = ()) -> bool:
 # in "my manager told me 'I think you're ready'" the "I" is the manager, not the speaker.
 _QUOTE_CLOSE = {'"': '"\u201d', "\u201c": '\u201d"', "'": "'\u2019", "\u2018": "\u2019'"}
 _NOT_QUOTES = ("'cause", "'em", "'til", "'till", "'bout", "'round", "'n")
+# A single quote is also an apostrophe: it opens a quotation only before a letter (not "'90s"),
+# and closes one only where a clause ends (not "my parents' bakery")
+_SINGLE = ("'", "\u2018")
 
 
 def _quoted(words: list[str]) -> set[int]:
@@ -106,10 +109,13 @@ def _quoted(words: list[str]) -> set[int]:
     while i < len(words):
         word = words[i].lstrip("(")
         opener = word[:1]
-        if opener in _QUOTE_CLOSE and not word.lower().startswith(_NOT_QUOTES) and len(word) > 1:
+        if opener in _QUOTE_CLOSE and not word.lower().startswith(_NOT_QUOTES) and len(word) > 1 and \
+                not (opener in _SINGLE and not word[1:2].isalpha()):
             for j in range(i, len(words)):
                 end = words[j].rstrip(".,!?;:)")
-                if end[-1:] in _QUOTE_CLOSE[opener] and (j > i or len(end) > 1):
+                closes_clause = j == len(words) - 1 or words[j] != end or words[j + 1][:1] in "-\u2013\u2014("
+                if end[-1:] in _QUOTE_CLOSE[opener] and (j > i or len(end) > 1) and \
+                        (opener not in _SINGLE or closes_clause):
                     inside.update(range(i, j + 1))
                     i = j
                     break
@@ -197,13 +203,14 @@ def _agree_coordinated_verb(words: list[str], j: int) -> None:
 # applies to an unnamed assistant.
 _REPORTING = {"told", "tells", "said", "says", "heard", "read", "apparently", "according", "learned", "learnt",
               "explained", "mentioned", "warned", "claims", "claimed"}
-_GENERIC_MODALS = {"can", "can't", "cannot", "could", "have", "need", "must", "never", "just", "always",
-                   "gotta", "get"}
+_GENERIC_MODALS = {"can", "can't", "cannot", "could", "have", "need", "must", "gotta", "get"}
 
 
-def _generic_you(before: list[str], after: list[str], other: str) -> bool:
-    """Whether a "you" between `before` and `after` means anyone, not the assistant addressed."""
-    if other != "the assistant":
+def _generic_you(before: list[str], after: list[str], subject: str, other: str) -> bool:
+    """Whether a "you" between `before` and `after` means anyone, not the assistant addressed.
+    Not the object of a report ("my friend told you"), nor in what the speaker reports ("I told my
+    wife you recommended the Dyson": that is the assistant)."""
+    if other != "the assistant" or (before and before[-1].lower().strip(_PUNCT_TAIL) in _REPORTING):
         return False
     if before[-1:] == [] or before[-1].lower() in ("if", "when", "because", "and", "but", "so") or \
             before[-1][-1:] in ",;:.!?":
@@ -211,8 +218,8 @@ def _generic_you(before: list[str], after: list[str], other: str) -> bool:
                 (after[0].lower() != "have" or after[1:2] == ["to"]):
             return True
     for k, word in enumerate(before):
-        if word.lower().strip(_PUNCT_TAIL) in _REPORTING and \
-                (k == 0 or not before[k - 1].lower().endswith(other)) and \
+        if word.lower().strip(_PUNCT_TAIL) in _REPORTING and k > 0 and \
+                not before[k - 1].lower().endswith((other, subject.lower(), "they")) and \
                 not (k + 1 < len(before) and before[k + 1].lower().startswith(other)):
             return True
     return False
@@ -321,7 +328,7 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
             i = j
             continue
         if low.startswith("you") and low in _PRONOUNS and \
-                (generic or (generic := _generic_you(out, words[i + 1:], other))):
+                (generic or (generic := _generic_you(out, words[i + 1:], subject, other))):
             out.append(words[i])  # a generic "you" stays as said, and so does its verb; so do those after it
         elif named and low in _AFTER_NAMED:
             out.append(lead + _AFTER_NAMED[low] + tail)

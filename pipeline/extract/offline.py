@@ -242,11 +242,28 @@ ANSWER_WORDS_MAX = 15
 QUESTION_WORDS_MAX = 25
 
 
+# Not a question about the user: an offer of help ("Would you like me to draft it?"), whose answer
+# ("Go ahead", "Yes please") says nothing of them
+_OFFER_OF_HELP = re.compile(r"\b(?:(?:would|do) you (?:like|want) me|want me to|shall i|should i|can i|may i|"
+                            r"anything else|would you like (?:a|an|the|some|more|to see|help)|need (?:any )?help|"
+                            r"does that (?:help|make sense|work))\b", re.I)
+# An answer with nothing of its own: yes, no, thanks, go ahead
+_ACKNOWLEDGEMENT = re.compile(r"^(?:(?:yes|yeah|yep|yup|no|nope|nah|sure|ok|okay|please|go ahead|do it|that's all|"
+                              r"that's it|all good|sounds good|thanks|thank you|not really|maybe|perhaps|of course|"
+                              r"absolutely|definitely|not yet|never mind|i'm good|all set|exactly|right|correct|"
+                              r"great|perfect|cool|fine|good)\b[\s,.!]*)+$", re.I)
+
+
 def _question_to_the_speaker(previous: Message | None, reply: Message) -> str | None:
+    """The one question put to the speaker in the turn just before their reply, if there is one."""
     if previous is None or previous.message_index != reply.message_index - 1:
         return None
-    question = next((s for s in reversed(split_sentences(speaker_and_text(previous, "")[1])) if s.endswith("?")), None)
-    if question is None or not SECOND_PERSON.search(question) or len(question.split()) > QUESTION_WORDS_MAX:
+    questions = [s for s in split_sentences(speaker_and_text(previous, "")[1]) if s.endswith("?")]
+    if len(questions) != 1:  # "Do you have a dog? And what's your budget?": which does "yes, a beagle" answer?
+        return None
+    question = questions[0]
+    if not SECOND_PERSON.search(question) or _OFFER_OF_HELP.search(question) or \
+            len(question.split()) > QUESTION_WORDS_MAX:
         return None
     return question
 
@@ -272,6 +289,8 @@ class OfflineExtractor:
                 out += self._user_message(batch, message, context)
             elif message.role == "assistant":
                 context.previous_assistant = message
+                for people in context.people.values():
+                    people.heard(speaker_and_text(message, "")[1])
                 context.other = name or context.other
         out += passthrough(batch)
         finish(out, batch)
@@ -321,7 +340,8 @@ class OfflineExtractor:
                 in_unit = False
                 continue
             if asked and not units and not sentence.endswith("?") and len(sentence.split()) <= ANSWER_WORDS_MAX \
-                    and not is_statement(sentence) and _informative(sentence, speaker, context.other, needed=1):
+                    and not is_statement(sentence) and not _ACKNOWLEDGEMENT.match(sentence) \
+                    and _informative(sentence, speaker, context.other, needed=1):
                 answer.append(sentence)  # "yep, two kids": read with the question it answers
                 continue
             if not is_statement(sentence):
@@ -376,12 +396,18 @@ class OfflineExtractor:
                          said_at=epoch_ms(said), slot=slot_of(sentence) or liked_slot, ends=endings_of(sentence))
 
     def _choice(self, batch, what, speaker, context, source, said, found: list[Candidate]) -> None:
-        """'I choose 7 Days Inn.' answers what came before: joined to the statement it follows, in one
-        self-contained memory; with no statement before it, a fact that names what was offered.
+        """'I choose 7 Days Inn.' answers what came before: joined to the statement the offer answered
+        (right before it, asking for options or sharing a word with them), in one self-contained
+        memory; else a fact that quotes the options.
         Either way the pick is an implicit preference."""
         offered = source_of(batch, context.previous_assistant)
+        offer = context.previous_assistant.content
+        at = offer.lower().find(what.lower())
+        what = offer[at:at + len(what)] if at >= 0 else what  # as the options spell it ("green", not "Green")
         anchor = context.last_fact
-        if anchor is not None:
+        asked = anchor.sources[-1].content if anchor is not None else ""
+        if anchor is not None and anchor.sources[-1].message_index == offered.message_index - 1 and \
+                (_ASKS_FOR_OPTIONS.search(asked) or _shares_a_word(asked, offer)):
             anchor.text = f"{anchor.text.rstrip('.')} and chose {what}."
             anchor.sources += [s for s in (offered, source) if s not in anchor.sources]
             anchor.said_at = epoch_ms(said)
@@ -454,6 +480,17 @@ class OfflineExtractor:
     def _preference(self, text, kind, reasoning, source, said, slot=None) -> Candidate:
         return Candidate(kind="preference", text=text, key=_key(text, ""), sources=[source],
                          said_at=epoch_ms(said), preference_type=kind, reasoning=reasoning, slot=slot)
+
+
+# The user's message asked for what the offer gives: a need, a question ("I need a hotel in Guangzhou")
+_ASKS_FOR_OPTIONS = re.compile(r"\?|\b(?:need|want|looking for|help|recommend|suggest|options?|ideas?)\b", re.I)
+
+
+def _shares_a_word(a: str, b: str) -> bool:
+    """Whether two texts share a word of content ("hotel"): an offer that answers a statement."""
+    def words(text: str) -> set[str]:
+        return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 3 and w not in _LIGHT}
+    return bool(words(a) & words(b))
 
 
 def _key(text: str, speaker: str) -> str:

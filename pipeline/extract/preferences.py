@@ -101,15 +101,17 @@ def preference_slot(what: str) -> str:
 # is!", "let's do Behavioral Econ").
 _ACKNOWLEDGED = re.compile(r"^(?:(?:yes|yeah|yep|yup|ok|okay|sure|alright|all right|great|perfect|awesome|cool|"
                            r"hmm+|oh|well|then|so)\b[\s,!.]*)+", re.I)
-_CHOSEN_BY_VERB = re.compile(r"^(?:i(?:'ll| will)?|let'?s|we(?:'ll| will)?)\s+(?:choose|chose|pick|picked|"
-                             r"go with|went with|select|selected|prefer)\s+(?P<what>.+)$", re.I)
+# (A choice is made now: "We went with Porto last time" and "I selected all the files" tell of
+# another one.)
+_CHOSEN_BY_VERB = re.compile(r"^(?:i(?:'ll| will)?|let'?s|we(?:'ll| will)?)\s+(?:choose|pick|go with|select|"
+                             r"prefer)\s+(?P<what>.+)$", re.I)
 _CHOSEN_LOOSELY = re.compile(r"^(?:(?:i(?:'ll| will)?|let'?s|we(?:'ll| will)?)\s+(?:do|get|have|want|try|"
-                             r"order|book|booked|take|took)\s+(?P<what>.+)"
-                             r"|(?P<named>.+?)\s+(?:please|it is|for me|sounds (?:good|great|perfect|best))"
-                             r"(?:[\s,!.]+.*)?)$", re.I)
+                             r"order|book|take)\s+(?P<what>.+)"
+                             r"|(?P<named>.+?)\s+(?:please|it is|for me|sounds (?:good|great|perfect|best)))$", re.I)
 _CHOICE_TAIL = re.compile(r"[\s,]+(?:then|instead|please|for sure|i think|for now|this time)$", re.I)
 _VAGUE_CHOICE = re.compile(r"^(?:that|this|it|that one|this one|the (?:first|second|third|last|other) one|"
-                           r"both|either|neither|one|those|these)$", re.I)
+                           r"both|either|neither|one|those|these)$"
+                           r"|^(?:whatever|anything|something|you|your|it|them|up|out|all)\b", re.I)
 CHOICE_WORDS_MAX = 10
 
 

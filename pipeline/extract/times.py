@@ -98,12 +98,15 @@ _PAST = re.compile(r"\b(?:was|were|wasn't|weren't|did|didn't|had|hadn't)\b"
                    r"|\b(?:i|we|he|she|they|you)(?:'d)?\s+(?:\w+ly\s+|just\s+|also\s+|finally\s+|already\s+)?(?:"
                    + "|".join(sorted(IRREGULAR_PAST)) + r"|(?!(?:"
                    + "|".join(sorted(PRESENT_ED)) + r")\b)\w+ed)\b", re.I)
-# The same past forms after a noun subject: a name or a possessed noun ("Biscuit ate a sock on
+# An irregular past form after a noun subject: a name or a possessed noun ("Biscuit ate a sock on
 # Saturday", "my sister flew in on Friday"). Case-sensitive, so that a name is a capitalised word.
+# Not "-ed" forms: after a noun they are as often participles ("getting my car serviced on Friday")
+# or no verb at all ("our new bed arrives"). And not in a clause that also speaks in the present
+# ("Mom said the appointment is on Thursday").
 _PAST_AFTER_NOUN = re.compile(r"(?:\b(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Tt]he)\s+(?:[a-z]+\s+)?[a-z]+"
                               r"|\b[A-Z][a-z]+)\s+(?:[a-z]+ly\s+|just\s+|also\s+|finally\s+|already\s+)?(?:"
-                              + "|".join(sorted(IRREGULAR_PAST)) + r"|(?!(?:"
-                              + "|".join(sorted(PRESENT_ED)) + r")\b)[a-z]+ed)\b")
+                              + "|".join(sorted(IRREGULAR_PAST)) + r")\b")
+_PRESENT = re.compile(r"\b(?:is|are|am|'s|'re|'m)\b|\w+ing\b|\b\w+'s\s+\w+ing\b", re.I)
 # "'d" is "would" unless a participle follows ("I'd started" is "I had started")
 _FUTURE = re.compile(r"\b(?:will|would|gonna|going to)\b|\w'll\b|\w'd\s+(?!been\b|\w+ed\b|(?:"
                      + "|".join(sorted(IRREGULAR_PAST)) + r")\b)", re.I)
@@ -124,7 +127,10 @@ def _clause_in_past(text: str, start: int, end: int) -> bool:
     # once per clause, not once per time phrase in it (a long run of them is one clause)
     if _FUTURE.search(text, start, end):  # "Anna said she would visit on Friday": the visit is to come
         return False
-    return bool(_PAST.search(text, start, end) or _PAST_AFTER_NOUN.search(text, start, end))
+    if _PAST.search(text, start, end):
+        return True
+    noun_past = _PAST_AFTER_NOUN.search(text, start, end)
+    return bool(noun_past) and not _PRESENT.search(text, noun_past.end(), end)
 
 
 def _rules(said: datetime) -> list[tuple[str, Callable[[re.Match], str]]]:

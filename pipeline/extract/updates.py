@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 
 # A place is named by a capitalised word: "I moved to Lisbon", not "we moved into a bigger flat"
-_PLACE = r"(?:the\s+)?(?-i:[A-Z])"
+_PLACE = r"(?:the\s+)?(?-i:[A-Z])(?![\w-]*(?:\s+[\w-]+)?\s+(?:team|department|office|role|position|floor|desk|" \
+         r"project|division|branch|unit|squad|shift|group|account)\b)"
 SLOTS = [
     ("residence", re.compile(r"\b(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:now\s+|currently\s+|still\s+)?"
                              r"(?:live|living|reside|residing|based)\s+in\s+" + _PLACE +
@@ -26,15 +27,22 @@ SLOTS = [
                         r"eat(?:ing)? meat|eat(?:ing)? fish|plant-based)\b", re.I)),
     ("job", re.compile(r"\b(?:i|i've|i'm)\s+(?:am\s+|have\s+)?(?:now\s+|currently\s+|just\s+|recently\s+)?"
                        r"(?:work(?:ing)?\s+(?:at|for|as)\b|got\s+a\s+(?:new\s+)?job\b(?!\s+(?:offer|interview))"
-                       r"|started\s+(?:a\s+new\s+job|working)|an?\s+[\w-]+(?:\s+[\w-]+)?\s+(?:at|by profession)\b"
-                       r"|was\s+promoted|got\s+laid\s+off|joined\s+(?-i:[A-Z])[\w&.-]*(?:\s+[\w&.-]+){0,2}\s+as\s+an?\b)"
+                       r"|started\s+(?:a\s+new\s+job|working)|was\s+promoted|got\s+laid\s+off"
+                       r"|joined\s+(?-i:[A-Z])[\w&.-]*(?:\s+[\w&.-]+){0,2}\s+as\s+an?\b)"
+                       # "I'm a nurse at St. Mary's", not "I'm a regular at the climbing gym"
+                       r"|\bi(?:'m|\s+am)\s+(?:now\s+|currently\s+)?an?\s+(?!(?:regular|member|guest|patient|customer|"
+                       r"fan|visitor|volunteer|client|tourist|beginner|newbie|big|huge|little)\b)[\w-]+(?:\s+[\w-]+)?"
+                       r"\s+(?:at|by profession)\b"
                        # "I left Google and started working at Stripe"
                        r"|\bi\s+(?:left|quit)\s+[^.,;!?]{1,40}?\s+and\s+(?:now\s+)?(?:started\s+working|work(?:ing)?\s+(?:at|for))\b",
                        re.I)),
     ("relationship", re.compile(r"\b(?:i'm|i am|i got|i just got|we got|we just got|we're|we are)\s+(?:now\s+)?"
-                                r"(?:single|married|divorced|engaged|dating|separated)(?![\w-])", re.I)),
+                                r"(?:single|married|divorced|engaged|dating|separated)(?![\w-])"
+                                r"|\b(?:i|we)\s+(?:just\s+|finally\s+)?(?:broke\s+up|split\s+up|finali[sz]ed\s+(?:our|my)\s+"
+                                r"divorce)\b", re.I)),
     ("weight", re.compile(r"\bi\s+(?:now\s+|currently\s+)?weigh\s+(?:about\s+|around\s+)?\d"
-                          r"|\b(?:down|up)\s+to\s+\d+\s*(?:pounds|lbs?|kg|kilos)\b", re.I)),
+                          r"|\b(?:(?:i'm|i\s+am)\s+(?:now\s+)?(?:at|down\s+to|up\s+to)|down\s+to|up\s+to)\s+\d+\s*"
+                          r"(?:pounds|lbs?|kg|kilos)\b", re.I)),
     ("salary", re.compile(r"\bi(?:'m|\s+am)?\s+(?:now\s+|currently\s+)?(?:make|making|earn|earning)\s+(?:about\s+)?\$?\d"
                           r"|\bmy\s+(?:new\s+)?(?:salary|pay)\s+is\b", re.I)),
     ("name", re.compile(r"\bmy\s+(?:full\s+|last\s+|first\s+|sur|maiden\s+)?name\s+is\b", re.I)),
@@ -42,7 +50,7 @@ SLOTS = [
                                 r"|\bi\s+changed\s+my\s+(?:phone\s+|cell\s+)?number\b", re.I)),
     ("email", re.compile(r"\bmy\s+(?:new\s+)?e-?mail(?:\s+address)?\s+is\b", re.I)),
     ("age", re.compile(r"\bi(?:'m|\s+am)\s+(?:now\s+)?\d{1,3}(?:\s+years?\s+old\b|(?=\s*(?:[,.;!]|$)))"
-                       r"|\bi\s+(?:just\s+)?turned\s+\d{1,3}\b", re.I)),
+                       r"|(?:\bi\s+|^)(?:just\s+)?turned\s+\d{1,3}\b(?!\s*(?:%|percent|degrees|minutes|pages))", re.I)),
 ]
 # A job on the side is not the job: "volunteering on weekends, on top of my day job"
 _SIDE_JOB = re.compile(r"\b(?:on top of|on the side|side (?:gig|hustle|job)|volunteer\w*|in my spare time|"
@@ -81,12 +89,19 @@ def slot_of(sentence: str) -> str | None:
 # What was said to be over. Each pattern's "what" is the old value, cut where its phrase ends.
 _ENDED = [re.compile(p, re.I) for p in (
     r"\b(?:switched|moved\s+on)\s+(?:me\s+|us\s+)?from\s+(?P<what>[^.,;!?]+?)\s+to\b",
-    r"\bi\s+(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?(?:sold|quit|stopped|gave\s+up(?:\s+on)?|"
-    r"got\s+rid\s+of|gave\s+away|cancell?ed|called\s+off|dropped|ditched|switched\s+from|moved\s+on\s+from|"
+    # "stopped" only before what one did ("I stopped running"), not a stop on the way ("I stopped at
+    # the Starbucks"); the speaker's "I" may be dropped ("Finally sold the Civic!")
+    r"(?:\bi\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?stopped\s+(?P<what>\w+ing\b[^.,;!?]*)",
+    r"(?:\bi\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?(?:sold|quit|gave\s+up(?:\s+on)?|"
+    r"got\s+rid\s+of|gave\s+away|cancell?ed|called\s+off|ditched|moved\s+on\s+from|"
     r"broke\s+up\s+with)\s+(?P<what>[^.,;!?]+)",
+    r"\b(?P<what>(?-i:[A-Z])[a-z]+)\s+and\s+i\s+(?:just\s+|finally\s+)?(?:broke\s+up|split\s+up|got\s+divorced)\b",
+    # "I dropped Spanish", "dropped out of the marathon"; not "I dropped Lily off at practice"
+    r"(?:\bi\s+|^)(?:just\s+|finally\s+)?dropped\s+(?![^.,;!?]*\boff\b)(?:out\s+of\s+)?"
+    r"(?P<what>(?:the\s+)?(?-i:[A-Z])[^.,;!?]*)",
     r"\bi\s+(?:no\s+longer|don't|do\s+not|can't|cannot)\s+\w+\s+(?P<what>[^.,;!?]+?)\s+any\s?more\b",
     r"\bi\s+no\s+longer\s+\w+\s+(?P<what>[^.,;!?]+)",
-    r"\bi(?:'m|\s+am)\s+not\s+(?P<what>[^.,;!?]+?)\s+(?:any\s?more|after\s+all)\b",
+    r"(?:\bi(?:'m|\s+am)\s+|^)not\s+(?P<what>[^.,;!?]+?)\s+(?:any\s?more|after\s+all)\b",
     r"\bi(?:'m|\s+am)\s+no\s+longer\s+(?P<what>[^.,;!?]+)",
     r"\b(?:the|my|our)\s+(?P<what>[\w'-]+(?:\s+[\w'-]+){0,4}?)\s+(?:is|was|got|has\s+been)\s+"
     r"(?:off|cancell?ed|called\s+off)\b",
@@ -110,6 +125,9 @@ _PHRASE_END = re.compile(r"\s+(?:(?:\d+|an?|one|two|three|four|five|six|several|
                          r"and|but|because|so|since|after|when|as|last|this|yesterday|today|recently|ago|"
                          r"in|on|at|for|with|now|any\s?more|after\s+all|anyway|though|too|either|which|that|"
                          r"to\s+(?:be|focus|save|get|do|make|try|start))\b.*$", re.I)
+# History, not news: "I quit smoking in 2010", "I gave up on the crossword today"
+_NOT_NOW = re.compile(r"\b(?:in|back\s+in|since|around)\s+(?:19|20)\d\d\b|\byears\s+ago\b|\bback\s+(?:in|when)\b|"
+                      r"\bwhen\s+i\s+was\b|\bused\s+to\b|\b(?:today|tonight|for\s+now|for\s+today|this\s+time)\b", re.I)
 _NOT_BEFORE = re.compile(r"\b(?:if|whether|would|might|could|should|maybe|thinking|considering|planning|"
                          r"want|wanna|might)\b[^.;!?]*$", re.I)
 _VAGUE = re.compile(r"^(?:it|that|this|them|those|these|things?|stuff|everything|something|one|there|"
@@ -120,6 +138,8 @@ CORRECTION_MARK = "corrected:"  # an ending that must share another word with th
 def endings_of(sentence: str) -> list[str]:
     """The old values a first-person sentence says are over ("my Civic") or wrong ("corrected:Friday")."""
     found = []
+    if _NOT_NOW.search(sentence):
+        return found
     for patterns, mark in ((_ENDED, ""), (_CORRECTED, CORRECTION_MARK)):
         for pattern in patterns:
             for m in pattern.finditer(sentence):
@@ -128,7 +148,8 @@ def endings_of(sentence: str) -> list[str]:
                 what = _PHRASE_END.sub("", m.group("what")).strip(" '\"")
                 what = re.sub(r"^(?:my|the|our|a|an|on|into|being|eating|drinking)\s+", "", what, flags=re.I)
                 # the thing, not its wrapping: "my Planet Fitness membership", "the trip to Rome"
-                what = re.sub(r"\s+(?:membership|subscription|account|contract|lease|plans?)$", "", what, flags=re.I)
+                what = re.sub(r"\s+(?:membership|subscription|account|contract|lease|plans?|trip|vacation|holiday)$",
+                              "", what, flags=re.I)
                 what = re.sub(r"^(?:trip|vacation|holiday|visit|move|flight|plans?)\s+to\s+", "", what, flags=re.I)
                 if what and not _VAGUE.match(what) and len(what.split()) <= 5:
                     found.append(mark + what)

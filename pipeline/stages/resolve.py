@@ -98,10 +98,33 @@ def _near_duplicate(store: VectorStore, batch: Batch, candidate: Candidate, dens
     return None
 
 
+def _restated(store: VectorStore, batch: Batch, candidate: Candidate, plan: WritePlan) -> StoredMemory | None:
+    """A current memory on the candidate's slot that the candidate says again, with the same names
+    and numbers and every word of it ("lives in Berlin" ... "lives in Berlin, yes"): a repeat to
+    merge, not a new value to replace it with (that would end the old one the day it was repeated)."""
+    if not candidate.slot:
+        return None
+    said = lexical.content_terms(_SAID_DATE.sub("", candidate.text))
+    for old in same_slot(store, batch, candidate.kind, candidate.slot):
+        if old.id not in plan.archive and old.said_at <= candidate.said_at and \
+                same_content(old.text, candidate.text) and \
+                bool(_NEGATION.search(old.text)) == bool(_NEGATION.search(candidate.text)) and \
+                lexical.content_terms(_SAID_DATE.sub("", old.text)) <= said:
+            return old
+    return None
+
+
 def same_slot(store: VectorStore, batch: Batch, kind: str, slot: str) -> list[StoredMemory]:
     """Every current memory of this user on the slot: an exact filtered scan, not a similarity
     guess ("lives in Beijing" and "moved to Shanghai" are not close neighbours)."""
-    return store.scan(Scope(batch.project, batch.user_id, kinds=(kind,)), Eq("slot", slot), limit=SLOT_SCAN_LIMIT)
+    return store.scan(Scope(batch.project, batch.user_id, kinds=_slot_kinds(kind, slot)), Eq("slot", slot),
+                      limit=SLOT_SCAN_LIMIT)
+
+
+def _slot_kinds(kind: str, slot: str) -> tuple[str, ...]:
+    """A favourite is said as a line ("Favorite band: X", a preference) or in a sentence ("these days
+    my favorite band is Y", a fact): one slot across both kinds. Other slots hold one kind."""
+    return ("fact", "preference") if slot.startswith("favorite:") else (kind,)
 
 
 def _new_memory(batch: Batch, candidate: Candidate, mid: str, now_ms: int) -> StoredMemory:
@@ -139,9 +162,10 @@ def _slot_chain(store: VectorStore, batch: Batch, memory: StoredMemory, plan: Wr
                 planned: dict[str, StoredMemory]) -> list[StoredMemory]:
     """The memories on `memory`'s slot that something superseded (stored, or by this plan); one
     scan, made only when a statement arrives after a later one on its slot."""
-    scope = Scope(batch.project, batch.user_id, kinds=(memory.kind,), include_archived=True)
+    kinds = _slot_kinds(memory.kind, memory.slot)
+    scope = Scope(batch.project, batch.user_id, kinds=kinds, include_archived=True)
     found = {m.id: m for m in store.scan(scope, Eq("slot", memory.slot), limit=SLOT_HISTORY_SCAN_LIMIT)}
-    found.update({m.id: m for m in planned.values() if m.kind == memory.kind and m.slot == memory.slot})
+    found.update({m.id: m for m in planned.values() if m.kind in kinds and m.slot == memory.slot})
     return [m for m in found.values() if m.id != memory.id and _successor_id(plan, m)]
 
 
@@ -246,7 +270,7 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
             if decision.duplicate_of is not None and decision.duplicate_of.id not in plan.archive:
                 target = decision.duplicate_of
         elif target is None and candidate.kind != "raw":
-            target = _near_duplicate(store, batch, candidate, dense, plan)
+            target = _near_duplicate(store, batch, candidate, dense, plan) or _restated(store, batch, candidate, plan)
         if target is not None:
             fresh = _new_sources(target.sources + plan.merge.get(target.id, []), candidate.sources)
             if fresh:
@@ -264,7 +288,8 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
                 rivals += same_slot(store, batch, candidate.kind, candidate.slot)
                 rivals += _liked_foods_a_diet_excludes(store, batch, candidate)
             # an earlier statement in this very batch
-            rivals += [m for m in planned.values() if m.slot == candidate.slot and m.kind == candidate.kind]
+            rivals += [m for m in planned.values()
+                       if m.slot == candidate.slot and m.kind in _slot_kinds(candidate.kind, candidate.slot)]
         if candidate.ends and candidate.kind != "raw":
             rivals += _ended_by(store, batch, candidate, planned, stored=decision is None)
         _place(store, batch, plan, planned, memory, rivals)

@@ -57,18 +57,26 @@ def test_moving_supersedes_the_old_residence_and_get_shows_history(stack):
     assert old["status"] == "archived" and old["superseded_by"] == new["id"] and old["valid_to"]
 
 
-def test_a_later_word_on_the_same_thing_comes_first_for_a_question_about_now(stack):
-    # no slot covers cars or appointments: nothing is superseded outright, but the later word leads
+def test_what_a_statement_says_is_over_is_archived_and_a_later_word_comes_first(stack):
+    # "I sold my Honda Civic" names what it ends: the Civic is archived, and shown only to a
+    # question about the past
     user = unique("driver")
     stack.add(user, [{"role": "user", "content": "I drive a silver Honda Civic to work every day.",
                       "chat_time": "2024-01-05 09:00:00"}], conversation_id="a")
     stack.add(user, [{"role": "user", "content": "I sold my Honda Civic last week and now I drive a Tesla Model 3.",
                       "chat_time": "2024-04-10 09:00:00"}], conversation_id="b")
     now = [m["memory_value"] for m in stack.search(user, "What car do I drive?")["memory_detail_list"]]
-    assert "Tesla" in now[0] and any("silver Honda Civic" in v for v in now[1:]), now
-    # a question about the past keeps the ranking's own order
-    past = [m["memory_value"] for m in stack.search(user, "What car did I drive in January?")["memory_detail_list"]]
-    assert len(past) == len(now)
+    assert "Tesla" in now[0] and not any("silver Honda Civic" in v for v in now), now
+    past = stack.search(user, "What car did I drive in January?")["memory_detail_list"]
+    assert any("silver Honda Civic" in m["memory_value"] and m["status"] == "archived" for m in past), past
+    # no slot or ending covers the book one reads: nothing is superseded, but the later word leads
+    user = unique("reader")
+    stack.add(user, [{"role": "user", "content": "I'm reading Dune by Frank Herbert before bed every night.",
+                      "chat_time": "2024-01-05 09:00:00"}], conversation_id="a")
+    stack.add(user, [{"role": "user", "content": "I'm reading Project Hail Mary by Andy Weir before bed now.",
+                      "chat_time": "2024-04-10 09:00:00"}], conversation_id="b")
+    now = [m["memory_value"] for m in stack.search(user, "What book am I reading?")["memory_detail_list"]]
+    assert "Project Hail Mary" in now[0] and any("Dune" in v for v in now[1:]), now
 
 
 def test_a_reply_in_a_later_add_is_found_by_the_question_it_answers(stack):

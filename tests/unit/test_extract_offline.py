@@ -115,6 +115,13 @@ def test_relative_times_are_resolved_against_each_message_chat_time():
      "The user's sister flew in on Friday 21 June 2024."),
     (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "My sister said she would visit on Friday.",
      "The user's sister said she would visit on Friday 28 June 2024."),
+    # a participle or a noun in -ed is no past tense, nor is a clause that speaks in the present
+    (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "I'm getting my car serviced on Friday.",
+     "The user is getting their car serviced on Friday 28 June 2024."),
+    (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "Our new bed arrives on Thursday.",
+     "The user's new bed arrives on Thursday 27 June 2024."),
+    (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "My mom said the appointment is on Thursday.",
+     "The user's mom said the appointment is on Thursday 27 June 2024."),
     (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "I'd started the course on Monday.",
      "The user had started the course on Monday 17 June 2024."),
 ])
@@ -237,6 +244,33 @@ def test_he_or_she_opening_a_sentence_names_the_speakers_person_last_mentioned()
         ["The user and others went hiking at Mount Tam (8 May 2023)."]
     # nobody of the speaker's named: the pronoun is left alone (and the sentence is no fact of the user's)
     assert texts(run(("user", "She just started a band with three friends.")), "fact") == []
+
+
+def test_a_pronoun_is_left_as_said_when_someone_else_may_be_meant():
+    # the assistant asked about another person; another name in the sentence before; a date is no name
+    facts = texts(run(("user", "My wife and I are buying our first home in Denver."),
+                      ("assistant", "Has your realtor heard back on the offer?"),
+                      ("user", "She called this morning, the sellers accepted!")), "fact")
+    assert not any("wife called" in f for f in facts)
+    facts = texts(run(("user", "My boss Tom finally hired a new designer, Kevin. He starts on Monday.")), "fact")
+    assert not any("Tom starts" in f for f in facts)
+    facts = texts(run(("user", "My daughter loves Taylor Swift. She's touring in May.")), "fact")
+    assert not any("daughter is touring" in f for f in facts)
+    facts = texts(run(("user", "I visited my mom Saturday. She's doing much better.")), "fact")
+    assert facts[1] == "The user's mom is doing much better (8 May 2023)."
+    # "we" is a partner or a group of the speaker's, not anyone named
+    for said in ("My mom passed away in March. We had the funeral in Ohio.",
+                 "My kids are at camp this week. We finally have the house to ourselves."):
+        assert "The user and others" in texts(run(("user", said)), "fact")[1], said
+
+
+def test_you_that_means_the_assistant_stays_the_assistant_and_apostrophes_are_no_quotation():
+    facts = texts(run(("user", "You never told me about the visa fee for Brazil. I told my wife you recommended "
+                               "the Dyson V15.")), "fact")
+    assert facts == ["The assistant never told the user about the visa fee for Brazil (8 May 2023).",
+                     "The user told their wife the assistant recommended the Dyson V15 (8 May 2023)."]
+    facts = texts(run(("user", "I grew up in the '90s in my parents' bakery in Lyon.")), "fact")
+    assert facts == ["The user grew up in the '90s in their parents' bakery in Lyon (8 May 2023)."]
 
 
 def test_you_guys_are_the_other_party_and_others():
@@ -551,6 +585,18 @@ def test_a_pick_among_offered_options_said_loosely_or_without_a_statement_before
     assert texts(found, "fact") == ['The user chose Porto when offered "Options: Lisbon, Porto, or the Algarve" '
                                     '(8 May 2023).']
     assert texts(found, "preference") == ["The user prefers Porto."]
+    # a choice told of another time, a vague one, a phrasal verb, a "but": no choice
+    for offer, reply in (("Lisbon or Porto?", "We went with Porto last time, so somewhere new."),
+                         ("Lisbon or Porto?", "I'll go with whatever you think is best."),
+                         ("Pickup or delivery?", "I'll pick it up tomorrow."),
+                         ("Brooklyn or Queens?", "Brooklyn sounds good but way too expensive.")):
+        assert texts(run(("user", "Hi"), ("assistant", offer), ("user", reply)), "preference") == [], reply
+    # an offer that does not answer the statement before it is not joined to it
+    found = run(("user", "I have two cats."), ("assistant", "Cool. What color do you want, green or blue?"),
+                ("user", "green please"))
+    assert texts(found, "fact") == ["The user has two cats (8 May 2023).",
+                                    'The user chose green when offered "What color do you want, green or blue?" '
+                                    '(8 May 2023).']
     # loose words that name no option pick nothing
     found = run(("user", "I want to get fit."), ("assistant", "You could try yoga or pilates?"),
                 ("user", "I'll take a look at both, thanks."))
@@ -561,6 +607,12 @@ def test_a_terse_reply_to_a_question_put_to_the_user_is_kept_with_the_question()
     facts = texts(run(("user", "I need help with my taxes."), ("assistant", "Sure. Do you have kids?"),
                       ("user", "yep, two kids")), "fact")
     assert facts[1] == 'The user answered "Yep, two kids" when asked "Do you have kids?" (8 May 2023).'
+    # an offer of help, an acknowledgement, or two questions at once: nothing to keep
+    for question, reply in (("Would you like me to draft the email for you?", "Go ahead"),
+                            ("Is there anything else you need help with?", "nope that's all"),
+                            ("Do you have kids?", "Yes please."),
+                            ("Do you have a dog? And what's your budget for the apartment?", "yes, a beagle")):
+        assert texts(run(("user", "Hi"), ("assistant", question), ("user", reply)), "fact") == [], reply
     # chat says nothing, and a question not put to the user asks nothing of them
     assert texts(run(("user", "Hi"), ("assistant", "How are you?"), ("user", "Good, thanks!")), "fact") == []
     assert texts(run(("user", "Hi"), ("assistant", "Is Rome worth it?"), ("user", "Rome, definitely")), "fact") == []

@@ -347,11 +347,35 @@ def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, 
     ("I'm vegetarian.", "My kids still eat meat, so I cook two dinners."),
     ("I have a dog named Rex.", "I also have two cats now."),
     ("I like jazz.", "If I sold my piano I could buy a better one."),
+    ("I love Starbucks coffee, especially the caramel macchiato.",
+     "I stopped at the Starbucks on 5th on my way in and it was packed."),
+    ("My daughter Lily plays soccer on Saturdays.", "I dropped Lily off at soccer practice this morning."),
+    ("I work at Target as a store manager.", "I have a job interview at Costco on Monday, fingers crossed!"),
+    ("I work as a pharmacist at CVS.", "I'm a regular at the climbing gym near my place."),
+    ("I live in Portland.", "At work I moved to the Marketing team in March."),
+    ("I used to smoke back in college.", "I quit smoking in 2010 and never looked back."),
+    ("I do the NYT crossword every morning.", "I gave up on the crossword today, way too hard."),
 ])
 def test_a_statement_that_only_mentions_the_words_replaces_nothing(memory, before, after):
     memory.say(before)
     memory.say(after, days=30)
     assert all(m.status == "activated" for m in memory.everything("fact").values())
+
+
+def test_a_value_said_again_is_merged_not_replaced_by_itself(memory):
+    memory.say("I live in Berlin.")
+    memory.say("I live in Berlin, yes.", days=10)
+    facts = memory.everything("fact")
+    assert list(facts) == ["The user lives in Berlin (1 March 2024)."]
+    assert facts["The user lives in Berlin (1 March 2024)."].status == "activated"
+    assert len(facts["The user lives in Berlin (1 March 2024)."].sources) == 2
+
+
+def test_a_favorite_said_as_a_line_and_later_in_a_sentence_is_one_slot(memory):
+    memory.say("Favorite band: Radiohead.")
+    memory.say("These days my favorite band is Fontaines D.C., I saw them live twice.", days=10)
+    current = memory.current("fact") + memory.current("preference")
+    assert not any("Radiohead" in t for t in current) and any("Fontaines" in t for t in current), current
 
 
 def test_a_raw_message_that_only_said_a_superseded_memory_is_archived_with_it(memory):
