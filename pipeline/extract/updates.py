@@ -21,14 +21,22 @@ SLOTS = [
     ("residence", re.compile(r"\b(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:now\s+|currently\s+|still\s+)?"
                              r"(?:live|living|reside|residing|based)\s+in\s+" + _PLACE +
                              r"|\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+|recently\s+|finally\s+|officially\s+)?"
-                             r"(?:moved|relocated)\s+(?:back\s+)?(?:to|into)\s+" + _PLACE, re.I)),
+                             r"(?:moved|relocated)\s+(?:back\s+)?(?:to|into)\s+" + _PLACE +
+                             # "since relocating to Edinburgh", "the company relocated me to Dubai", "the keys
+                             # to our new place in Austin". Not "I'm in London now": a trip as often as a home.
+                             r"|\b(?:relocating|relocated\s+(?:me|us))\s+to\s+" + _PLACE +
+                             r"|\b(?:my|our)\s+new\s+(?:place|apartment|flat|house|home|condo)\s+in\s+" + _PLACE, re.I)),
     # the speaker's own diet, not the family's ("my kids still eat meat")
     ("diet", re.compile(r"\b(?:i|i'm|i've|we|we're)\b[^.,;!?]{0,25}?\b(?:vegetarian|vegan|pescatarian|"
                         r"eat(?:ing)? meat|eat(?:ing)? fish|plant-based)\b", re.I)),
     ("job", re.compile(r"\b(?:i|i've|i'm)\s+(?:am\s+|have\s+)?(?:now\s+|currently\s+|just\s+|recently\s+)?"
                        r"(?:work(?:ing)?\s+(?:at|for|as)\b|got\s+a\s+(?:new\s+)?job\b(?!\s+(?:offer|interview))"
                        r"|started\s+(?:a\s+new\s+job|working)|was\s+promoted|got\s+laid\s+off"
-                       r"|joined\s+(?-i:[A-Z])[\w&.-]*(?:\s+[\w&.-]+){0,2}\s+as\s+an?\b)"
+                       r"|joined\s+(?-i:[A-Z])[\w&.-]*(?:\s+[\w&.-]+){0,2}\s+as\s+an?\b"
+                       r"|landed\s+(?:a\s+|the\s+)?(?:new\s+)?(?:job|role|position)\b)"
+                       # "first day at Pfizer", "I'm at Shopify now"
+                       r"|\bfirst\s+(?:day|week)\s+(?:of\s+work\s+)?at\s+(?-i:[A-Z])"
+                       r"|\bi(?:'m|\s+am)\s+(?:now\s+)?at\s+(?-i:[A-Z])[\w&.-]*\s+now\b"
                        # "I'm a nurse at St. Mary's", not "I'm a regular at the climbing gym"
                        r"|\bi(?:'m|\s+am)\s+(?:now\s+|currently\s+)?an?\s+(?!(?:regular|member|guest|patient|customer|"
                        r"fan|visitor|volunteer|client|tourist|beginner|newbie|big|huge|little)\b)[\w-]+(?:\s+[\w-]+)?"

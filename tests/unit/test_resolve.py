@@ -329,6 +329,9 @@ def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
     ("I live in Porto.", "I've moved to Lisbon, so I'm living in Lisbon now.", "Porto"),
     ("I work at Google as a software engineer.", "Big news: I left Google and started working at Stripe!",
      "Google as"),
+    ("I live in Porto.", "We finally got the keys to our new place in Austin!", "Porto"),
+    ("I live in Porto.", "Since relocating to Edinburgh I walk everywhere.", "Porto"),
+    ("I work at Amazon as a product manager.", "I left Amazon in June and I'm at Shopify now.", "Amazon as"),
 ])
 def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, after, slot_value):
     memory.say(before)
@@ -355,6 +358,8 @@ def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, 
     ("I live in Portland.", "At work I moved to the Marketing team in March."),
     ("I used to smoke back in college.", "I quit smoking in 2010 and never looked back."),
     ("I do the NYT crossword every morning.", "I gave up on the crossword today, way too hard."),
+    ("I live in Boston.", "I'm in London now for a conference, back on Friday."),
+    ("I live in Boston.", "We are thinking about moving to the Bay Area next year."),
 ])
 def test_a_statement_that_only_mentions_the_words_replaces_nothing(memory, before, after):
     memory.say(before)
