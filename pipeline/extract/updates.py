@@ -47,17 +47,20 @@ SLOTS = [
     ("relationship", re.compile(r"\b(?:i'm|i am|i got|i just got|we got|we just got|we're|we are)\s+(?:now\s+)?"
                                 r"(?:single|married|divorced|engaged|dating|separated)(?![\w-])"
                                 r"|\b(?:i|we)\s+(?:just\s+|finally\s+)?(?:broke\s+up|split\s+up|finali[sz]ed\s+(?:our|my)\s+"
-                                r"divorce)\b", re.I)),
+                                r"divorce)\b|\band\s+i\s+(?:are|got)\s+(?:now\s+)?(?:divorced|separated|married|engaged)\b"
+                                r"|\bi\s+(?:have|'ve\s+got)\s+a\s+(?:new\s+)?(?:girlfriend|boyfriend|partner)\s+now\b", re.I)),
     ("weight", re.compile(r"\bi\s+(?:now\s+|currently\s+)?weigh\s+(?:about\s+|around\s+)?\d"
-                          r"|\b(?:(?:i'm|i\s+am)\s+(?:now\s+)?(?:at|down\s+to|up\s+to)|down\s+to|up\s+to)\s+\d+\s*"
-                          r"(?:pounds|lbs?|kg|kilos)\b", re.I)),
+                          # "I'm at 195 lbs now", "down to 195 pounds now"; not a goal ("get down to 65kg")
+                          r"|\b(?:i'm|i\s+am)\s+(?:now\s+)?(?:at|down\s+to|up\s+to)\s+\d+\s*(?:pounds|lbs?|kg|kilos)\b"
+                          r"|(?<!get )(?<!go )(?<!be )\b(?:down|up)\s+to\s+\d+\s*(?:pounds|lbs?|kg|kilos)\s+now\b", re.I)),
     ("salary", re.compile(r"\bi(?:'m|\s+am)?\s+(?:now\s+|currently\s+)?(?:make|making|earn|earning)\s+(?:about\s+)?\$?\d"
                           r"|\bmy\s+(?:new\s+)?(?:salary|pay)\s+is\b", re.I)),
     ("name", re.compile(r"\bmy\s+(?:full\s+|last\s+|first\s+|sur|maiden\s+)?name\s+is\b", re.I)),
     ("phone number", re.compile(r"\bmy\s+(?:new\s+)?(?:phone\s+|cell\s+|mobile\s+)?number\s+is\b"
-                                r"|\bi\s+changed\s+my\s+(?:phone\s+|cell\s+)?number\b", re.I)),
+                                r"|\bi\s+changed\s+my\s+(?:phone\s+|cell\s+)?number\b"
+                                r"|\b(?:i've|i\s+have)\s+(?:got\s+)?a\s+new\s+(?:phone\s+)?number\b", re.I)),
     ("email", re.compile(r"\bmy\s+(?:new\s+)?e-?mail(?:\s+address)?\s+is\b", re.I)),
-    ("age", re.compile(r"\bi(?:'m|\s+am)\s+(?:now\s+)?\d{1,3}(?:\s+years?\s+old\b|(?=\s*(?:[,.;!]|$)))"
+    ("age", re.compile(r"\bi(?:'m|\s+am)\s+(?:now\s+)?\d{1,3}(?:\s+years?\s+old\b|(?=\s*(?:now\b|[,.;!]|$)))"
                        r"|(?:\bi\s+|^)(?:just\s+)?turned\s+\d{1,3}\b(?!\s*(?:%|percent|degrees|minutes|pages))", re.I)),
 ]
 # A job on the side is not the job: "volunteering on weekends, on top of my day job"
@@ -103,7 +106,12 @@ _ENDED = [re.compile(p, re.I) for p in (
     r"(?:\bi\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?(?:sold|quit|gave\s+up(?:\s+on)?|"
     r"got\s+rid\s+of|gave\s+away|cancell?ed|called\s+off|ditched|moved\s+on\s+from|"
     r"broke\s+up\s+with)\s+(?P<what>[^.,;!?]+)",
-    r"\b(?P<what>(?-i:[A-Z])[a-z]+)\s+and\s+i\s+(?:just\s+|finally\s+)?(?:broke\s+up|split\s+up|got\s+divorced)\b",
+    r"\b(?P<what>(?-i:[A-Z])[a-z]+)\s+and\s+i\s+(?:just\s+|finally\s+)?(?:broke\s+up|split\s+up|got\s+divorced|"
+    r"don't\s+talk\s+any\s?more)\b",
+    # "I came off sertraline", "we had to put Max down", "moved over to Apple Music and cancelled Spotify"
+    r"\b(?:i|we)\s+(?:just\s+|finally\s+)?came\s+off\s+(?P<what>[^.,;!?]+)",
+    r"\bput\s+(?P<what>(?-i:[A-Z])[a-z]+)\s+down\b",
+    r"\band\s+(?:then\s+)?(?:cancell?ed|sold|quit|ditched)\s+(?P<what>[^.,;!?]+)",
     # "I dropped Spanish", "dropped out of the marathon"; not "I dropped Lily off at practice"
     r"(?:\bi\s+|^)(?:just\s+|finally\s+)?dropped\s+(?![^.,;!?]*\boff\b)(?:out\s+of\s+)?"
     r"(?P<what>(?:the\s+)?(?-i:[A-Z])[^.,;!?]*)",

@@ -98,6 +98,22 @@ def _near_duplicate(store: VectorStore, batch: Batch, candidate: Candidate, dens
     return None
 
 
+def _archived_near_duplicate(store: VectorStore, plan: WritePlan, planned: dict[str, StoredMemory], batch: Batch,
+                             candidate: Candidate, dense: list[float]) -> StoredMemory | None:
+    """A near-duplicate on the candidate's slot that a later statement already archived, when the
+    candidate too was said before that statement ("I love jazz" and "I really love jazz!" arriving
+    after "I don't like jazz any more"): the repeat joins it, archived, rather than a second copy."""
+    if not candidate.slot:
+        return None
+    scope = Scope(batch.project, batch.user_id, kinds=(candidate.kind,), include_archived=True)
+    for hit in store.dense_search(scope, dense, limit=3, threshold=NEAR_DUPLICATE):
+        old = hit.memory
+        if old.status == "archived" and old.slot == candidate.slot and same_content(old.text, candidate.text) \
+                and not _superseded_later(store, plan, planned, old, candidate):
+            return old
+    return None
+
+
 def _restated(store: VectorStore, batch: Batch, candidate: Candidate, plan: WritePlan) -> StoredMemory | None:
     """A current memory on the candidate's slot that the candidate says again, with the same names
     and numbers and every word of it ("lives in Berlin" ... "lives in Berlin, yes"): a repeat to
@@ -270,7 +286,9 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
             if decision.duplicate_of is not None and decision.duplicate_of.id not in plan.archive:
                 target = decision.duplicate_of
         elif target is None and candidate.kind != "raw":
-            target = _near_duplicate(store, batch, candidate, dense, plan) or _restated(store, batch, candidate, plan)
+            target = _near_duplicate(store, batch, candidate, dense, plan) or \
+                _restated(store, batch, candidate, plan) or \
+                _archived_near_duplicate(store, plan, planned, batch, candidate, dense)
         if target is not None:
             fresh = _new_sources(target.sources + plan.merge.get(target.id, []), candidate.sources)
             if fresh:

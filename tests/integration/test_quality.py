@@ -73,7 +73,7 @@ def test_what_a_statement_says_is_over_is_archived_and_a_later_word_comes_first(
     user = unique("reader")
     stack.add(user, [{"role": "user", "content": "I'm reading Dune by Frank Herbert before bed every night.",
                       "chat_time": "2024-01-05 09:00:00"}], conversation_id="a")
-    stack.add(user, [{"role": "user", "content": "I'm reading Project Hail Mary by Andy Weir before bed now.",
+    stack.add(user, [{"role": "user", "content": "I'm reading Project Hail Mary by Andy Weir before bed now, it's great.",
                       "chat_time": "2024-04-10 09:00:00"}], conversation_id="b")
     now = [m["memory_value"] for m in stack.search(user, "What book am I reading?")["memory_detail_list"]]
     assert "Project Hail Mary" in now[0] and any("Dune" in v for v in now[1:]), now

@@ -288,6 +288,10 @@ def test_unrelated_facts_on_other_slots_stay(memory):
      "The user goes to Planet Fitness near their office (1 March 2024)."),
     ("I have a golden retriever named Max.", "Max passed away last week. I'm heartbroken.",
      "The user has a golden retriever named Max (1 March 2024)."),
+    ("I'm on sertraline for my anxiety.", "I came off sertraline last month, feeling fine.",
+     "The user is on sertraline for their anxiety (1 March 2024)."),
+    ("I use Spotify for podcasts.", "I moved over to Apple Music and cancelled Spotify.",
+     "The user uses Spotify for podcasts (1 March 2024)."),
 ])
 def test_a_statement_that_names_what_ended_archives_the_memories_that_say_it(memory, before, after, ended):
     memory.say(before)
@@ -318,6 +322,8 @@ def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
 
 @pytest.mark.parametrize("before, after, slot_value", [
     ("I'm 29.", "I turned 30 yesterday, feeling old!", "29"),
+    ("I'm 29.", "I'm 30 now.", "29"),
+    ("I'm single.", "I have a girlfriend now.", "single"),
     ("My favorite food is pizza.", "My favorite food is ramen now, I've been obsessed since my trip to Japan.",
      "pizza"),
     ("I have two kids, Mia and Leo.", "We just had our third baby, a girl named Zoe, so now I have three kids.",
@@ -359,12 +365,21 @@ def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, 
     ("I used to smoke back in college.", "I quit smoking in 2010 and never looked back."),
     ("I do the NYT crossword every morning.", "I gave up on the crossword today, way too hard."),
     ("I live in Boston.", "I'm in London now for a conference, back on Friday."),
+    ("I weigh about 70kg.", "My goal is to get down to 65kg by summer."),
     ("I live in Boston.", "We are thinking about moving to the Bay Area next year."),
 ])
 def test_a_statement_that_only_mentions_the_words_replaces_nothing(memory, before, after):
     memory.say(before)
     memory.say(after, days=30)
     assert all(m.status == "activated" for m in memory.everything("fact").values())
+
+
+def test_near_duplicates_arriving_after_the_statement_that_ended_them_are_one_archived_memory(memory):
+    memory.say("I don't like jazz music any more.", days=100)
+    memory.say("I love jazz music, it relaxes me after a long day at the office downtown.", days=4)
+    memory.say("I love jazz music, it relaxes me after a long day at the office downtown.", days=1)
+    loves = [m for t, m in memory.everything("fact").items() if "loves jazz" in t]
+    assert len(loves) == 1 and loves[0].status == "archived" and len(loves[0].sources) == 2, loves
 
 
 def test_a_value_said_again_is_merged_not_replaced_by_itself(memory):
