@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.extract.english import IRREGULAR_PAST
+
 _HE = {"son", "brother", "father", "dad", "husband", "boyfriend", "fiance", "fiancé", "uncle", "nephew",
        "grandfather", "grandpa", "stepson", "stepdad", "stepfather", "boy"}
 _SHE = {"daughter", "sister", "mother", "mom", "mum", "wife", "girlfriend", "fiancee", "fiancée", "aunt", "niece",
@@ -49,6 +51,10 @@ _NOT_NAMES = {"And", "But", "So", "He", "She", "They", "We", "I", "It", "The", "
               "July", "August", "September", "October", "November", "December", "Christmas", "Easter"}
 _OPENING = re.compile(r"^(?P<pronoun>he|she)(?P<contraction>'s|'d|'ll|\u2019s|\u2019d|\u2019ll)?(?=\s)", re.I)
 _HAS_AFTER = re.compile(r"^\s+(?:been|got|gotten|had|done|made|gone|always|never|already|just\s+been)\b", re.I)
+_PARTICIPLE_AFTER = re.compile(r"^\s+(?:never\s+|already\s+|just\s+|always\s+)?(?:\w+ed|" +
+                               "|".join(sorted(IRREGULAR_PAST | {"seen", "been", "done", "gone", "taken", "given", "known",
+                                                                 "eaten", "written", "driven", "forgotten"})) +
+                               r")\b", re.I)
 _WE = re.compile(r"^we(?P<contraction>'re|'ve|'ll|'d|\u2019re|\u2019ve|\u2019ll|\u2019d)?(?=\s)", re.I)
 _WE_VERB = {"'re": " are", "'ve": " have", "'ll": " will", "'d": " would"}
 REACH = 2  # a person named in one of the speaker's last REACH sentences
@@ -70,6 +76,7 @@ class Antecedents:
         if self._someone_else(sentence, names):  # "My boss Tom hired a new designer, Kevin. He starts Monday"
             return
         ambiguous = any(w not in names and w not in _NOT_NAMES for w in _CAPITALISED.findall(sentence))
+        named: dict[str, set[str]] = {"he": set(), "she": set()}  # this sentence's candidates
         for m in mentions:
             noun = m.group("noun").lower()
             name = m.group("name") if m.group("name") and m.group("name") not in _NOT_NAMES else None
@@ -79,8 +86,12 @@ class Antecedents:
                     break
                 if noun in nouns or (noun in _EITHER and self.known.get(phrase, pronoun) == pronoun):
                     self.latest[pronoun] = (phrase, self.sentences)
+                    named[pronoun].add(phrase)
             if noun in _COMPANIONS:
                 self.latest["we"] = (phrase, self.sentences)
+        for pronoun, phrases in named.items():
+            if len(phrases) > 1:  # "My dad and my brother went fishing. He caught a bass": which?
+                self.latest.pop(pronoun, None)
 
     def heard(self, other_turn: str) -> None:
         """The other party's turn: if it brings in someone else ("Has your realtor heard back?"),
@@ -119,5 +130,7 @@ class Antecedents:
                 del self.latest[other]
         rest = sentence[m.end():]
         contraction = (m.group("contraction") or "").replace("\u2019", "'").lower()
-        verb = {"'s": " has" if _HAS_AFTER.match(rest) else " is", "'d": " would", "'ll": " will"}.get(contraction, "")
+        had = _HAS_AFTER.match(rest) or _PARTICIPLE_AFTER.match(rest)  # "He'd never seen snow": had
+        verb = {"'s": " has" if _HAS_AFTER.match(rest) else " is", "'d": " had" if had else " would",
+                "'ll": " will"}.get(contraction, "")
         return person[0].upper() + person[1:] + verb + rest

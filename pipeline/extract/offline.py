@@ -286,6 +286,10 @@ class OfflineExtractor:
                     others = [n for n in names[position - 1::-1] + names[position + 1:] if n and n != name] \
                         if position else [n for n in names[1:] if n and n != name]
                     context.other = others[0] if others else context.other
+                    # to the other people sent as "user", this one is someone else who may be "he"
+                    for speaker, people in context.people.items():
+                        if speaker != name:
+                            people.heard(speaker_and_text(message, "")[1])
                 out += self._user_message(batch, message, context)
             elif message.role == "assistant":
                 context.previous_assistant = message

@@ -119,14 +119,16 @@ def _said_in_past(m: re.Match) -> bool:
     text = m.string
     start = max(text.rfind(end, 0, m.start()) for end in _CLAUSE_ENDS) + 1
     stops = [i for i in (text.find(end, m.end()) for end in _CLAUSE_ENDS) if i >= 0]
+    # "Anna said she would visit on Friday": a "would" before the day puts it to come; one after it
+    # does not ("I went to the concert on Friday and I will never forget it")
+    if _FUTURE.search(text, start, m.start()):
+        return False
     return _clause_in_past(text, start, min(stops, default=len(text)))
 
 
 @lru_cache(maxsize=256)
 def _clause_in_past(text: str, start: int, end: int) -> bool:
     # once per clause, not once per time phrase in it (a long run of them is one clause)
-    if _FUTURE.search(text, start, end):  # "Anna said she would visit on Friday": the visit is to come
-        return False
     if _PAST.search(text, start, end):
         return True
     noun_past = _PAST_AFTER_NOUN.search(text, start, end)

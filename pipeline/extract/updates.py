@@ -27,20 +27,24 @@ SLOTS = [
                              r"|\b(?:relocating|relocated\s+(?:me|us))\s+to\s+" + _PLACE +
                              r"|\b(?:my|our)\s+new\s+(?:place|apartment|flat|house|home|condo)\s+in\s+" + _PLACE, re.I)),
     # the speaker's own diet, not the family's ("my kids still eat meat")
-    ("diet", re.compile(r"\b(?:i|i'm|i've|we|we're)\b[^.,;!?]{0,25}?\b(?:vegetarian|vegan|pescatarian|"
+    # (and now: "I was vegetarian for years before I went vegan" tells of the past)
+    ("diet", re.compile(r"\b(?:i|i'm|i've|we|we're)\b(?!\s+(?:was|were|used\s+to|had\s+been)\b)"
+                        r"[^.,;!?]{0,25}?\b(?:vegetarian|vegan|pescatarian|"
                         r"eat(?:ing)? meat|eat(?:ing)? fish|plant-based)\b", re.I)),
     ("job", re.compile(r"\b(?:i|i've|i'm)\s+(?:am\s+|have\s+)?(?:now\s+|currently\s+|just\s+|recently\s+)?"
                        r"(?:work(?:ing)?\s+(?:at|for|as)\b|got\s+a\s+(?:new\s+)?job\b(?!\s+(?:offer|interview))"
                        r"|started\s+(?:a\s+new\s+job|working)|was\s+promoted|got\s+laid\s+off"
                        r"|joined\s+(?-i:[A-Z])[\w&.-]*(?:\s+[\w&.-]+){0,2}\s+as\s+an?\b"
                        r"|landed\s+(?:a\s+|the\s+)?(?:new\s+)?(?:job|role|position)\b)"
-                       # "first day at Pfizer", "I'm at Shopify now"
-                       r"|\bfirst\s+(?:day|week)\s+(?:of\s+work\s+)?at\s+(?-i:[A-Z])"
-                       r"|\bi(?:'m|\s+am)\s+(?:now\s+)?at\s+(?-i:[A-Z])[\w&.-]*\s+now\b"
+                       # "first day at Pfizer" (the speaker's: not "my daughter's first day at school")
+                       r"|(?:^|\bmy\s+|\bi\s+start\s+my\s+)first\s+(?:day|week)\s+(?:of\s+work\s+)?at\s+(?-i:[A-Z])"
+                       # "I left Amazon in June and I'm at Shopify now" (a job left, then a place now)
+                       r"|\b(?:left|quit)\b[^.;!?]*\bi(?:'m|\s+am)\s+(?:now\s+)?at\s+(?-i:[A-Z])[\w&.-]*\s+now\b"
                        # "I'm a nurse at St. Mary's", not "I'm a regular at the climbing gym"
                        r"|\bi(?:'m|\s+am)\s+(?:now\s+|currently\s+)?an?\s+(?!(?:regular|member|guest|patient|customer|"
-                       r"fan|visitor|volunteer|client|tourist|beginner|newbie|big|huge|little)\b)[\w-]+(?:\s+[\w-]+)?"
-                       r"\s+(?:at|by profession)\b"
+                       r"fan|visitor|volunteer|client|tourist|beginner|newbie|big|huge|little|bit|lot|tad|wee)\b)"
+                       r"[\w-]+(?:\s+[\w-]+)?\s+(?:at\s+(?!the\s+moment|home|work|least|all|night|times|first|last|once)"
+                       r"|by profession)\b"
                        # "I left Google and started working at Stripe"
                        r"|\bi\s+(?:left|quit)\s+[^.,;!?]{1,40}?\s+and\s+(?:now\s+)?(?:started\s+working|work(?:ing)?\s+(?:at|for))\b",
                        re.I)),
@@ -53,7 +57,8 @@ SLOTS = [
                           # "I'm at 195 lbs now", "down to 195 pounds now"; not a goal ("get down to 65kg")
                           r"|\b(?:i'm|i\s+am)\s+(?:now\s+)?(?:at|down\s+to|up\s+to)\s+\d+\s*(?:pounds|lbs?|kg|kilos)\b"
                           r"|(?<!get )(?<!go )(?<!be )\b(?:down|up)\s+to\s+\d+\s*(?:pounds|lbs?|kg|kilos)\s+now\b", re.I)),
-    ("salary", re.compile(r"\bi(?:'m|\s+am)?\s+(?:now\s+|currently\s+)?(?:make|making|earn|earning)\s+(?:about\s+)?\$?\d"
+    ("salary", re.compile(r"\bi(?:'m|\s+am)?\s+(?:now\s+|currently\s+)?(?:make|making|earn|earning)\s+(?:about\s+)?"
+                          r"(?:[$\u00a3\u20ac]\s?\d|\d[\d,.]*\s?(?:k|grand|dollars|euros|pounds\s+a|a\s+year|per))"
                           r"|\bmy\s+(?:new\s+)?(?:salary|pay)\s+is\b", re.I)),
     ("name", re.compile(r"\bmy\s+(?:full\s+|last\s+|first\s+|sur|maiden\s+)?name\s+is\b", re.I)),
     ("phone number", re.compile(r"\bmy\s+(?:new\s+)?(?:phone\s+|cell\s+|mobile\s+)?number\s+is\b"
@@ -66,8 +71,11 @@ SLOTS = [
 # A job on the side is not the job: "volunteering on weekends, on top of my day job"
 _SIDE_JOB = re.compile(r"\b(?:on top of|on the side|side (?:gig|hustle|job)|volunteer\w*|in my spare time|"
                        r"on weekends|part[- ]time)\b", re.I)
-_FAVORITE = re.compile(r"\bmy\s+(?:all-time\s+|new\s+)?favou?rite\s+(?P<thing>[a-z]+(?:\s+[a-z]+)?)\s+"
-                       r"(?:is|are|has to be)\b", re.I)
+# (a favourite part, scene or moment belongs to whatever it is of, not to the user: "my favorite part
+# is the music" says nothing of the next film's favourite part)
+_FAVORITE = re.compile(r"\bmy\s+(?:all-time\s+|new\s+)?favou?rite\s+(?!(?:part|thing|bit|moment|scene|line|memory|"
+                       r"quote|episode|time|day|one|character|song\s+on|track\s+on)\b)"
+                       r"(?P<thing>[a-z]+(?:\s+[a-z]+)?)\s+(?:is|are|has to be)\b", re.I)
 
 
 def favorite_slot(what: str) -> str:
@@ -84,8 +92,15 @@ _SINGULAR = {"kids": "child", "kid": "child", "children": "child", "grandchildre
              "grandkids": "grandchild", "grandkid": "grandchild"}
 
 
+def _unquoted(sentence: str) -> str:
+    """The sentence without what it quotes: in 'My wife told me "I quit my job"' nothing of the
+    speaker's ended."""
+    return re.sub(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d|(?<!\w)'[^']*'(?!\w)", " ", sentence)
+
+
 def slot_of(sentence: str) -> str | None:
     """The subject a first-person sentence sets, if it is one that holds a single value."""
+    sentence = _unquoted(sentence[:READ_CHARS])
     if favorite := _FAVORITE.search(sentence):
         return "favorite:" + favorite.group("thing").lower()
     if count := _COUNT.search(sentence):
@@ -97,15 +112,21 @@ def slot_of(sentence: str) -> str | None:
     return None
 
 
+_NOT_JUST_TODAY = r"(?![^.,;!?]*\b(?:today|tonight|for\s+now|for\s+today|this\s+time)\b)"
+_EVENT = r"(?:trip|vacation|holiday|wedding|party|move|visit|concert|tour|course|class|plan|plans)"
 # What was said to be over. Each pattern's "what" is the old value, cut where its phrase ends.
 _ENDED = [re.compile(p, re.I) for p in (
     r"\b(?:switched|moved\s+on)\s+(?:me\s+|us\s+)?from\s+(?P<what>[^.,;!?]+?)\s+to\b",
     # "stopped" only before what one did ("I stopped running"), not a stop on the way ("I stopped at
     # the Starbucks"); the speaker's "I" may be dropped ("Finally sold the Civic!")
-    r"(?:\bi\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?stopped\s+(?P<what>\w+ing\b[^.,;!?]*)",
-    r"(?:\bi\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?(?:sold|quit|gave\s+up(?:\s+on)?|"
+    # (giving up or stopping "today" is a bad day, not an end: "I gave up on the crossword today")
+    r"(?:\bi\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?stopped\s+" + _NOT_JUST_TODAY +
+    r"(?P<what>\w+ing\b[^.,;!?]*)",
+    r"(?:\bi\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?gave\s+up\s+(?:on\s+)?" +
+    _NOT_JUST_TODAY + r"(?P<what>[^.,;!?]+)",
+    r"(?:\bi\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?(?:sold|quit|"
     r"got\s+rid\s+of|gave\s+away|cancell?ed|called\s+off|ditched|moved\s+on\s+from|"
-    r"broke\s+up\s+with)\s+(?P<what>[^.,;!?]+)",
+    r"broke\s+up\s+with)\s+(?!on\b|with\b|at\b|for\b|plans\b)(?P<what>[^.,;!?]+)",
     r"\b(?P<what>(?-i:[A-Z])[a-z]+)\s+and\s+i\s+(?:just\s+|finally\s+)?(?:broke\s+up|split\s+up|got\s+divorced|"
     r"don't\s+talk\s+any\s?more)\b",
     # "I came off sertraline", "we had to put Max down", "moved over to Apple Music and cancelled Spotify"
@@ -119,8 +140,8 @@ _ENDED = [re.compile(p, re.I) for p in (
     r"\bi\s+no\s+longer\s+\w+\s+(?P<what>[^.,;!?]+)",
     r"(?:\bi(?:'m|\s+am)\s+|^)not\s+(?P<what>[^.,;!?]+?)\s+(?:any\s?more|after\s+all)\b",
     r"\bi(?:'m|\s+am)\s+no\s+longer\s+(?P<what>[^.,;!?]+)",
-    r"\b(?:the|my|our)\s+(?P<what>[\w'-]+(?:\s+[\w'-]+){0,4}?)\s+(?:is|was|got|has\s+been)\s+"
-    r"(?:off|cancell?ed|called\s+off)\b",
+    r"\b(?:the|my|our)\s+(?P<what>[\w'-]+(?:\s+[\w'-]+){0,4}?\s+" + _EVENT + r"|" + _EVENT +
+    r"\s+to\s+[\w'-]+(?:\s+[\w'-]+)?)\s+(?:is|was|got|has\s+been)\s+(?:off|cancell?ed|called\s+off)\b",
     # a death ends what was said of the one who died ("I have a golden retriever named Max")
     # (a death of long ago is history, not news: "Elvis died in 1977")
     r"^(?:my\s+\w+\s+)?(?P<what>(?-i:[A-Z])[\w'-]+)\s+(?:just\s+|sadly\s+)?(?:passed away|died)\b"
@@ -141,20 +162,34 @@ _PHRASE_END = re.compile(r"\s+(?:(?:\d+|an?|one|two|three|four|five|six|several|
                          r"and|but|because|so|since|after|when|as|last|this|yesterday|today|recently|ago|"
                          r"in|on|at|for|with|now|any\s?more|after\s+all|anyway|though|too|either|which|that|"
                          r"to\s+(?:be|focus|save|get|do|make|try|start))\b.*$", re.I)
-# History, not news: "I quit smoking in 2010", "I gave up on the crossword today"
+# History, not news: "I quit smoking in 2010", "back when I was in college"
 _NOT_NOW = re.compile(r"\b(?:in|back\s+in|since|around)\s+(?:19|20)\d\d\b|\byears\s+ago\b|\bback\s+(?:in|when)\b|"
-                      r"\bwhen\s+i\s+was\b|\bused\s+to\b|\b(?:today|tonight|for\s+now|for\s+today|this\s+time)\b", re.I)
+                      r"\bwhen\s+i\s+was\b|\bused\s+to\b", re.I)
 _NOT_BEFORE = re.compile(r"\b(?:if|whether|would|might|could|should|maybe|thinking|considering|planning|"
                          r"want|wanna|might)\b[^.;!?]*$", re.I)
 _VAGUE = re.compile(r"^(?:it|that|this|them|those|these|things?|stuff|everything|something|one|there|"
                     r"doing\s+(?:it|that|this))$", re.I)
+# A single word too common to name one thing of the user's: ending it would end every memory that
+# uses it ("I'm not a fan any more", "I quit my job" of "my sister got a new job").
+_GENERIC = re.compile(r"^(?:(?:my|a|an|the|his|her)\s+)?(?:fan|friend|friends|phone|game|games|job|work|thing|things|"
+                      r"people|person|family|kids|kid|team|class|show|time|day|night|week|month|year|way|life|"
+                      r"mom|dad|mother|father|brother|sister|son|daughter|wife|husband|boyfriend|girlfriend|partner|"
+                      r"boss|doctor|trip|plan|plans|place|home|house|stuff|everything|anything|something|"
+                      r"[a-z]{1,2})$", re.I)
+# A story told, not the user's life: "Sarah died in a car crash in the movie"
+_FICTION = re.compile(r"\bin\s+(?:the|that|this|a)\s+(?:movie|film|show|series|book|novel|game|episode|story|"
+                      r"dream|play)\b", re.I)
+# Long messages: endings and slots are read in the first few hundred characters of a sentence
+# (a pasted log or a 100k-character message would take seconds of regex work for nothing)
+READ_CHARS = 1000
 CORRECTION_MARK = "corrected:"  # an ending that must share another word with the memory it ends
 
 
 def endings_of(sentence: str) -> list[str]:
     """The old values a first-person sentence says are over ("my Civic") or wrong ("corrected:Friday")."""
     found = []
-    if _NOT_NOW.search(sentence):
+    sentence = _unquoted(sentence[:READ_CHARS])
+    if _NOT_NOW.search(sentence) or _FICTION.search(sentence):
         return found
     for patterns, mark in ((_ENDED, ""), (_CORRECTED, CORRECTION_MARK)):
         for pattern in patterns:
@@ -164,10 +199,10 @@ def endings_of(sentence: str) -> list[str]:
                 what = _PHRASE_END.sub("", m.group("what")).strip(" '\"")
                 what = re.sub(r"^(?:my|the|our|a|an|on|into|being|eating|drinking)\s+", "", what, flags=re.I)
                 # the thing, not its wrapping: "my Planet Fitness membership", "the trip to Rome"
-                what = re.sub(r"\s+(?:membership|subscription|account|contract|lease|plans?|trip|vacation|holiday)$",
+                what = re.sub(r"\s+(?:membership|subscription|account|contract|lease|" + _EVENT[3:-1] + r")$",
                               "", what, flags=re.I)
-                what = re.sub(r"^(?:trip|vacation|holiday|visit|move|flight|plans?)\s+to\s+", "", what, flags=re.I)
-                if what and not _VAGUE.match(what) and len(what.split()) <= 5:
+                what = re.sub(r"^(?:" + _EVENT[3:-1] + r"|flight)\s+to\s+", "", what, flags=re.I)
+                if what and not _VAGUE.match(what) and not _GENERIC.match(what) and len(what.split()) <= 5:
                     found.append(mark + what)
     if _DIET_ENDED.search(sentence) and not _NOT_BEFORE.search(sentence, 0, _DIET_ENDED.search(sentence).start()):
         found += ["vegan", "vegetarian", "pescatarian"]

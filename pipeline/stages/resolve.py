@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from pipeline.extract.common import RAW_PREFIX
+from pipeline.extract.english import IRREGULAR_PAST, PRESENT_ED
 from pipeline.extract.updates import CORRECTION_MARK
 from pipeline.filters import Eq
 from pipeline.models import Batch, Candidate, Source, StoredMemory, WritePlan, memory_id
@@ -114,6 +115,10 @@ def _archived_near_duplicate(store: VectorStore, plan: WritePlan, planned: dict[
     return None
 
 
+_SAID_AGAIN = lexical.content_terms("yes yeah still really actually now currently indeed definitely again just "
+                                    "know reminder already")
+
+
 def _restated(store: VectorStore, batch: Batch, candidate: Candidate, plan: WritePlan) -> StoredMemory | None:
     """A current memory on the candidate's slot that the candidate says again, with the same names
     and numbers and every word of it ("lives in Berlin" ... "lives in Berlin, yes"): a repeat to
@@ -124,9 +129,10 @@ def _restated(store: VectorStore, batch: Batch, candidate: Candidate, plan: Writ
     for old in same_slot(store, batch, candidate.kind, candidate.slot):
         if old.id not in plan.archive and old.said_at <= candidate.said_at and \
                 same_content(old.text, candidate.text) and \
-                bool(_NEGATION.search(old.text)) == bool(_NEGATION.search(candidate.text)) and \
-                lexical.content_terms(_SAID_DATE.sub("", old.text)) <= said:
-            return old
+                bool(_NEGATION.search(old.text)) == bool(_NEGATION.search(candidate.text)):
+            before = lexical.content_terms(_SAID_DATE.sub("", old.text))
+            if before <= said and said - before <= _SAID_AGAIN:  # nothing new but "yes", "still"...
+                return old
     return None
 
 
@@ -343,7 +349,7 @@ def _liked_foods_a_diet_excludes(store: VectorStore, batch: Batch, candidate: Ca
 # "I sold my Civic", "I'm not into Coldplay any more": the statement names the old value it ends
 # (pipeline.extract.updates). The user's current facts and preferences that name it all, in its
 # stemmed content words, are settled against the statement like rivals on a slot, by said time.
-ENDS_SCAN_LIMIT = 2000
+ENDS_SEARCH_LIMIT = 200  # memories looked at per ending, best keyword matches first
 _USER_TERMS = lexical.content_terms("the user")
 
 
@@ -351,31 +357,56 @@ def _ended_by(store: VectorStore, batch: Batch, candidate: Candidate, planned: d
               stored: bool = True) -> list[StoredMemory]:
     """The current memories naming what `candidate` ends: stored ones (unless a judge decided
     for it) and earlier ones of this batch ("my flight is on Friday ... no, Saturday, not Friday")."""
-    # the words the speaker said (not "the user", a name or a resolved date, which any memory shares)
-    said = " ".join(re.sub(r"^[^:\n]{1,40}:\s", "", s.content) for s in candidate.sources)
-    statement = lexical.content_terms(said) - _USER_TERMS
+    # the statement's own words (not "the user", a name or a date, which any memory shares)
+    statement = lexical.content_terms(_DATES.sub(" ", candidate.text)) - _USER_TERMS
     endings = []
     for ending in candidate.ends:
         corrected = ending.startswith(CORRECTION_MARK)
-        terms = lexical.content_terms(ending.removeprefix(CORRECTION_MARK))
-        if terms:
+        thing = ending.removeprefix(CORRECTION_MARK)
+        if terms := lexical.content_terms(thing):
             # a corrected value ("Friday") ends only a memory on the same matter ("flight")
-            endings.append((terms, statement - terms if corrected else None))
+            endings.append((thing, terms, statement - terms if corrected else None))
     if not endings:
         return []
     # of this batch, only what was said before: the same message's other copies ("does not like
     # horror movies any more" as a preference) say the same thing, they are not what it ends
     first = min(s.message_index for s in candidate.sources)
-    pool = [m for m in planned.values() if m.kind in ("fact", "preference") and
-            (m.said_at, max(s.message_index for s in m.sources)) < (candidate.said_at, first)]
+    pool = {m.id: m for m in planned.values() if m.kind in ("fact", "preference") and
+            (m.said_at, max(s.message_index for s in m.sources)) < (candidate.said_at, first)}
     if stored:
-        pool += store.scan(Scope(batch.project, batch.user_id, kinds=("fact", "preference")), limit=ENDS_SCAN_LIMIT)
+        # found by their words (keyword search ranks every memory that has them), not by a scan
+        scope = Scope(batch.project, batch.user_id, kinds=("fact", "preference"))
+        for thing, _, _ in endings:
+            pool.update({hit.memory.id: hit.memory for hit in store.lexical_search(scope, thing, ENDS_SEARCH_LIMIT)})
     ended = []
-    for memory in pool:
+    for memory in pool.values():
+        # only what was true until the statement: said before it, and a state, not an event told
+        # ("Max and the user went to the beach" stays true after "Max passed away")
+        if memory.said_at > candidate.said_at or _tells_of_the_past(memory.text):
+            continue
         words = lexical.content_terms(_SAID_DATE.sub("", memory.text))
-        if any(terms <= words and (also is None or also & words) for terms, also in endings):
+        if any(terms <= words and (also is None or also & words) for _, terms, also in endings):
             ended.append(memory)
     return ended
+
+
+_DATES = re.compile(r"\b(?:\d+(?:st|nd|rd|th)?|(?:Jan|Febr)uary|March|April|May|June|July|August|September|October|"
+                    r"November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_PRESENT_VERB = {"is", "are", "has", "have", "does", "do", "can", "will", "'s"}
+
+
+def _tells_of_the_past(text: str) -> bool:
+    """Whether a memory's first verb is in the past ("The user's mom taught them to bake"): an event
+    that stays told, where a state ("The user has a golden retriever named Max") can end."""
+    for word in text.split()[1:9]:
+        low = word.lower().strip(".,!?;:")
+        if low in _PRESENT_VERB or (low.endswith("s") and not low.endswith(("ss", "'s")) and len(low) > 3
+                                    and low not in ("always", "perhaps", "was", "his", "this", "its", "yes")):
+            return False
+        if low in IRREGULAR_PAST or low in ("was", "were", "had", "did") or \
+                (low.endswith("ed") and low not in PRESENT_ED):
+            return True
+    return False
 
 
 def _archive_echoes(batch: Batch, store: VectorStore, plan: WritePlan, planned: dict[str, StoredMemory]) -> None:

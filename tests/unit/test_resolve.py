@@ -366,6 +366,17 @@ def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, 
     ("I do the NYT crossword every morning.", "I gave up on the crossword today, way too hard."),
     ("I live in Boston.", "I'm in London now for a conference, back on Friday."),
     ("I weigh about 70kg.", "My goal is to get down to 65kg by summer."),
+    # a common word or a thing of someone else's ends nothing of the user's (the code review's cases)
+    ("My friend Sam loves hiking with me.", "I cancelled on my friend last minute, I felt awful."),
+    ("My phone number is 555-0142.", "My phone was off all day, sorry."),
+    ("I love board games with my cousins.", "Our game got cancelled because of the rain."),
+    ("I'm a big fan of Coldplay.", "I'm not a fan any more of long concerts though."),
+    ("My best friend Sarah is a nurse.", "Sarah died in a car crash in the movie, I cried."),
+    ("I work at Google as an engineer.", "My wife told me \"I quit my job\" and I was shocked."),
+    ("I work at Google as an engineer.", "I'm a bit tired at the moment."),
+    ("I work at Google as an engineer.", "My daughter's first day at Riverside Elementary went well."),
+    ("I make $85,000 a year as an analyst.", "I'm making 2 cakes for the party."),
+    ("My favorite part of Dune is the music.", "My favorite part is the ending of Arrival."),
     ("I live in Boston.", "We are thinking about moving to the Bay Area next year."),
 ])
 def test_a_statement_that_only_mentions_the_words_replaces_nothing(memory, before, after):
@@ -380,6 +391,22 @@ def test_near_duplicates_arriving_after_the_statement_that_ended_them_are_one_ar
     memory.say("I love jazz music, it relaxes me after a long day at the office downtown.", days=1)
     loves = [m for t, m in memory.everything("fact").items() if "loves jazz" in t]
     assert len(loves) == 1 and loves[0].status == "archived" and len(loves[0].sources) == 2, loves
+
+
+def test_an_ending_leaves_the_events_told_before_it_and_what_other_memories_say(memory):
+    memory.say("I have a golden retriever named Max.", "Max and I went to the beach every Sunday.",
+               "My mom loves to bake bread on Sundays.")
+    memory.say("Max passed away last week. My flight is on Saturday, not Friday.", days=30)
+    current = memory.current("fact")
+    assert not any("golden retriever" in f for f in current)
+    assert any("Max and the user went to the beach" in f for f in current), current
+    assert any("mom loves to bake bread" in f for f in current), current
+
+
+def test_a_value_said_again_with_something_new_is_not_merged_into_the_old(memory):
+    memory.say("I'm vegetarian.")
+    memory.say("I'm vegetarian and allergic to shellfish.", days=10)
+    assert any("allergic to shellfish" in f for f in memory.current("fact")), memory.current("fact")
 
 
 def test_a_value_said_again_is_merged_not_replaced_by_itself(memory):
