@@ -166,12 +166,12 @@ _PHRASE_END = re.compile(r"\s+(?:(?:\d+|an?|one|two|three|four|five|six|several|
 _NOT_NOW = re.compile(r"\b(?:in|back\s+in|since|around)\s+(?:19|20)\d\d\b|\byears\s+ago\b|\bback\s+(?:in|when)\b|"
                       r"\bwhen\s+i\s+was\b|\bused\s+to\b", re.I)
 _NOT_BEFORE = re.compile(r"\b(?:if|whether|would|might|could|should|maybe|thinking|considering|planning|"
-                         r"want|wanna|might)\b[^.;!?]*$", re.I)
-_VAGUE = re.compile(r"^(?:it|that|this|them|those|these|things?|stuff|everything|something|one|there|"
-                    r"doing\s+(?:it|that|this))$", re.I)
-# A single word too common to name one thing of the user's: ending it would end every memory that
-# uses it ("I'm not a fan any more", "I quit my job" of "my sister got a new job").
-_GENERIC = re.compile(r"^(?:(?:my|a|an|the|his|her)\s+)?(?:fan|friend|friends|phone|game|games|job|work|thing|things|"
+                         r"want|wanna)\b[^.;!?]*$", re.I)
+# What names nothing by itself ("doing that"), or a single word too common to name one thing of the
+# user's: ending it would end every memory that uses it ("I'm not a fan any more", "I quit my job"
+# of "my sister got a new job").
+_GENERIC = re.compile(r"^(?:(?:my|a|an|the|his|her|doing)\s+)?(?:it|that|this|them|those|these|one|there|doing|"
+                      r"fan|friend|friends|phone|game|games|job|work|thing|things|"
                       r"people|person|family|kids|kid|team|class|show|time|day|night|week|month|year|way|life|"
                       r"mom|dad|mother|father|brother|sister|son|daughter|wife|husband|boyfriend|girlfriend|partner|"
                       r"boss|doctor|trip|plan|plans|place|home|house|stuff|everything|anything|something|"
@@ -202,7 +202,7 @@ def endings_of(sentence: str) -> list[str]:
                 what = re.sub(r"\s+(?:membership|subscription|account|contract|lease|" + _EVENT[3:-1] + r")$",
                               "", what, flags=re.I)
                 what = re.sub(r"^(?:" + _EVENT[3:-1] + r"|flight)\s+to\s+", "", what, flags=re.I)
-                if what and not _VAGUE.match(what) and not _GENERIC.match(what) and len(what.split()) <= 5:
+                if what and not _GENERIC.match(what) and len(what.split()) <= 5:
                     found.append(mark + what)
     if _DIET_ENDED.search(sentence) and not _NOT_BEFORE.search(sentence, 0, _DIET_ENDED.search(sentence).start()):
         found += ["vegan", "vegetarian", "pescatarian"]
