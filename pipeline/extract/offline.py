@@ -24,14 +24,16 @@ from pipeline.extract.english import split_sentences, to_third_person
 from pipeline.extract.preferences import (
     AVERSION, DIET, DISLIKE, DISLIKE_AS, FAVORITE_LINE, LIKE, LIKED_LIST_WORDS_MAX, LIKED_WORDS_MAX,
     LIST_REST, NOT_A_TASTE_AFTER, NOT_A_TASTE_BEFORE, OBJECT_MISSING, PREFERENCE_FRAME, RELATIVE_BEFORE,
-    PLAIN_TASTES, TRAILING_QUALIFIER, TURN, VAGUE_OBJECT, chosen, preference_slot,
+    PLAIN_TASTES, TRAILING_QUALIFIER, TURN, VAGUE_OBJECT, preference_slot,
+)
+from pipeline.extract.replies import (
+    ACKNOWLEDGEMENT, ANSWER_WORDS_MAX, SECOND_PERSON, chosen, question_to_the_speaker,
 )
 from pipeline.extract.times import date_phrase, resolve_relative_times
 from pipeline.extract.updates import endings_of, favorite_slot, slot_of
 from pipeline.models import Batch, Candidate, Message, Source
 
 FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'll|i'd|my|me|mine|myself|we|we're|we've|our|us)\b", re.IGNORECASE)
-SECOND_PERSON = re.compile(r"\b(you|your|you're|yours)\b", re.IGNORECASE)
 FILLER = re.compile(r"^(hi|hey|hello|thanks|thank you|ok|okay|sure|got it|great|cool|yes|no|yeah|nope|bye|"
                     r"good (morning|night|evening)|lol|haha|wow|awesome|nice|oh)\b[\s!.,]*\w*[\s!.,]*$", re.I)
 # Thanks say nothing about the user: a sentence of thanks ("Thanks for the recommendation and
@@ -236,38 +238,6 @@ def _informative(text: str, speaker: str, other: str, needed: int = 2) -> bool:
     return sum(1 for w in words if w not in _LIGHT and len(w) > 2) >= needed
 
 
-# A terse reply to a question put to the speaker ("Do you have kids?" - "yep, two kids") is kept with
-# the question: on its own it says nothing. Only a direct question ("you", "your") right before it.
-ANSWER_WORDS_MAX = 15
-QUESTION_WORDS_MAX = 25
-
-
-# Not a question about the user: an offer of help ("Would you like me to draft it?"), whose answer
-# ("Go ahead", "Yes please") says nothing of them
-_OFFER_OF_HELP = re.compile(r"\b(?:(?:would|do) you (?:like|want) me|want me to|shall i|should i|can i|may i|"
-                            r"anything else|would you like (?:a|an|the|some|more|to see|help)|need (?:any )?help|"
-                            r"does that (?:help|make sense|work))\b", re.I)
-# An answer with nothing of its own: yes, no, thanks, go ahead
-_ACKNOWLEDGEMENT = re.compile(r"^(?:(?:yes|yeah|yep|yup|no|nope|nah|sure|ok|okay|please|go ahead|do it|that's all|"
-                              r"that's it|all good|sounds good|thanks|thank you|not really|maybe|perhaps|of course|"
-                              r"absolutely|definitely|not yet|never mind|i'm good|all set|exactly|right|correct|"
-                              r"great|perfect|cool|fine|good)\b[\s,.!]*)+$", re.I)
-
-
-def _question_to_the_speaker(previous: Message | None, reply: Message) -> str | None:
-    """The one question put to the speaker in the turn just before their reply, if there is one."""
-    if previous is None or previous.message_index != reply.message_index - 1:
-        return None
-    questions = [s for s in split_sentences(speaker_and_text(previous, "")[1]) if s.endswith("?")]
-    if len(questions) != 1:  # "Do you have a dog? And what's your budget?": which does "yes, a beagle" answer?
-        return None
-    question = questions[0]
-    if not SECOND_PERSON.search(question) or _OFFER_OF_HELP.search(question) or \
-            len(question.split()) > QUESTION_WORDS_MAX:
-        return None
-    return question
-
-
 class OfflineExtractor:
     name = "offline"
 
@@ -311,7 +281,7 @@ class OfflineExtractor:
             OFFER.search(context.previous_assistant.content) is not None
         found: list[Candidate] = []
         people = context.people.setdefault(speaker, Antecedents())
-        asked = _question_to_the_speaker(context.previous_assistant, message)
+        asked = question_to_the_speaker(context.previous_assistant, message)
         answer: list[str] = []  # the reply's opening sentences that only make sense with `asked`
         possessions: list[str] = []  # named things of the speaker's that a question mentions
         units: list[list[str]] = []  # a statement and the sentences that continue it ("It was ...")
@@ -344,7 +314,7 @@ class OfflineExtractor:
                 in_unit = False
                 continue
             if asked and not units and not sentence.endswith("?") and len(sentence.split()) <= ANSWER_WORDS_MAX \
-                    and not is_statement(sentence) and not _ACKNOWLEDGEMENT.match(sentence) \
+                    and not is_statement(sentence) and not ACKNOWLEDGEMENT.match(sentence) \
                     and _informative(sentence, speaker, context.other, needed=1):
                 answer.append(sentence)  # "yep, two kids": read with the question it answers
                 continue

@@ -1,0 +1,84 @@
+"""A reply read with the turn it answers: a terse answer to a question put to the speaker ("Do you
+have kids?" - "yep, two kids"), and a pick among the options the other party just offered
+("Southwest please"). Both say nothing on their own; the offline extractor (pipeline.extract.offline)
+keeps them with the turn before."""
+from __future__ import annotations
+
+import re
+
+from pipeline.extract.common import speaker_and_text
+from pipeline.extract.english import split_sentences
+from pipeline.models import Message
+
+SECOND_PERSON = re.compile(r"\b(you|your|you're|yours)\b", re.IGNORECASE)
+
+
+# A terse reply to a question put to the speaker ("Do you have kids?" - "yep, two kids") is kept with
+# the question: on its own it says nothing. Only a direct question ("you", "your") right before it.
+ANSWER_WORDS_MAX = 15
+QUESTION_WORDS_MAX = 25
+
+
+# Not a question about the user: an offer of help ("Would you like me to draft it?"), whose answer
+# ("Go ahead", "Yes please") says nothing of them
+_OFFER_OF_HELP = re.compile(r"\b(?:(?:would|do) you (?:like|want) me|want me to|shall i|should i|can i|may i|"
+                            r"anything else|would you like (?:a|an|the|some|more|to see|help)|need (?:any )?help|"
+                            r"does that (?:help|make sense|work))\b", re.I)
+# An answer with nothing of its own: yes, no, thanks, go ahead
+ACKNOWLEDGEMENT = re.compile(r"^(?:(?:yes|yeah|yep|yup|no|nope|nah|sure|ok|okay|please|go ahead|do it|that's all|"
+                             r"that's it|all good|sounds good|thanks|thank you|not really|maybe|perhaps|of course|"
+                             r"absolutely|definitely|not yet|never mind|i'm good|all set|exactly|right|correct|"
+                             r"great|perfect|cool|fine|good)\b[\s,.!]*)+$", re.I)
+
+
+def question_to_the_speaker(previous: Message | None, reply: Message) -> str | None:
+    """The one question put to the speaker in the turn just before their reply, if there is one."""
+    if previous is None or previous.message_index != reply.message_index - 1:
+        return None
+    questions = [s for s in split_sentences(speaker_and_text(previous, "")[1]) if s.endswith("?")]
+    if len(questions) != 1:  # "Do you have a dog? And what's your budget?": which does "yes, a beagle" answer?
+        return None
+    question = questions[0]
+    if not SECOND_PERSON.search(question) or _OFFER_OF_HELP.search(question) or \
+            len(question.split()) > QUESTION_WORDS_MAX:
+        return None
+    return question
+
+
+# A short reply that picks one of the options the other party just offered. A plain choice verb
+# names the pick whatever it is ("I'll go with Porto", "Yes, let's go with the Kyoto plan"); looser
+# words only count when what they name was among the options ("Southwest please", "Sea Salt it
+# is!", "let's do Behavioral Econ").
+_ACKNOWLEDGED = re.compile(r"^(?:(?:yes|yeah|yep|yup|ok|okay|sure|alright|all right|great|perfect|awesome|cool|"
+                           r"hmm+|oh|well|then|so)\b[\s,!.]*)+", re.I)
+# (A choice is made now: "We went with Porto last time" and "I selected all the files" tell of
+# another one.)
+_CHOSEN_BY_VERB = re.compile(r"^(?:i(?:'ll| will)?|let'?s|we(?:'ll| will)?)\s+(?:choose|pick|go with|select|"
+                             r"prefer)\s+(?P<what>.+)$", re.I)
+_CHOSEN_LOOSELY = re.compile(r"^(?:(?:i(?:'ll| will)?|let'?s|we(?:'ll| will)?)\s+(?:do|get|have|want|try|"
+                             r"order|book|take)\s+(?P<what>.+)"
+                             r"|(?P<named>.+?)\s+(?:please|it is|for me|sounds (?:good|great|perfect|best)))$", re.I)
+_CHOICE_TAIL = re.compile(r"[\s,]+(?:then|instead|please|for sure|i think|for now|this time)$", re.I)
+_VAGUE_CHOICE = re.compile(r"^(?:that|this|it|that one|this one|the (?:first|second|third|last|other) one|"
+                           r"both|either|neither|one|those|these)$"
+                           r"|^(?:whatever|anything|something|you|your|it|them|up|out|all)\b", re.I)
+CHOICE_WORDS_MAX = 10
+
+
+def chosen(reply: str, offer: str) -> str | None:
+    """What a short reply picks from the offer it answers, or None if it picks nothing."""
+    reply = _ACKNOWLEDGED.sub("", reply.strip()).strip().rstrip(".!")
+    if not reply or len(reply.split()) > CHOICE_WORDS_MAX or reply.endswith("?"):
+        return None
+    by_verb = _CHOSEN_BY_VERB.match(reply)
+    loosely = None if by_verb else _CHOSEN_LOOSELY.match(reply)
+    m = by_verb or loosely
+    if not m:
+        return None
+    what = _CHOICE_TAIL.sub("", (m.group("what") or m.group("named") if loosely else m.group("what")).strip())
+    what = what.strip(" ,.!")
+    if not what or _VAGUE_CHOICE.match(what):
+        return None
+    if loosely and what.lower().removeprefix("the ") not in offer.lower():
+        return None  # "I'll do my best", "Dinner please": not one of the options
+    return what
