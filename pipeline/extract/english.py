@@ -68,11 +68,16 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+def past_form(word: str) -> bool:
+    """Whether a lower-case word is a past form: irregular ("went", "was") or in -ed ("moved", not "need")."""
+    return word in IRREGULAR_PAST or (word.endswith("ed") and word not in PRESENT_ED)
+
+
 def _third_person(verb: str) -> str:
     low = verb.lower()
     if low in THIRD_PERSON:
         return THIRD_PERSON[low]
-    if low in MODALS or low in IRREGULAR_PAST or (low.endswith("ed") and low not in PRESENT_ED) or not low.isalpha():
+    if low in MODALS or past_form(low) or not low.isalpha():
         return verb
     if re.search(r"(s|sh|ch|x|z|o)$", low):
         return verb + "es"
@@ -125,7 +130,7 @@ def _quoted(words: list[str]) -> set[int]:
 
 def _participle(word: str) -> bool:
     low = _split_word(word)[1].lower()
-    return low == "been" or low in IRREGULAR_PAST or (low.endswith("ed") and low not in PRESENT_ED)
+    return low == "been" or past_form(low)
 
 
 def _split_word(word: str) -> tuple[str, str, str]:

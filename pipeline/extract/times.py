@@ -94,9 +94,10 @@ def _this_weekend(said: datetime):
 
 # A verb in the past tense: "was"/"were"/"did"/"had" anywhere, or a subject pronoun followed by a
 # past form ("I started", "we met"); "I'm scheduled" and "my flight leaves" are not.
+_IRREGULAR = "|".join(sorted(IRREGULAR_PAST))  # the irregular past forms, as one alternation
 _PAST = re.compile(r"\b(?:was|were|wasn't|weren't|did|didn't|had|hadn't)\b"
                    r"|\b(?:i|we|he|she|they|you)(?:'d)?\s+(?:\w+ly\s+|just\s+|also\s+|finally\s+|already\s+)?(?:"
-                   + "|".join(sorted(IRREGULAR_PAST)) + r"|(?!(?:"
+                   + _IRREGULAR + r"|(?!(?:"
                    + "|".join(sorted(PRESENT_ED)) + r")\b)\w+ed)\b", re.I)
 # An irregular past form after a noun subject: a name or a possessed noun ("Biscuit ate a sock on
 # Saturday", "my sister flew in on Friday"). Case-sensitive, so that a name is a capitalised word.
@@ -105,11 +106,11 @@ _PAST = re.compile(r"\b(?:was|were|wasn't|weren't|did|didn't|had|hadn't)\b"
 # ("Mom said the appointment is on Thursday").
 _PAST_AFTER_NOUN = re.compile(r"(?:\b(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Tt]he)\s+(?:[a-z]+\s+)?[a-z]+"
                               r"|\b[A-Z][a-z]+)\s+(?:[a-z]+ly\s+|just\s+|also\s+|finally\s+|already\s+)?(?:"
-                              + "|".join(sorted(IRREGULAR_PAST)) + r")\b")
+                              + _IRREGULAR + r")\b")
 _PRESENT = re.compile(r"\b(?:is|are|am|'s|'re|'m)\b|\w+ing\b|\b\w+'s\s+\w+ing\b", re.I)
 # "'d" is "would" unless a participle follows ("I'd started" is "I had started")
 _FUTURE = re.compile(r"\b(?:will|would|gonna|going to)\b|\w'll\b|\w'd\s+(?!been\b|\w+ed\b|(?:"
-                     + "|".join(sorted(IRREGULAR_PAST)) + r")\b)", re.I)
+                     + _IRREGULAR + r")\b)", re.I)
 _CLAUSE_ENDS = ".!?\n,;:"
 
 

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from pipeline.extract.common import RAW_PREFIX
-from pipeline.extract.english import IRREGULAR_PAST, PRESENT_ED
+from pipeline.extract.english import past_form
 from pipeline.extract.updates import CORRECTION_MARK
 from pipeline.filters import Eq
 from pipeline.models import Batch, Candidate, Source, StoredMemory, WritePlan, memory_id
@@ -119,14 +119,15 @@ _SAID_AGAIN = lexical.content_terms("yes yeah still really actually now currentl
                                     "know reminder already")
 
 
-def _restated(store: VectorStore, batch: Batch, candidate: Candidate, plan: WritePlan) -> StoredMemory | None:
-    """A current memory on the candidate's slot that the candidate says again, with the same names
-    and numbers and every word of it ("lives in Berlin" ... "lives in Berlin, yes"): a repeat to
-    merge, not a new value to replace it with (that would end the old one the day it was repeated)."""
-    if not candidate.slot:
+def _restated(candidate: Candidate, plan: WritePlan, current_on_slot: list[StoredMemory]) -> StoredMemory | None:
+    """The memory of `current_on_slot` (the user's current ones on the candidate's slot) that the
+    candidate says again, with the same names and numbers and every word of it ("lives in Berlin"
+    ... "lives in Berlin, yes"): a repeat to merge, not a new value to replace it with (that would
+    end the old one the day it was repeated)."""
+    if not current_on_slot:
         return None
     said = lexical.content_terms(_SAID_DATE.sub("", candidate.text))
-    for old in same_slot(store, batch, candidate.kind, candidate.slot):
+    for old in current_on_slot:
         if old.id not in plan.archive and old.said_at <= candidate.said_at and \
                 same_content(old.text, candidate.text) and \
                 bool(_NEGATION.search(old.text)) == bool(_NEGATION.search(candidate.text)):
@@ -286,14 +287,17 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
             continue
         dense = embedded.dense(i)
         decision = decisions.get(i) if target is None else None
+        current_on_slot: list[StoredMemory] = []  # read once: for a repeat here, as rivals below
         if decision is not None:
             if decision.skip:
                 continue
             if decision.duplicate_of is not None and decision.duplicate_of.id not in plan.archive:
                 target = decision.duplicate_of
         elif target is None and candidate.kind != "raw":
+            if candidate.slot:
+                current_on_slot = same_slot(store, batch, candidate.kind, candidate.slot)
             target = _near_duplicate(store, batch, candidate, dense, plan) or \
-                _restated(store, batch, candidate, plan) or \
+                _restated(candidate, plan, current_on_slot) or \
                 _archived_near_duplicate(store, plan, planned, batch, candidate, dense)
         if target is not None:
             fresh = _new_sources(target.sources + plan.merge.get(target.id, []), candidate.sources)
@@ -309,7 +313,7 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
         rivals = list(decision.supersedes) if decision is not None else []
         if on_slot:
             if decision is None:
-                rivals += same_slot(store, batch, candidate.kind, candidate.slot)
+                rivals += current_on_slot
                 rivals += _liked_foods_a_diet_excludes(store, batch, candidate)
             # an earlier statement in this very batch
             rivals += [m for m in planned.values()
@@ -403,8 +407,7 @@ def _tells_of_the_past(text: str) -> bool:
         if low in _PRESENT_VERB or (low.endswith("s") and not low.endswith(("ss", "'s")) and len(low) > 3
                                     and low not in ("always", "perhaps", "was", "his", "this", "its", "yes")):
             return False
-        if low in IRREGULAR_PAST or low in ("was", "were", "had", "did") or \
-                (low.endswith("ed") and low not in PRESENT_ED):
+        if past_form(low):
             return True
     return False
 
