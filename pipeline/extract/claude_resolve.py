@@ -29,7 +29,8 @@ from pipeline.chat_time import BEIJING, format_chat_time
 from pipeline.extract.claude import call_tool, client_for, malformed
 from pipeline.models import Batch, Candidate, StoredMemory, WritePlan
 from pipeline.stages.embed import EmbeddedBatch
-from pipeline.stages.resolve import Decision, candidate_ids, resolve, same_slot, stored_as
+from pipeline.stages.resolve import Decision, candidate_ids, resolve, stored_as
+from pipeline.stages.rivals import same_slot
 from pipeline.stores.vector_store import Scope, VectorStore
 
 TOOL_NAME = "resolve_memories"

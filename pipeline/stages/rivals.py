@@ -1,0 +1,118 @@
+"""Who a new memory competes with, for stage 3 (pipeline.stages.resolve): the user's current
+memories it may replace or end. Finding them is this module; settling them by said time is resolve's.
+- on its slot (residence, diet, job, "pref:jazz"...): an exact filtered scan of the slot;
+- a diet's: the liked foods it excludes, and the diet before it;
+- a statement's endings ("I sold my Civic"): the current facts and preferences that name what it ends."""
+from __future__ import annotations
+
+import re
+
+from pipeline.extract.english import past_form
+from pipeline.extract.updates import CORRECTION_MARK
+from pipeline.filters import Eq
+from pipeline.models import Batch, Candidate, StoredMemory
+from pipeline.stores import lexical
+from pipeline.stores.vector_store import Scope, VectorStore
+
+SLOT_SCAN_LIMIT = 50
+# the " (20 May 2023)" a fact ends with: when it was said, not what it says
+SAID_DATE = re.compile(r"\s*\(\d{1,2} \w+ \d{4}\)")
+NEGATION = re.compile(r"\b(not|no|never|don't|doesn't|didn't|isn't|wasn't|can't|won't|no longer|any ?more|"
+                      r"dislikes?|hates?|stopped|quit)\b", re.I)
+
+
+def same_slot(store: VectorStore, batch: Batch, kind: str, slot: str) -> list[StoredMemory]:
+    """Every current memory of this user on the slot: an exact filtered scan, not a similarity
+    guess ("lives in Beijing" and "moved to Shanghai" are not close neighbours)."""
+    return store.scan(Scope(batch.project, batch.user_id, kinds=slot_kinds(kind, slot)), Eq("slot", slot),
+                      limit=SLOT_SCAN_LIMIT)
+
+
+def slot_kinds(kind: str, slot: str) -> tuple[str, ...]:
+    """A favourite is said as a line ("Favorite band: X", a preference) or in a sentence ("these days
+    my favorite band is Y", a fact): one slot across both kinds. Other slots hold one kind."""
+    return ("fact", "preference") if slot.startswith("favorite:") else (kind,)
+
+
+# A diet said of oneself ("I'm vegan now") ends the likes of what it excludes ("likes steak"), as
+# "I don't eat meat any more" ends "likes meat" by its slot. Said before the diet, they are archived;
+# a like said after it stays (the later word wins).
+_MEAT = set("meat meats steak steaks beef pork bacon ham chicken turkey lamb burger burgers hamburgers sausage "
+            "sausages salami barbecue bbq ribs veal duck".split())
+_FISH = set("fish seafood sushi sashimi salmon tuna shrimp prawns crab lobster oysters shellfish".split())
+_ANIMAL = set("cheese milk dairy eggs egg butter yogurt honey ice cream".split())
+DIET_EXCLUDES = {"pref:vegan": _MEAT | _FISH | _ANIMAL, "pref:vegetarian": _MEAT | _FISH, "pref:pescatarian": _MEAT}
+DIET_SCAN_LIMIT = 500
+
+
+def liked_foods_a_diet_excludes(store: VectorStore, batch: Batch, candidate: Candidate) -> list[StoredMemory]:
+    """...and a diet ends the diet before it ("I'm vegetarian" ... "I'm vegan now")."""
+    excluded = DIET_EXCLUDES.get(candidate.slot or "") if candidate.kind == "preference" else None
+    if not excluded:
+        return []
+    likes = store.scan(Scope(batch.project, batch.user_id, kinds=("preference",)), limit=DIET_SCAN_LIMIT)
+    return [m for m in likes if m.slot and (
+        (m.slot in DIET_EXCLUDES and m.slot != candidate.slot)
+        or (not NEGATION.search(m.text) and set(m.slot.removeprefix("pref:").split()) & excluded))]
+
+
+# "I sold my Civic", "I'm not into Coldplay any more": the statement names the old value it ends
+# (pipeline.extract.updates). The user's current facts and preferences that name it all, in its
+# stemmed content words, are settled against the statement like rivals on a slot, by said time.
+ENDS_SEARCH_LIMIT = 200  # memories looked at per ending, best keyword matches first
+_USER_TERMS = lexical.content_terms("the user")
+
+
+def ended_by(store: VectorStore, batch: Batch, candidate: Candidate, planned: dict[str, StoredMemory],
+              stored: bool = True) -> list[StoredMemory]:
+    """The current memories naming what `candidate` ends: stored ones (unless a judge decided
+    for it) and earlier ones of this batch ("my flight is on Friday ... no, Saturday, not Friday")."""
+    # the statement's own words (not "the user", a name or a date, which any memory shares)
+    statement = lexical.content_terms(_DATES.sub(" ", candidate.text)) - _USER_TERMS
+    endings = []
+    for ending in candidate.ends:
+        corrected = ending.startswith(CORRECTION_MARK)
+        thing = ending.removeprefix(CORRECTION_MARK)
+        if terms := lexical.content_terms(thing):
+            # a corrected value ("Friday") ends only a memory on the same matter ("flight")
+            endings.append((thing, terms, statement - terms if corrected else None))
+    if not endings:
+        return []
+    # of this batch, only what was said before: the same message's other copies ("does not like
+    # horror movies any more" as a preference) say the same thing, they are not what it ends
+    first = min(s.message_index for s in candidate.sources)
+    pool = {m.id: m for m in planned.values() if m.kind in ("fact", "preference") and
+            (m.said_at, max(s.message_index for s in m.sources)) < (candidate.said_at, first)}
+    if stored:
+        # found by their words (keyword search ranks every memory that has them), not by a scan
+        scope = Scope(batch.project, batch.user_id, kinds=("fact", "preference"))
+        for thing, _, _ in endings:
+            pool.update({hit.memory.id: hit.memory for hit in store.lexical_search(scope, thing, ENDS_SEARCH_LIMIT)})
+    ended = []
+    for memory in pool.values():
+        # only what was true until the statement: said before it, and a state, not an event told
+        # ("Max and the user went to the beach" stays true after "Max passed away")
+        if memory.said_at > candidate.said_at or _tells_of_the_past(memory.text):
+            continue
+        words = lexical.content_terms(SAID_DATE.sub("", memory.text))
+        if any(terms <= words and (also is None or also & words) for _, terms, also in endings):
+            ended.append(memory)
+    return ended
+
+
+_DATES = re.compile(r"\b(?:\d+(?:st|nd|rd|th)?|(?:Jan|Febr)uary|March|April|May|June|July|August|September|October|"
+                    r"November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_PRESENT_VERB = {"is", "are", "has", "have", "does", "do", "can", "will", "'s"}
+
+
+def _tells_of_the_past(text: str) -> bool:
+    """Whether a memory's first verb is in the past ("The user's mom taught them to bake"): an event
+    that stays told, where a state ("The user has a golden retriever named Max") can end."""
+    for word in text.split()[1:9]:
+        low = word.lower().strip(".,!?;:")
+        if low in _PRESENT_VERB or (low.endswith("s") and not low.endswith(("ss", "'s")) and len(low) > 3
+                                    and low not in ("always", "perhaps", "was", "his", "this", "its", "yes")):
+            return False
+        if past_form(low):
+            return True
+    return False
