@@ -7,7 +7,8 @@ conversation around it as context:
 - a short decision ("I choose 7 Days Inn.") is joined to the statement it answers;
 - preferences: explicit ("I like", "I don't eat", "Favorite X: ...") and implicit (a choice among
   options the assistant offered), with reasoning;
-- questions, requests and small talk are not facts;
+- questions, requests and small talk are not facts (pipeline.extract.statements tells a
+  statement apart and makes it read alone);
 - tool memories (pipeline.extract.tools) and the raw messages, so an extractor miss never loses
   what was said (pipeline.extract.common, shared with the Claude extractor).
 The assistant's statements are never attributed to the user: facts come from user messages only."""
@@ -19,42 +20,22 @@ from dataclasses import dataclass, field
 from pipeline.chat_time import epoch_ms
 from pipeline.extract import Extraction
 from pipeline.extract.antecedents import Antecedents
-from pipeline.extract.common import LABEL, finish, passthrough, source_of, speaker_and_text
+from pipeline.extract.common import finish, passthrough, source_of, speaker_and_text
 from pipeline.extract.english import split_sentences, to_third_person
 from pipeline.extract.preferences import (
     AVERSION, DIET, DISLIKE, DISLIKE_AS, FAVORITE_LINE, LIKE, LIKED_LIST_WORDS_MAX, LIKED_WORDS_MAX,
     LIST_REST, NOT_A_TASTE_AFTER, NOT_A_TASTE_BEFORE, OBJECT_MISSING, PREFERENCE_FRAME, RELATIVE_BEFORE,
     PLAIN_TASTES, TRAILING_QUALIFIER, TURN, VAGUE_OBJECT, preference_slot,
 )
-from pipeline.extract.replies import (
-    ACKNOWLEDGEMENT, ANSWER_WORDS_MAX, SECOND_PERSON, chosen, question_to_the_speaker,
+from pipeline.extract.replies import ACKNOWLEDGEMENT, ANSWER_WORDS_MAX, chosen, question_to_the_speaker
+from pipeline.extract.statements import (
+    FILLER, LIGHT, REQUEST, THANKS, capitalised, implied_subject, informative, is_statement, request_apart,
+    short_state, without_openers, without_thanks, without_vocative,
 )
 from pipeline.extract.times import date_phrase, resolve_relative_times
 from pipeline.extract.updates import endings_of, favorite_slot, slot_of
 from pipeline.models import Batch, Candidate, Message, Source
 
-FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'll|i'd|my|me|mine|myself|we|we're|we've|our|us)\b", re.IGNORECASE)
-FILLER = re.compile(r"^(hi|hey|hello|thanks|thank you|ok|okay|sure|got it|great|cool|yes|no|yeah|nope|bye|"
-                    r"good (morning|night|evening)|lol|haha|wow|awesome|nice|oh)\b[\s!.,]*\w*[\s!.,]*$", re.I)
-# Thanks say nothing about the user: a sentence of thanks ("Thanks for the recommendation and
-# advice!") is not a statement, and never continues one; thanks closing a statement are cut from it
-# ("I think I'll start with a soft filter, thanks for the advice!").
-# (No two parts of these match the same characters: a long run of spaces or "!" must not backtrack.)
-# ("Thanks to my coach, ..." is content)
-THANKS = re.compile(r"^(?:thanks|thank you|many thanks|thx)\b(?! to\b)[^,;]*$", re.I)
-_OPENING_THANKS = re.compile(r"^(?:thanks|thank you)\b(?! to\b)(?: (?:so|very) much| a lot| again)?"
-                             r"(?: for [^,;.!?]*)?[,;!]\s*(?=\S)", re.I)
-_CLOSING_THANKS = re.compile(r"[,;]\s*(?:and\s+)?(?:thanks|thank you)\b(?: (?:so|very) much| a lot| again)?"
-                             r"(?: for [^,;.!?]*)?(?=[.!]*$)", re.I)
-# Requests and small talk say nothing about the user: "Can you...", "Please list...", "I hope you..."
-REQUEST = re.compile(r"^(please|(can|could|would|will) you|tell me|give me|help me|show me|find me|list|suggest|"
-                     r"recommend|write|explain|create|describe|let me know|any (tips|ideas))\b"
-                     # an imperative, not the word as a subject ("Outline is a tool I like")
-                     r"|^(translate|summari[sz]e|draft|rewrite|generate|compose|calculate|convert|compare|proofread|"
-                     r"brainstorm|outline|remind me|look up|search for)\b(?!\s+(?:is|was|are|were|has|had|and)\b|'s)"
-                     r"|^i (hope|wonder|was wondering|am wondering|'m wondering|bet|guess)( if| whether| that)? you\b"
-                     r"|^i (want|need|would like|'d like) you to\b|^(that's|that is|it's|so) "
-                     r"(great|cool|awesome|amazing|nice|good|wonderful|sweet|fantastic)\b", re.I)
 PHOTO = re.compile(r"\[shares? (a |an )?(photo|picture|image) of ([^\]]+)\]", re.I)
 # An image captioner's own opening ("[shares a photo of a photo of a cake]"): the photo is said once.
 _CAPTION_OPENING = re.compile(r"^(?:a |an )?(?:photo|picture|image|photograph|photography) of ", re.I)
@@ -71,59 +52,10 @@ POSSESSION = re.compile(r"\bmy\s+(?:new\s+|old\s+|current\s+)?(?P<thing>(?:[A-Z]
                         r"when|the|a|an|other|because|if|while|into|since)\b)[a-z]{3,}\b(?<!ing)(?<!ed))?)")
 _NOT_POSSESSIONS = {"mom", "dad", "mum", "mother", "father", "god", "lord", "i", "english", "spanish", "french",
                     "german", "chinese", "japanese"}
-# Chat's discourse markers say nothing in a memory read months later ("By the way, I got a dog.")
-LEAD_IN = re.compile(rf"^(?:(?:and|also|oh|well|anyway|anyways|actually|so|btw|by the way|speaking of which|"
-                     rf"on another note|oh and|plus|you know|lol|ugh|haha)\b[\s,]*|{LABEL}\s*)+", re.I)
-# Interjections that open a chat sentence ("Yeah, Melanie plays clarinet.", "Wow, that story is so
-# inspiring"): only before a comma or "!", so that "Sure thing" or "Totally worth it" keep their word.
-# A yes or no right before the speaker's own "I" or "my" goes too ("Nah I never use summons").
-INTERJECTION = re.compile(r"^(?:(?:yeah|yea|yep|yup|yes|yah|wow|whoa|woah|haha|hah|lol|hey|ok|okay|sure|totally|"
-                          r"definitely|absolutely|true|cool|nice|aw+|ooh|ah|hmm|omg|nah|nope|no|not yet|alright|"
-                          r"sounds good)\s*[,!.]+\s*"
-                          r"|(?:yeah|yep|yup|yes|ok|okay|sure|nah|nope|no|alright)\s+(?=(?:i|i'm|i've|i'll|i'd|my)\b))+",
-                          re.I)
-# "Speaking of the script, I ...", "Looking back, it was ...": the sentence's subject follows the comma.
-_PARTICIPLE_PREAMBLE = re.compile(r"^[^,]+,\s*(?:i|i'm|i've|i'd|i'll|we|we're|we've|my|our|it|it's|that|this|"
-                                  r"there|he|she|they|you)\b", re.I)
-# A list bullet or the tail of an emoticon left at a sentence's start: "- I teamed up ...", ") But ..."
-_LEADING_MARKS = re.compile(r"^[\s\-\u2013\u2014\u2022*)\]:;,.]+")
-# The verb of a sentence whose subject is a gerund phrase ("Mentoring must be so rewarding").
-_GERUND_SUBJECT_VERB = re.compile(r"\b(is|was|are|were|has|have|had|helps|makes|means|gives|feels|keeps|seems|"
-                                  r"sounds|looks|brings|takes|gets|lets|can|could|must|will|would|should|may|"
-                                  r"might|isn't|wasn't|can't|won't|builds|pushes|requires|creates|teaches|"
-                                  r"allows|reminds|inspires|motivates|relaxes|boosts|improves|let)\b"
-                                  r"|\w's (?:a|an|the|so|really|not|such|been)\b", re.I)
 # A sentence that only continues the one before ("It was so powerful.") joins it, up to this size.
 ANAPHORA = re.compile(r"^(it|it's|that|that's|this|they|they're|they've|those|these|which|and|but|so|plus)\b", re.I)
 UNIT_WORDS = 45
 CHOICE_CONTEXT_WORDS = 25  # words of the offer's sentence quoted beside a choice made without a statement
-# Chat drops the subject: "Researching adoption agencies.", "Gonna try pottery.", "Just finished a 5K."
-_NOT_GERUNDS = {"something", "nothing", "everything", "anything", "morning", "evening", "spring", "king",
-                "thing", "during", "being", "wedding", "building", "painting", "reading", "writing", "feeling",
-                "meeting", "string", "sibling", "ceiling", "darling", "pudding", "setting", "bring", "sing",
-                "ring", "sting", "swing", "wing", "thanksgiving", "clothing", "ping", "sterling", "amazing",
-                "interesting", "exciting", "outstanding", "living", "training", "camping", "hiking", "running",
-                "swimming", "cooking", "baking", "gardening", "fishing", "shopping", "dancing", "singing"}
-_PAST_START = re.compile(r"^(just|finally|recently|also|still|already|totally|really)?\s*(went|got|had|took|made|"
-                         r"started|finished|tried|bought|signed|joined|visited|met|saw|found|decided|adopted|ran|"
-                         r"completed|began|won|lost|moved|spent|learned|picked|booked|attended|volunteered|"
-                         r"painted|wrote|read|baked|cooked|played|watched|been)\b", re.I)
-# Words that carry no content: a fact needs at least two others ("Melanie is so happy for Caroline" has none).
-_LIGHT = set("""who whom whose which where when why all any some these those there here from into about after
-before over again out off up down back through being going gonna lot lots bit kind sort such own other others
-more most very only than then too can't don't won't isn't wasn't it'll that's what's there's let's i've i'm
-you're we're they're he's she's it'd i'd you'd i'll you'll we'll ones something anything everything nothing
-someone anyone everyone people person guy guys folks hey hi hello mean meant say said tell told hear heard
-see saw look looks looked keep kept put take took come came go went want wanted need needed try tried
-happy glad proud thankful grateful excited thrilled awesome amazing great cool nice good wonderful
-lovely sweet fun really so very totally super agree agrees appreciate appreciates thanks thank love loves hope
-hopes sure means lot always there here for with the a an and or but to of in on at is are was were be been am
-it its it's that this they them their he she his her you your we our us i me my mine myself just too also
-much many feel feels felt know knows think thinks like likes get got make made do does did have has had
-what how glad definitely absolutely true right yeah yes oh wow haha lol time times things thing stuff
-one same well still even ever never now then can could would should will way
-let lets knew loop yep okay ok support supports supporting list around soon later wish wishes best luck
-chat chatting talk talking catch check sounds sound cheers welcome worries anytime""".split())
 
 
 @dataclass
@@ -132,110 +64,6 @@ class _Context:
     previous_assistant: Message | None = None
     last_fact: Candidate | None = None
     people: dict[str, Antecedents] = field(default_factory=dict)  # by speaker: who "he"/"she" are
-
-
-# A short statement of what the speaker is or has: "I'm vegan.", "I have diabetes.", "I'm 34." One
-# word of content is enough here, unless it is chat ("I'm tired", "I'm back", "I'm in").
-_STATE = re.compile(r"^(?:i'm|i am|im|i have|i've got|i've|i was)\s+(?:a |an |now |also |still )?"
-                    r"(?P<what>[\w'-]+(?: [\w'-]+)?)[.!]*$", re.I)
-_CHAT_STATES = set("""tired sorry fine okay ok ready done back home busy bored curious confused serious kidding
-joking interested in out off on down up well alright set game free late early around listening all ears
-a an the""".split())
-
-
-def _short_state(unit: list[str]) -> bool:
-    state = _STATE.match(unit[0]) if len(unit) == 1 else None
-    words = re.findall(r"[a-z0-9']+", state.group("what").lower()) if state else []
-    return any(w not in _LIGHT and w not in _CHAT_STATES and (len(w) > 2 or w.isdigit()) for w in words)
-
-
-# A death is news however short the sentence ("Max passed away last week."), and it ends what was
-# said of the one who died (pipeline.extract.updates)
-DEATH = re.compile(r"^(?-i:[A-Z])[\w'-]+(?:\s+(?-i:[A-Z])[\w'-]+)?\s+(?:just\s+|sadly\s+)?(?:passed away|died|passed)\b",
-                   re.I)
-
-
-def is_statement(sentence: str) -> bool:
-    """A sentence that can state a fact about its speaker."""
-    if sentence.endswith("?") or FILLER.match(sentence) or REQUEST.match(sentence) or THANKS.match(sentence) \
-            or (len(sentence.split()) < 3 and not _STATE.match(sentence)):
-        return False
-    if FIRST_PERSON.search(sentence) or DEATH.search(sentence):
-        return True
-    # No first person: only a long, specific sentence that is not about the listener.
-    specific = re.search(r"\d|\b[A-Z][a-z]+\b", sentence[1:])
-    return len(sentence.split()) >= 6 and bool(specific) and not SECOND_PERSON.search(sentence)
-
-
-def implied_subject(sentence: str) -> str:
-    """Give a subject-less chat sentence its speaker back, as "I"."""
-    first = sentence.split(" ", 1)[0].lower().strip(",")
-    if re.match(r"^gonna\b", sentence, re.I):
-        return "I am going to" + sentence[5:]
-    if re.match(r"^been\b", sentence, re.I):
-        return "I have b" + sentence[1:]
-    # A missed subject keeps the sentence as said; a wrongly added "I am" makes nonsense of it: look far.
-    head = " ".join(sentence.split(",", 1)[0].split()[:12])
-    if first.endswith("ing") and len(first) > 5 and first not in _NOT_GERUNDS and sentence[:1].isupper() \
-            and not _GERUND_SUBJECT_VERB.search(head) and not re.match(r"^going to be\b", sentence, re.I) \
-            and not _PARTICIPLE_PREAMBLE.match(sentence):
-        # "Researching adoption agencies" lacks its subject; "Taking care of yourself is vital" and
-        # "Exploring new places can be so inspiring" have one: the gerund phrase before the verb;
-        # "Speaking of the script, I ..." has its subject after the comma
-        return "I am " + sentence[0].lower() + sentence[1:]
-    if _PAST_START.match(sentence) and not re.match(r"^(been|had)\s+(a|an|the|so|such)\b", sentence, re.I):
-        return "I " + sentence[0].lower() + sentence[1:]
-    return sentence
-
-
-def _without_openers(sentence: str) -> str:
-    """ "Oh yeah, by the way, I got a dog." -> "I got a dog." """
-    while True:
-        shorter = INTERJECTION.sub("", LEAD_IN.sub("", _LEADING_MARKS.sub("", sentence)))
-        if shorter == sentence:
-            return sentence
-        sentence = shorter
-
-
-# A request, then what the speaker says of themselves after a comma: "Give me a 3-day itinerary for
-# Rome, I'm going with my parents in May." The request is no fact; the clause is one.
-_PRAISE = re.compile(r"^(?:that's|that is|it's|so)\b", re.I)
-_AFTER_REQUEST = re.compile(r",\s+(?=(?:i|i'm|i've|i'll|i'd|my|we|we're|we've)\b)", re.I)
-
-
-def _request_apart(sentence: str) -> list[str]:
-    asks = REQUEST.match(sentence.strip()) and not _PRAISE.match(sentence.strip())  # "That's great, I'll ..." is chat
-    parts = _AFTER_REQUEST.split(sentence, maxsplit=1) if asks else [sentence]
-    return [parts[0] + ("?" if sentence.rstrip().endswith("?") else "."), parts[1]] if len(parts) == 2 else parts
-
-
-def _without_thanks(sentence: str) -> str:
-    """ "Thank you for the tips, I will try them." -> "I will try them."; "I fixed it, thanks!" ->
-    "I fixed it!". A sentence that is all thanks stays (THANKS tells it apart)."""
-    return _capitalised(_CLOSING_THANKS.sub("", _OPENING_THANKS.sub("", sentence)))
-
-
-def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _without_vocative(sentence: str, other: str) -> str:
-    """'I totally agree, Caroline!' -> 'I totally agree!': a form of address is not content."""
-    if not other or other[:1].islower():
-        return sentence
-    # the other's name or a short form of it of three letters or more ("Mel" for Melanie)
-    name = "(?:" + "|".join(re.escape(other[:n]) for n in range(len(other), 2, -1)) + r")\b" \
-        if len(other) > 2 else re.escape(other) + r"\b"
-    sentence = re.sub(rf",?\s+{name}\s*(?=[!.?]*$)", "", sentence)
-    sentence = re.sub(rf"^(?:(?:hey|hi|oh|wow|thanks|thank you|yeah|yep|yup|yes|aw+)\s*,?\s*)?{name}\s*[,!.]\s*", "",
-                      sentence, flags=re.I)
-    return sentence[:1].upper() + sentence[1:] if sentence else sentence
-
-
-def _informative(text: str, speaker: str, other: str, needed: int = 2) -> bool:
-    names = {speaker.lower(), other.lower()}
-    words = [w for w in re.findall(r"[a-z0-9']+", text.lower()) if w not in names]
-    return sum(1 for w in words if w not in _LIGHT and len(w) > 2) >= needed
 
 
 class OfflineExtractor:
@@ -287,8 +115,8 @@ class OfflineExtractor:
         units: list[list[str]] = []  # a statement and the sentences that continue it ("It was ...")
         liked_slots: dict[int, str] = {}  # a unit's preference slot, by the unit's position
         in_unit = False  # whether the previous sentence went into units[-1]
-        for sentence in (part for whole in split_sentences(text) for part in _request_apart(whole)):
-            sentence = _without_thanks(_without_vocative(sentence.strip(" ."), context.other))
+        for sentence in (part for whole in split_sentences(text) for part in request_apart(whole)):
+            sentence = without_thanks(without_vocative(sentence.strip(" ."), context.other))
             sentence = implied_subject(sentence) + ("" if sentence.endswith(("!", "?")) else ".")
             sentence = people.resolve(sentence)  # "He just started piano." -> "My son Leo just started piano."
             people.note(sentence)
@@ -315,13 +143,13 @@ class OfflineExtractor:
                 continue
             if asked and not units and not sentence.endswith("?") and len(sentence.split()) <= ANSWER_WORDS_MAX \
                     and not is_statement(sentence) and not ACKNOWLEDGEMENT.match(sentence) \
-                    and _informative(sentence, speaker, context.other, needed=1):
+                    and informative(sentence, speaker, context.other, needed=1):
                 answer.append(sentence)  # "yep, two kids": read with the question it answers
                 continue
             if not is_statement(sentence):
                 # "I waited for my asylum decision. Over a year of uncertainty was really tough.": a
                 # sentence with no subject of its own right after a statement carries that statement on
-                if continues and in_unit and _informative(sentence, speaker, context.other):
+                if continues and in_unit and informative(sentence, speaker, context.other):
                     units[-1].append(sentence)
                 else:
                     in_unit = False
@@ -341,10 +169,10 @@ class OfflineExtractor:
             # a message that opens on "It was..." answers what the other said: kept only when it
             # carries enough of its own to stand alone (the raw message keeps it all anyway)
             needed = 4 if n == 0 and ANAPHORA.match(unit[0]) else 2
-            if not _informative(" ".join(unit), speaker, context.other, needed) and \
-                    slot_of(" ".join(unit)) is None and not _short_state(unit):
+            if not informative(" ".join(unit), speaker, context.other, needed) and \
+                    slot_of(" ".join(unit)) is None and not short_state(unit):
                 continue
-            fact = self._fact(" ".join(_capitalised(_without_openers(part)) or part for part in unit),
+            fact = self._fact(" ".join(capitalised(without_openers(part)) or part for part in unit),
                               speaker, context.other, said, source, liked_slots.get(n))
             found.append(fact)
             context.last_fact = fact
@@ -419,7 +247,7 @@ class OfflineExtractor:
                 what = TRAILING_QUALIFIER.sub("", what)
                 if too_long \
                         or re.match(r"(that |how |it when )?(you|your)\b", what, re.I) \
-                        or VAGUE_OBJECT.match(what) or not _informative(what, speaker, other, needed=1):
+                        or VAGUE_OBJECT.match(what) or not informative(what, speaker, other, needed=1):
                     continue  # "I love that you came", "I like them" are not tastes one can recall
                 said_so = f"I {'prefer' if m.group('verb').lower() == 'prefer' else told} {what}."
                 slot = preference_slot(what)
@@ -435,7 +263,7 @@ class OfflineExtractor:
                 span, what = (m.start(), m.end()), m.group("what").strip()
                 if any(span[0] < end and start < span[1] for start, end in taken) or \
                         NOT_A_TASTE_BEFORE.search(plain[:m.start()]) or \
-                        not _informative(what, speaker, other, needed=1) or len(what.split()) > LIKED_WORDS_MAX:
+                        not informative(what, speaker, other, needed=1) or len(what.split()) > LIKED_WORDS_MAX:
                     continue
                 taken.append(span)
                 found.append((span, self._preference(to_third_person(f"I {told} {what}.", speaker, other),
@@ -463,7 +291,7 @@ _ASKS_FOR_OPTIONS = re.compile(r"\?|\b(?:need|want|looking for|help|recommend|su
 def _shares_a_word(a: str, b: str) -> bool:
     """Whether two texts share a word of content ("hotel"): an offer that answers a statement."""
     def words(text: str) -> set[str]:
-        return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 3 and w not in _LIGHT}
+        return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 3 and w not in LIGHT}
     return bool(words(a) & words(b))
 
 

@@ -8,7 +8,8 @@ import pytest
 from pipeline.chat_time import BEIJING
 from pipeline.extract.tagging import entities_of
 from pipeline.extract.common import RAW_CHUNK_WORDS
-from pipeline.extract.offline import OfflineExtractor, is_statement
+from pipeline.extract.offline import OfflineExtractor
+from pipeline.extract.statements import is_statement
 from pipeline.extract.preferences import preference_slot
 from pipeline.models import Batch, Message
 
