@@ -14,6 +14,22 @@ from __future__ import annotations
 
 import re
 
+# What people are by trade, for "I'm a nurse now" (the job slot): a plain list, since a pattern cannot
+# tell "a nurse" from "a fan"
+OCCUPATIONS = "|".join("""
+accountant actor actress administrator analyst architect artist assistant attorney auditor baker barber
+barista bartender bookkeeper builder butcher carpenter cashier chef chemist cleaner clerk coach
+consultant contractor cook counselor counsellor courier dentist designer developer dietitian director
+doctor driver economist editor electrician engineer entrepreneur farmer firefighter freelancer
+gardener geologist hairdresser hygienist illustrator instructor intern investor janitor journalist
+judge lawyer lecturer librarian lifeguard machinist manager mechanic midwife musician nanny nurse
+nutritionist officer optometrist painter paralegal paramedic pharmacist photographer physician
+physicist physiotherapist pilot plumber police policeman policewoman politician producer professor
+programmer psychiatrist psychologist realtor receptionist recruiter researcher salesman saleswoman
+scientist secretary server shopkeeper singer soldier statistician student surgeon surveyor tailor
+teacher technician therapist translator tutor veterinarian vet waiter waitress welder writer
+homemaker housewife househusband retiree
+""".split())
 # A place is named by a capitalised word: "I moved to Lisbon", not "we moved into a bigger flat"
 _PLACE = r"(?:the\s+)?(?-i:[A-Z])(?![\w-]*(?:\s+[\w-]+)?\s+(?:team|department|office|role|position|floor|desk|" \
          r"project|division|branch|unit|squad|shift|group|account)\b)"
@@ -43,10 +59,15 @@ SLOTS = [
                        # "I'm a nurse at St. Mary's", not "I'm a regular at the climbing gym"
                        r"|\bi(?:'m|\s+am)\s+(?:now\s+|currently\s+)?an?\s+(?!(?:regular|member|guest|patient|customer|"
                        r"fan|visitor|volunteer|client|tourist|beginner|newbie|big|huge|little|bit|lot|tad|wee)\b)"
-                       r"[\w-]+(?:\s+[\w-]+)?\s+(?:at\s+(?!the\s+moment|home|work|least|all|night|times|first|last|once)"
+                       r"[\w-]+(?:\s+[\w-]+)?\s+(?:at\s+(?!the\s+moment|home|work|least|all|night|times|first|last|once|heart)"
                        r"|by profession)\b"
                        # "I left Google and started working at Stripe"
-                       r"|\bi\s+(?:left|quit)\s+[^.,;!?]{1,40}?\s+and\s+(?:now\s+)?(?:started\s+working|work(?:ing)?\s+(?:at|for))\b",
+                       r"|\bi\s+(?:left|quit)\s+[^.,;!?]{1,40}?\s+and\s+(?:now\s+)?(?:started\s+working|work(?:ing)?\s+(?:at|for))\b"
+                       # "I'm a nurse now", "I'm a high school teacher": an occupation said of oneself,
+                       # with at most two words before it; not "a former teacher" or "an aspiring writer"
+                       r"|\bi(?:'m|\s+am)\s+(?:now\s+|currently\s+|still\s+|actually\s+)?an?\s+"
+                       r"(?!(?:former|ex|aspiring|amateur|hobby|wannabe|budding|future|would-be)\b)"
+                       r"(?:[\w-]+\s+){0,2}?(?:" + OCCUPATIONS + r")s?\b(?!['\u2019]s|\s+at\s+heart\b)",
                        re.I)),
     ("relationship", re.compile(r"\b(?:i'm|i am|i got|i just got|we got|we just got|we're|we are)\s+(?:now\s+)?"
                                 r"(?:single|married|divorced|engaged|dating|separated)(?![\w-])"
@@ -69,8 +90,8 @@ SLOTS = [
                        r"|(?:\bi\s+|^)(?:just\s+)?turned\s+\d{1,3}\b(?!\s*(?:%|percent|degrees|minutes|pages))", re.I)),
 ]
 # A job on the side is not the job: "volunteering on weekends, on top of my day job"
-_SIDE_JOB = re.compile(r"\b(?:on top of|on the side|side (?:gig|hustle|job)|volunteer\w*|in my spare time|"
-                       r"on weekends|part[- ]time)\b", re.I)
+_SIDE_JOB = re.compile(r"\b(?:on top of|on the side|side (?:gig|hustle|job)|volunteer\w*|"
+                       r"on weekends|part[- ]time|in my (?:free|spare) time|for fun|as a hobby)\b", re.I)
 # (a favourite part, scene or moment belongs to whatever it is of, not to the user: "my favorite part
 # is the music" says nothing of the next film's favourite part)
 _FAVORITE = re.compile(r"\bmy\s+(?:all-time\s+|new\s+)?favou?rite\s+(?!(?:part|thing|bit|moment|scene|line|memory|"

@@ -338,6 +338,8 @@ def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
     ("I live in Porto.", "We finally got the keys to our new place in Austin!", "Porto"),
     ("I live in Porto.", "Since relocating to Edinburgh I walk everywhere.", "Porto"),
     ("I work at Amazon as a product manager.", "I left Amazon in June and I'm at Shopify now.", "Amazon as"),
+    ("I'm a teacher.", "I'm a nurse now, I retrained last year.", "teacher"),
+    ("I'm a high school teacher.", "I am currently a software developer.", "teacher"),
 ])
 def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, after, slot_value):
     memory.say(before)
@@ -378,6 +380,10 @@ def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, 
     ("I make $85,000 a year as an analyst.", "I'm making 2 cakes for the party."),
     ("My favorite part of Dune is the music.", "My favorite part is the ending of Arrival."),
     ("I live in Boston.", "We are thinking about moving to the Bay Area next year."),
+    ("I'm a teacher at Lincoln High.", "I'm a former nurse, so I know first aid."),
+    ("I work at Google as an engineer.", "I'm an aspiring writer, working on my first novel."),
+    ("I work as a pharmacist at CVS.", "I'm a photographer in my free time."),
+    ("I work as a pharmacist at CVS.", "I'm a software engineer at heart, I love coding."),
 ])
 def test_a_statement_that_only_mentions_the_words_replaces_nothing(memory, before, after):
     memory.say(before)
