@@ -81,6 +81,9 @@ SLOTS = [
     ("salary", re.compile(r"\bi(?:'m|\s+am)?\s+(?:now\s+|currently\s+)?(?:make|making|earn|earning)\s+(?:about\s+)?"
                           r"(?:[$\u00a3\u20ac]\s?\d|\d[\d,.]*\s?(?:k|grand|dollars|euros|pounds\s+a|a\s+year|per))"
                           r"|\bmy\s+(?:new\s+)?(?:salary|pay)\s+is\b", re.I)),
+    # the car one drives: "I drive a Tesla now", "my new car is a Mazda"; not "I drove a Ferrari once"
+    ("car", re.compile(r"\bi\s+(?:now\s+|currently\s+|still\s+|mostly\s+)?drive\s+(?:an?|the)\s+(?:new\s+|used\s+|\d{4}\s+)?"
+                       r"(?-i:[A-Z])|\bmy\s+(?:new\s+)?car\s+is\s+(?:now\s+)?an?\s+(?:\d{4}\s+)?(?-i:[A-Z])", re.I)),
     ("name", re.compile(r"\bmy\s+(?:full\s+|last\s+|first\s+|sur|maiden\s+)?name\s+is\b", re.I)),
     ("phone number", re.compile(r"\bmy\s+(?:new\s+)?(?:phone\s+|cell\s+|mobile\s+)?number\s+is\b"
                                 r"|\bi\s+changed\s+my\s+(?:phone\s+|cell\s+)?number\b"

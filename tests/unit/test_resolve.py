@@ -340,6 +340,8 @@ def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
     ("I work at Amazon as a product manager.", "I left Amazon in June and I'm at Shopify now.", "Amazon as"),
     ("I'm a teacher.", "I'm a nurse now, I retrained last year.", "teacher"),
     ("I'm a high school teacher.", "I am currently a software developer.", "teacher"),
+    ("I drive a Honda Civic.", "I drive a Tesla Model 3 now, no more gas stations!", "Civic"),
+    ("I drive a Honda Civic.", "My new car is a Mazda CX-5 and I love it.", "Civic"),
 ])
 def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, after, slot_value):
     memory.say(before)
@@ -384,6 +386,8 @@ def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, 
     ("I work at Google as an engineer.", "I'm an aspiring writer, working on my first novel."),
     ("I work as a pharmacist at CVS.", "I'm a photographer in my free time."),
     ("I work as a pharmacist at CVS.", "I'm a software engineer at heart, I love coding."),
+    ("I drive a Honda Civic.", "I drove a Ferrari at a track day, what a thrill!"),
+    ("I drive a Honda Civic.", "My brother drives a Tesla now."),
 ])
 def test_a_statement_that_only_mentions_the_words_replaces_nothing(memory, before, after):
     memory.say(before)
