@@ -114,6 +114,13 @@ def test_relative_times_are_resolved_against_each_message_chat_time():
      "The user's dog Biscuit ate a sock on Saturday 22 June 2024."),
     (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "My sister flew in on Friday.",
      "The user's sister flew in on Friday 21 June 2024."),
+    # a regular past right before the day, with a noun subject and no helper
+    (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "Our baby number three arrived on Tuesday!",
+     "The user's baby number three arrived on Tuesday 18 June 2024."),
+    (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "My mom called me on Monday about the house.",
+     "The user's mom called them on Monday 17 June 2024 about the house."),
+    (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "My married friends meet on Friday for board games.",
+     "The user's married friends meet on Friday 28 June 2024 for board games."),
     (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "My sister said she would visit on Friday.",
      "The user's sister said she would visit on Friday 28 June 2024."),
     # a participle or a noun in -ed is no past tense, nor is a clause that speaks in the present
