@@ -108,16 +108,17 @@ _PAST_AFTER_NOUN = re.compile(r"(?:\b(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Tt]
                               r"|\b[A-Z][a-z]+)\s+(?:[a-z]+ly\s+|just\s+|also\s+|finally\s+|already\s+)?(?:"
                               + _IRREGULAR + r")\b")
 _PRESENT = re.compile(r"\b(?:is|are|am|'s|'re|'m)\b|\w+ing\b|\b\w+'s\s+\w+ing\b", re.I)
-# A regular past right before the day (or its object or place between), in a clause with a noun
-# subject and nothing of the present or to come ("Baby number three arrived on Tuesday", "Mom called
-# me on Monday"); a participle has a helper ("getting my car serviced on Friday", "the car is booked
-# in on Friday"), and an adjective in -ed has its noun between ("my married friends meet on Friday").
+# A regular past shortly before the day (at most four words between), in a clause with a noun
+# subject and nothing of the present or to come ("Baby number three arrived on Tuesday", "Our
+# landlord finally fixed the heater on Friday"); a participle has a helper ("getting my car serviced
+# on Friday", "the car is booked in on Friday"), and an adjective in -ed follows its determiner
+# ("my married friends meet on Friday").
 _ED_BEFORE_DAY = re.compile(r"\b(?!(?:" + "|".join(sorted(PRESENT_ED)) + r"|bed|red|seed|weed|reed|sled|hundred)\b)"
-                            r"[a-z]{2,}ed(?:\s+(?:me|us|him|her|them|it|home|back|in|by|over|up))?"
-                            r"(?:\s+(?:at|in|to|from|into)\s+(?:[\w']+\s+){0,2}?[\w']+)?(?:\s+on)?\s*$")
+                            r"(?<!\bmy\s)(?<!\bour\s)(?<!\bthe\s)(?<!\ba\s)(?<!\bhis\s)(?<!\bher\s)(?<!\btheir\s)"
+                            r"[a-z]{2,}ed(?:\s+[\w']+){0,4}?(?:\s+on)?\s*$", re.I)
 _NOT_A_NOUN_PAST = re.compile(r"^\s*(?:i|we|you|he|she|they|it)\b|\b(?:is|are|am|be|been|being|get|gets|got|"
                               r"have|has|having|need|needs|want|wants|to|can|could|may|might|must|should)\b"
-                              r"|\w+ing\b|\w's\b|\w're\b|\w'm\b", re.I)
+                              r"|^\s*\w+ing\b|\b(?:it|that|there|here|he|she|what|who|this)'s\b|\w're\b|\w'm\b", re.I)
 # "'d" is "would" unless a participle follows ("I'd started" is "I had started")
 _FUTURE = re.compile(r"\b(?:will|would|gonna|going to)\b|\w'll\b|\w'd\s+(?!been\b|\w+ed\b|(?:"
                      + _IRREGULAR + r")\b)", re.I)

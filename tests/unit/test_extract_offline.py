@@ -119,6 +119,11 @@ def test_relative_times_are_resolved_against_each_message_chat_time():
      "The user's baby number three arrived on Tuesday 18 June 2024."),
     (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "My mom called me on Monday about the house.",
      "The user's mom called them on Monday 17 June 2024 about the house."),
+    # (its object between, or the day of the week it is said on: the one a week before)
+    (datetime(2024, 6, 26, 10, tzinfo=BEIJING), "Our landlord finally fixed the heater on Friday.",
+     "The user's landlord finally fixed the heater on Friday 21 June 2024."),
+    (datetime(2024, 6, 26, 10, tzinfo=BEIJING), "Our wedding photos arrived on Wednesday.",
+     "The user's wedding photos arrived on Wednesday 19 June 2024."),
     (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "My married friends meet on Friday for board games.",
      "The user's married friends meet on Friday 28 June 2024 for board games."),
     (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "My sister said she would visit on Friday.",
