@@ -28,7 +28,14 @@ physicist physiotherapist pilot plumber police policeman policewoman politician 
 programmer psychiatrist psychologist realtor receptionist recruiter researcher salesman saleswoman
 scientist secretary server shopkeeper singer soldier statistician student surgeon surveyor tailor
 teacher technician therapist translator tutor veterinarian vet waiter waitress welder writer
-homemaker housewife househusband retiree
+homemaker housewife househusband retiree agent dispatcher principal teller coordinator supervisor
+specialist representative associate executive operator planner strategist marketer advisor adviser banker
+broker trader underwriter actuary caregiver housekeeper custodian detective ranger stylist cosmetologist
+esthetician dean lecturer postdoc apprentice foreman laborer roofer mason landscaper locksmith florist
+jeweler radiologist anesthesiologist cardiologist dermatologist pediatrician orthodontist optician
+chiropractor phlebotomist paramedic EMT zookeeper curator archivist animator composer choreographer
+dancer comedian filmmaker screenwriter novelist blogger copywriter reporter publisher CEO CTO CFO
+founder co-founder cofounder stay-at-home\s+(?:mom|dad|mum|parent)
 """.split())
 # A place is named by a capitalised word: "I moved to Lisbon", not "we moved into a bigger flat"
 _PLACE = r"(?:the\s+)?(?-i:[A-Z])(?![\w-]*(?:\s+[\w-]+)?\s+(?:team|department|office|role|position|floor|desk|" \
@@ -64,10 +71,18 @@ SLOTS = [
                        # "I left Google and started working at Stripe"
                        r"|\bi\s+(?:left|quit)\s+[^.,;!?]{1,40}?\s+and\s+(?:now\s+)?(?:started\s+working|work(?:ing)?\s+(?:at|for))\b"
                        # "I'm a nurse now", "I'm a high school teacher": an occupation said of oneself,
-                       # with at most two words before it; not "a former teacher" or "an aspiring writer"
+                       # with at most three words before it; not "a former teacher" or "an aspiring writer"
                        r"|\bi(?:'m|\s+am)\s+(?:now\s+|currently\s+|still\s+|actually\s+)?an?\s+"
                        r"(?!(?:former|ex|aspiring|amateur|hobby|wannabe|budding|future|would-be)\b)"
-                       r"(?:[\w-]+\s+){0,2}?(?:" + OCCUPATIONS + r")s?\b(?!['\u2019]s|\s+at\s+heart\b)",
+                       r"(?:[\w-]+\s+){0,3}?(?:" + OCCUPATIONS + r")s?\b(?!['\u2019]s|\s+at\s+heart\b)"
+                       # "I work in retail as a store clerk"
+                       r"|\bi\s+work\s+[^.,;!?]{0,30}?\bas\s+an?\s+(?:[\w-]+\s+){0,2}?(?:" + OCCUPATIONS + r")\b"
+                       # "I got hired as a paralegal", "took a full-time job as", "I became a product manager"
+                       r"|\bi\s+(?:just\s+|recently\s+|finally\s+)?(?:got\s+hired|was\s+hired|started)\s+as\s+an?\b"
+                       r"|\bi\s+(?:just\s+|recently\s+|finally\s+)?(?:took|accepted|got)\s+(?:a|the|an)\s+(?:[\w-]+\s+){0,2}?"
+                       r"(?:job|position|role)\s+as\b"
+                       r"|\bi\s+(?:just\s+|recently\s+|finally\s+|officially\s+)?became\s+an?\s+(?:[\w-]+\s+){0,2}?"
+                       r"(?:" + OCCUPATIONS + r")\b",
                        re.I)),
     ("relationship", re.compile(r"\b(?:i'm|i am|i got|i just got|we got|we just got|we're|we are)\s+(?:now\s+)?"
                                 r"(?:single|married|divorced|engaged|dating|separated)(?![\w-])"
@@ -82,8 +97,12 @@ SLOTS = [
                           r"(?:[$\u00a3\u20ac]\s?\d|\d[\d,.]*\s?(?:k|grand|dollars|euros|pounds\s+a|a\s+year|per))"
                           r"|\bmy\s+(?:new\s+)?(?:salary|pay)\s+is\b", re.I)),
     # the car one drives: "I drive a Tesla now", "my new car is a Mazda"; not "I drove a Ferrari once"
-    ("car", re.compile(r"\bi\s+(?:now\s+|currently\s+|still\s+|mostly\s+)?drive\s+(?:an?|the)\s+(?:new\s+|used\s+|\d{4}\s+)?"
-                       r"(?-i:[A-Z])|\bmy\s+(?:new\s+)?car\s+is\s+(?:now\s+)?an?\s+(?:\d{4}\s+)?(?-i:[A-Z])", re.I)),
+    ("car", re.compile(r"\bi(?:'m|\s+am)?\s+(?:now\s+|currently\s+|still\s+|mostly\s+)?driv(?:e|ing)\s+(?:an?|the)\s+"
+                       r"(?:new\s+|used\s+|\d{4}\s+)?(?:(?-i:[A-Z])|(?:minivan|van|truck|pickup|suv|sedan|hatchback|"
+                       r"convertible|motorcycle|motorbike|jeep|hybrid|ev|electric\s+car|station\s+wagon)\b)"
+                       r"|\bmy\s+(?:new\s+)?(?:car|daily\s+driver|ride)\s+is\s+(?:now\s+)?(?:an?\s+)?(?:\d{4}\s+)?(?-i:[A-Z])"
+                       # "Picked up my new car yesterday", "so that's what I drive now"
+                       r"|\bmy\s+new\s+car\b|\bwhat\s+i\s+drive\s+now\b", re.I)),
     ("name", re.compile(r"\bmy\s+(?:full\s+|last\s+|first\s+|sur|maiden\s+)?name\s+is\b", re.I)),
     ("phone number", re.compile(r"\bmy\s+(?:new\s+)?(?:phone\s+|cell\s+|mobile\s+)?number\s+is\b"
                                 r"|\bi\s+changed\s+my\s+(?:phone\s+|cell\s+)?number\b"
@@ -95,6 +114,9 @@ SLOTS = [
 # A job on the side is not the job: "volunteering on weekends, on top of my day job"
 _SIDE_JOB = re.compile(r"\b(?:on top of|on the side|side (?:gig|hustle|job)|volunteer\w*|"
                        r"on weekends|part[- ]time|in my (?:free|spare) time|for fun|as a hobby)\b", re.I)
+# A car driven for a while is not the car: "I'm driving a rental Jeep this week"
+_NOT_MY_CAR = re.compile(r"\b(?:rental|rented|renting|borrowed|borrowing|loaner|test[- ]driv\w*|today|tonight|"
+                         r"this\s+week(?:end)?|for\s+the\s+(?:trip|weekend|week|day))\b", re.I)
 # (a favourite part, scene or moment belongs to whatever it is of, not to the user: "my favorite part
 # is the music" says nothing of the next film's favourite part)
 _FAVORITE = re.compile(r"\bmy\s+(?:all-time\s+|new\s+)?favou?rite\s+(?!(?:part|thing|bit|moment|scene|line|memory|"
@@ -131,7 +153,8 @@ def slot_of(sentence: str) -> str | None:
         what = count.group("what").lower()
         return "count:" + _SINGULAR.get(what, what.removesuffix("s"))
     for name, pattern in SLOTS:
-        if pattern.search(sentence) and not (name == "job" and _SIDE_JOB.search(sentence)):
+        if pattern.search(sentence) and not (name == "job" and _SIDE_JOB.search(sentence)) \
+                and not (name == "car" and _NOT_MY_CAR.search(sentence)):
             return name
     return None
 
@@ -140,7 +163,8 @@ _NOT_JUST_TODAY = r"(?![^.,;!?]*\b(?:today|tonight|for\s+now|for\s+today|this\s+
 _EVENT = r"(?:trip|vacation|holiday|wedding|party|move|visit|concert|tour|course|class|plan|plans)"
 # What was said to be over. Each pattern's "what" is the old value, cut where its phrase ends.
 _ENDED = [re.compile(p, re.I) for p in (
-    r"\b(?:switched|moved\s+on)\s+(?:me\s+|us\s+)?from\s+(?P<what>[^.,;!?]+?)\s+to\b",
+    r"\b(?:switched|moved\s+on|upgraded|downgraded)\s+(?:me\s+|us\s+)?from\s+(?P<what>[^.,;!?]+?)\s+to\b",
+    r"\btraded\s+in\s+(?P<what>[^.,;!?]+?)\s+for\b",
     # "stopped" only before what one did ("I stopped running"), not a stop on the way ("I stopped at
     # the Starbucks"); the speaker's "I" may be dropped ("Finally sold the Civic!")
     # (giving up or stopping "today" is a bad day, not an end: "I gave up on the crossword today")

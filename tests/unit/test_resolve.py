@@ -342,6 +342,12 @@ def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
     ("I'm a high school teacher.", "I am currently a software developer.", "teacher"),
     ("I drive a Honda Civic.", "I drive a Tesla Model 3 now, no more gas stations!", "Civic"),
     ("I drive a Honda Civic.", "My new car is a Mazda CX-5 and I love it.", "Civic"),
+    # (audit 14's phrasings)
+    ("I'm a barista at a coffee shop downtown.", "I got hired as a paralegal, started last Monday!", "barista"),
+    ("I work in retail as a store clerk.", "I became a product manager last month.", "clerk"),
+    ("I drive a minivan, a Honda Odyssey.", "I'm driving a Toyota Sienna these days.", "Odyssey"),
+    ("I drive a Mini Cooper.", "I upgraded from my Mini Cooper to an Audi A4.", "drives a Mini"),
+    ("I drive a Toyota Corolla.", "I traded in the Corolla for a Subaru Outback last weekend.", "drives a Toyota"),
 ])
 def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, after, slot_value):
     memory.say(before)
@@ -388,6 +394,8 @@ def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, 
     ("I work as a pharmacist at CVS.", "I'm a software engineer at heart, I love coding."),
     ("I drive a Honda Civic.", "I drove a Ferrari at a track day, what a thrill!"),
     ("I drive a Honda Civic.", "My brother drives a Tesla now."),
+    ("I drive a Honda Civic.", "I'm driving a rental Jeep this week in Utah."),
+    ("I work as a pharmacist at CVS.", "I became a mom last year and it changed everything."),
 ])
 def test_a_statement_that_only_mentions_the_words_replaces_nothing(memory, before, after):
     memory.say(before)
