@@ -15,12 +15,12 @@ from __future__ import annotations
 import re
 
 # What people are by trade, for "I'm a nurse now" (the job slot): a plain list, since a pattern cannot
-# tell "a nurse" from "a fan"
+# tell "a nurse" from "a fan". Not words said as often of a skill: "a terrible cook", "a careful driver".
 OCCUPATIONS = "|".join("""
-accountant actor actress administrator analyst architect artist assistant attorney auditor baker barber
-barista bartender bookkeeper builder butcher carpenter cashier chef chemist cleaner clerk coach
-consultant contractor cook counselor counsellor courier dentist designer developer dietitian director
-doctor driver economist editor electrician engineer entrepreneur farmer firefighter freelancer
+accountant actor actress administrator analyst architect artist assistant attorney auditor baker
+barber barista bartender bookkeeper builder butcher carpenter cashier chef chemist cleaner clerk
+coach consultant contractor counselor counsellor courier dentist designer developer dietitian
+director doctor economist editor electrician engineer entrepreneur farmer firefighter freelancer
 gardener geologist hairdresser hygienist illustrator instructor intern investor janitor journalist
 judge lawyer lecturer librarian lifeguard machinist manager mechanic midwife musician nanny nurse
 nutritionist officer optometrist painter paralegal paramedic pharmacist photographer physician
@@ -29,13 +29,14 @@ programmer psychiatrist psychologist realtor receptionist recruiter researcher s
 scientist secretary server shopkeeper singer soldier statistician student surgeon surveyor tailor
 teacher technician therapist translator tutor veterinarian vet waiter waitress welder writer
 homemaker housewife househusband retiree agent dispatcher principal teller coordinator supervisor
-specialist representative associate executive operator planner strategist marketer advisor adviser banker
-broker trader underwriter actuary caregiver housekeeper custodian detective ranger stylist cosmetologist
-esthetician dean lecturer postdoc apprentice foreman laborer roofer mason landscaper locksmith florist
-jeweler radiologist anesthesiologist cardiologist dermatologist pediatrician orthodontist optician
-chiropractor phlebotomist paramedic EMT zookeeper curator archivist animator composer choreographer
+specialist representative associate executive operator planner strategist marketer advisor adviser
+banker broker trader underwriter actuary caregiver housekeeper custodian detective ranger stylist
+cosmetologist esthetician dean postdoc apprentice foreman laborer roofer mason landscaper locksmith
+florist jeweler radiologist anesthesiologist cardiologist dermatologist pediatrician orthodontist
+optician chiropractor phlebotomist EMT zookeeper curator archivist animator composer choreographer
 dancer comedian filmmaker screenwriter novelist blogger copywriter reporter publisher CEO CTO CFO
 founder co-founder cofounder stay-at-home\s+(?:mom|dad|mum|parent)
+(?:truck|bus|taxi|delivery|uber|lyft|ambulance|forklift)\s+driver (?:line|prep|short-order)\s+cook
 """.split())
 # A place is named by a capitalised word: "I moved to Lisbon", not "we moved into a bigger flat"
 _PLACE = r"(?:the\s+)?(?-i:[A-Z])(?![\w-]*(?:\s+[\w-]+)?\s+(?:team|department|office|role|position|floor|desk|" \
@@ -73,7 +74,9 @@ SLOTS = [
                        # "I'm a nurse now", "I'm a high school teacher": an occupation said of oneself,
                        # with at most three words before it; not "a former teacher" or "an aspiring writer"
                        r"|\bi(?:'m|\s+am)\s+(?:now\s+|currently\s+|still\s+|actually\s+)?an?\s+"
-                       r"(?!(?:former|ex|aspiring|amateur|hobby|wannabe|budding|future|would-be)\b)"
+                       r"(?!(?:former|ex|aspiring|amateur|hobby|wannabe|budding|future|would-be|bit|lot|terrible|bad|good|"
+                       r"great|decent|awful|horrible|poor|lousy|slow|fast|careful|nervous|natural|born|really|pretty|"
+                       r"very|such|total|complete|huge|big)\b)"
                        r"(?:[\w-]+\s+){0,3}?(?:" + OCCUPATIONS + r")s?\b(?!['\u2019]s|\s+at\s+heart\b)"
                        # "I work in retail as a store clerk"
                        r"|\bi\s+work\s+[^.,;!?]{0,30}?\bas\s+an?\s+(?:[\w-]+\s+){0,2}?(?:" + OCCUPATIONS + r")\b"

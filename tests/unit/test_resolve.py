@@ -396,6 +396,8 @@ def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, 
     ("I drive a Honda Civic.", "My brother drives a Tesla now."),
     ("I drive a Honda Civic.", "I'm driving a rental Jeep this week in Utah."),
     ("I work as a pharmacist at CVS.", "I became a mom last year and it changed everything."),
+    ("I work as a pharmacist at CVS.", "I'm a terrible cook, so I order in a lot."),
+    ("I work as a pharmacist at CVS.", "I'm a careful driver, never had a ticket."),
 ])
 def test_a_statement_that_only_mentions_the_words_replaces_nothing(memory, before, after):
     memory.say(before)
