@@ -67,7 +67,8 @@ _NOT_GERUNDS = {"something", "nothing", "everything", "anything", "morning", "ev
 _PAST_START = re.compile(r"^(just|finally|recently|also|still|already|totally|really)?\s*(went|got|had|took|made|"
                          r"started|finished|tried|bought|signed|joined|visited|met|saw|found|decided|adopted|ran|"
                          r"completed|began|won|lost|moved|spent|learned|picked|booked|attended|volunteered|"
-                         r"painted|wrote|read|baked|cooked|played|watched|been)\b", re.I)
+                         r"painted|wrote|read|baked|cooked|played|watched|been|sold|traded|upgraded|switched|"
+                         r"replaced|fixed|ordered|received|launched|landed|graduated|hosted|planted|harvested)\b", re.I)
 # Words that carry no content: a fact needs at least two others ("Melanie is so happy for Caroline" has none).
 LIGHT = set("""who whom whose which where when why all any some these those there here from into about after
 before over again out off up down back through being going gonna lot lots bit kind sort such own other others

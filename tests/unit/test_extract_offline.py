@@ -719,3 +719,12 @@ def test_chinese_and_japanese_relative_times_in_raw_messages_gain_their_dates():
     # words that only contain the characters, a year, and a count the rules do not read are left alone
     raws = texts(run(("user", "以前天天跑步，马上月底了，2010年前我在上学，十五天前没有。"), said=said), "raw")
     assert raws == ["[10 March 2024] user: 以前天天跑步，马上月底了，2010年前我在上学，十五天前没有。"]
+
+
+@pytest.mark.parametrize("said, fact", [
+    ("Traded in the Corolla for a Subaru Outback last week.",
+     "The user traded in the Corolla for a Subaru Outback in the week before 8 May 2023."),
+    ("Finally sold my Golf and got a Tesla.", "The user finally sold their Golf and got a Tesla (8 May 2023)."),
+])
+def test_a_chat_sentence_that_drops_its_i_before_a_past_verb_gets_it_back(said, fact):
+    assert texts(run(("user", said)), "fact") == [fact]
