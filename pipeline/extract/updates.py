@@ -16,7 +16,7 @@ import re
 
 # What people are by trade, for "I'm a nurse now" (the job slot): a plain list, since a pattern cannot
 # tell "a nurse" from "a fan". Not words said as often of a skill: "a terrible cook", "a careful driver".
-OCCUPATIONS = "|".join("""
+OCCUPATION_WORDS = r"""
 accountant actor actress administrator analyst architect artist assistant attorney auditor baker
 barber barista bartender bookkeeper builder butcher carpenter cashier chef chemist cleaner clerk
 coach consultant contractor counselor counsellor courier dentist designer developer dietitian
@@ -37,7 +37,9 @@ optician chiropractor phlebotomist EMT zookeeper curator archivist animator comp
 dancer comedian filmmaker screenwriter novelist blogger copywriter reporter publisher CEO CTO CFO
 founder co-founder cofounder stay-at-home\s+(?:mom|dad|mum|parent)
 (?:truck|bus|taxi|delivery|uber|lyft|ambulance|forklift)\s+driver (?:line|prep|short-order)\s+cook
-""".split())
+""".split()
+OCCUPATIONS = "|".join(OCCUPATION_WORDS)
+_OCCUPATION = re.compile(r"\b(?:" + OCCUPATIONS + r")(?=s?\b)", re.I)
 # A place is named by a capitalised word: "I moved to Lisbon", not "we moved into a bigger flat"
 _PLACE = r"(?:the\s+)?(?-i:[A-Z])(?![\w-]*(?:\s+[\w-]+)?\s+(?:team|department|office|role|position|floor|desk|" \
          r"project|division|branch|unit|squad|shift|group|account)\b)"
@@ -160,6 +162,11 @@ def slot_of(sentence: str) -> str | None:
                 and not (name == "car" and _NOT_MY_CAR.search(sentence)):
             return name
     return None
+
+
+def occupations_in(text: str) -> set[str]:
+    """The occupations a text names ("a registered nurse" -> {"nurse"}), lowercased."""
+    return {" ".join(m.lower().split()) for m in _OCCUPATION.findall(text)}
 
 
 _NOT_JUST_TODAY = r"(?![^.,;!?]*\b(?:today|tonight|for\s+now|for\s+today|this\s+time)\b)"

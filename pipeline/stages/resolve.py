@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from pipeline.extract.common import RAW_PREFIX
+from pipeline.extract.updates import occupations_in
 from pipeline.filters import Eq
 from pipeline.models import Batch, Candidate, Source, StoredMemory, WritePlan, memory_id
 from pipeline.stages.embed import EmbeddedBatch
@@ -75,6 +76,31 @@ def _markers(text: str) -> tuple[frozenset[str], bool]:
     names = {m.lower().removesuffix("'s") for m in _MARKER.findall(body[1:])}
     negated = len(NEGATION.findall(body)) % 2 == 1
     return frozenset(names), negated
+
+
+def _says_the_same_value(later: str, earlier: str) -> bool:
+    """On a slot, a later statement whose names, numbers and occupations all appear in the earlier
+    one, with the same polarity, says the same value again, less fully: "The user is a registered
+    nurse, night shifts are tiring" after "The user is a nurse at St Mary's" leaves the hospital
+    current. One that names anything new ("a nurse now" after "a teacher", "working at Stripe",
+    "30 now") replaces it. Decided by said time, not arrival, so both arrival orders agree."""
+    names, negated = _markers(later)
+    value = set(names) | occupations_in(SAID_DATE.sub("", later))
+    old_names, old_negated = _markers(earlier)
+    if not value or negated != old_negated:
+        return False
+    body = SAID_DATE.sub("", earlier)
+    words = {w.lower().removesuffix("'s") for w in re.findall(r"[\w'-]+", body)} | set(old_names) | occupations_in(body)
+    return value <= words
+
+
+def _replaces(memory: StoredMemory, rival: StoredMemory) -> bool:
+    """Whether two memories on one slot say different values (a liked thing's slot is its value:
+    only its polarity can change, and the slot rules read that)."""
+    if not memory.slot or memory.slot.startswith("pref:"):
+        return True
+    later, earlier = (memory, rival) if memory.said_at >= rival.said_at else (rival, memory)
+    return not _says_the_same_value(later.text, earlier.text)
 
 
 def same_content(a: str, b: str) -> bool:
@@ -297,11 +323,11 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
         rivals = list(decision.supersedes) if decision is not None else []
         if on_slot:
             if decision is None:
-                rivals += current_on_slot
+                rivals += [m for m in current_on_slot if _replaces(memory, m)]
                 rivals += liked_foods_a_diet_excludes(store, batch, candidate)
             # an earlier statement in this very batch
-            rivals += [m for m in planned.values()
-                       if m.slot == candidate.slot and m.kind in slot_kinds(candidate.kind, candidate.slot)]
+            rivals += [m for m in planned.values() if m.slot == candidate.slot and
+                       m.kind in slot_kinds(candidate.kind, candidate.slot) and _replaces(memory, m)]
         if candidate.ends and candidate.kind != "raw":
             rivals += ended_by(store, batch, candidate, planned, stored=decision is None)
         _place(store, batch, plan, planned, memory, rivals)

@@ -405,6 +405,25 @@ def test_a_statement_that_only_mentions_the_words_replaces_nothing(memory, befor
     assert all(m.status == "activated" for m in memory.everything("fact").values())
 
 
+@pytest.mark.parametrize("fuller, shorter", [
+    ("I'm a nurse at St Mary's.", "I'm a registered nurse, night shifts are tiring."),
+    ("I live in Boston near the harbor.", "I live in Boston and the winters are brutal."),
+    ("I drive a Honda Civic with a roof rack.", "I drive a Honda Civic, it is so reliable."),
+])
+@pytest.mark.parametrize("later_first", [False, True], ids=["in order", "out of order"])
+def test_the_same_value_said_again_less_fully_leaves_the_fuller_statement_current(memory, fuller, shorter,
+                                                                                  later_first):
+    # the later statement names nothing the earlier does not: it is no new value, whatever arrives first
+    if later_first:
+        memory.say(shorter, days=30)
+        memory.say(fuller)
+    else:
+        memory.say(fuller)
+        memory.say(shorter, days=30)
+    facts = memory.everything("fact")
+    assert len(facts) == 2 and all(m.status == "activated" for m in facts.values()), facts
+
+
 def test_near_duplicates_arriving_after_the_statement_that_ended_them_are_one_archived_memory(memory):
     memory.say("I don't like jazz music any more.", days=100)
     memory.say("I love jazz music, it relaxes me after a long day at the office downtown.", days=4)
