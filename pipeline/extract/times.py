@@ -84,6 +84,36 @@ def _weekday(said: datetime):
     return repl
 
 
+def _since_weekday(said: datetime):
+    """'since Tuesday': the last Tuesday before the day it was said (a week back when said on one)."""
+    def repl(m: re.Match) -> str:
+        name = m.group(1)
+        back = (said.weekday() - WEEKDAYS.index(name.lower())) % 7 or 7
+        return f"{m.group(0)} {_fmt(said - timedelta(days=back))}"
+    return repl
+
+
+def _day_of_month(said: datetime):
+    """'on the 20th': the nearest 20th that fits the clause's tense: the last one (today
+    included) in a sentence in the past, else the coming one (today included)."""
+    def repl(m: re.Match) -> str:
+        n, past = int(m.group(1)), _said_in_past(m)
+        days = []
+        for shift in (-1, 0, 1):
+            first = _month_shift(said, shift)
+            try:
+                days.append(first.replace(day=n, hour=said.hour, minute=said.minute, tzinfo=said.tzinfo))
+            except ValueError:  # no 31st in this month
+                continue
+        today = said.date()
+        fitting = [d for d in days if (d.date() <= today if past else d.date() >= today)]
+        if not fitting:
+            return m.group(0)
+        day = max(fitting) if past else min(fitting)
+        return f"{m.group(0)} ({_fmt(day)})"
+    return repl
+
+
 def _this_weekend(said: datetime):
     """'this weekend': its Saturday, the coming one, or the one just gone when said on a Sunday."""
     def repl(m: re.Match) -> str:
@@ -116,9 +146,12 @@ _PRESENT = re.compile(r"\b(?:is|are|am|'s|'re|'m)\b|\w+ing\b|\b\w+'s\s+\w+ing\b"
 _ED_BEFORE_DAY = re.compile(r"\b(?!(?:" + "|".join(sorted(PRESENT_ED)) + r"|bed|red|seed|weed|reed|sled|hundred)\b)"
                             r"(?<!\bmy\s)(?<!\bour\s)(?<!\bthe\s)(?<!\ba\s)(?<!\bhis\s)(?<!\bher\s)(?<!\btheir\s)"
                             r"[a-z]{2,}ed(?:\s+[\w']+){0,4}?(?:\s+on)?\s*$", re.I)
-_NOT_A_NOUN_PAST = re.compile(r"^\s*(?:i|we|you|he|she|they|it)\b|\b(?:is|are|am|be|been|being|get|gets|got|"
+_NEAR_CHARS = 200
+_CLAUSE_CHARS = 1000
+_PRONOUN_START = re.compile(r"\s*(?:i|we|you|he|she|they|it)\b|\s*\w+ing\b", re.I)
+_NOT_A_NOUN_PAST = re.compile(r"\b(?:is|are|am|be|been|being|get|gets|got|"
                               r"have|has|having|need|needs|want|wants|to|can|could|may|might|must|should)\b"
-                              r"|^\s*\w+ing\b|\b(?:it|that|there|here|he|she|what|who|this)'s\b|\w're\b|\w'm\b", re.I)
+                              r"|\b(?:it|that|there|here|he|she|what|who|this)'s\b|\w're\b|\w'm\b", re.I)
 # "'d" is "would" unless a participle follows ("I'd started" is "I had started")
 _FUTURE = re.compile(r"\b(?:will|would|gonna|going to)\b|\w'll\b|\w'd\s+(?!been\b|\w+ed\b|(?:"
                      + _IRREGULAR + r")\b)", re.I)
@@ -129,16 +162,20 @@ def _said_in_past(m: re.Match) -> bool:
     """Whether the clause around a match speaks of the past ("I finally booked my flight, I leave
     on Friday": the leaving is to come)."""
     text = m.string
-    start = max(text.rfind(end, 0, m.start()) for end in _CLAUSE_ENDS) + 1
-    stops = [i for i in (text.find(end, m.end()) for end in _CLAUSE_ENDS) if i >= 0]
+    # (the clause is read at most _CLAUSE_CHARS around the phrase, and the words just before it
+    # _NEAR_CHARS back: a long run of time phrases must not cost its whole length per phrase)
+    lo, hi = max(0, m.start() - _CLAUSE_CHARS), m.end() + _CLAUSE_CHARS
+    start = max([text.rfind(end, lo, m.start()) + 1 for end in _CLAUSE_ENDS if end in text[lo:m.start()]] or [lo])
+    stops = [i for i in (text.find(end, m.end(), hi) for end in _CLAUSE_ENDS) if i >= 0]
+    near = text[max(start, m.start() - _NEAR_CHARS):m.start()]
     # "Anna said she would visit on Friday": a "would" before the day puts it to come; one after it
     # does not ("I went to the concert on Friday and I will never forget it")
-    if _FUTURE.search(text, start, m.start()):
+    if _FUTURE.search(near):
         return False
-    before = text[start:m.start()]
-    if _ED_BEFORE_DAY.search(before) and not _NOT_A_NOUN_PAST.search(before):
+    if _ED_BEFORE_DAY.search(near[-80:]) and not _NOT_A_NOUN_PAST.search(near) \
+            and not _PRONOUN_START.match(text, start, start + 12):
         return True
-    return _clause_in_past(text, start, min(stops, default=len(text)))
+    return _clause_in_past(text, start, min(stops, default=min(hi, len(text))))
 
 
 @lru_cache(maxsize=256)
@@ -182,6 +219,10 @@ def _rules(said: datetime) -> list[tuple[str, Callable[[re.Match], str]]]:
         # January" (a date already)
         (r"(?<=\bon )()(" + "|".join(WEEKDAYS) + r")\b(?!,? \d| (?:mornings|afternoons|evenings|nights)\b)",
          _weekday(said)),
+        (r"\bsince (" + "|".join(WEEKDAYS) + r")\b(?!,? \d)", _since_weekday(said)),
+        # "on the 20th", not "on the 20th of May", "on the 20th floor" or "on the 4th try"
+        (r"\bon the ([1-9]|[12]\d|3[01])(?:st|nd|rd|th)\b(?=[.,;!?)]|\s*$|\s+(?:and|at|for|in|to|with|but|so|when|"
+         r"because|or|after|before|this|next|last)\b)", _day_of_month(said)),
     ]
 
 

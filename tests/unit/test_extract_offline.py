@@ -119,6 +119,15 @@ def test_relative_times_are_resolved_against_each_message_chat_time():
      "The user's baby number three arrived on Tuesday 18 June 2024."),
     (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "My mom called me on Monday about the house.",
      "The user's mom called them on Monday 17 June 2024 about the house."),
+    # "since Tuesday" is the last one; "on the 20th" the nearest 20th in the clause's tense
+    (datetime(2024, 6, 26, 10, tzinfo=BEIJING), "I've had a cough since Tuesday.",
+     "The user has had a cough since Tuesday 25 June 2024."),
+    (datetime(2024, 6, 26, 10, tzinfo=BEIJING), "I moved into my new flat on the 20th.",
+     "The user moved into their new flat on the 20th (20 June 2024)."),
+    (datetime(2024, 6, 26, 10, tzinfo=BEIJING), "My rent is due on the 1st.",
+     "The user's rent is due on the 1st (1 July 2024)."),
+    (datetime(2024, 6, 26, 10, tzinfo=BEIJING), "My office is on the 20th floor.",
+     "The user's office is on the 20th floor (26 June 2024)."),
     # (its object between, or the day of the week it is said on: the one a week before)
     (datetime(2024, 6, 26, 10, tzinfo=BEIJING), "Our landlord finally fixed the heater on Friday.",
      "The user's landlord finally fixed the heater on Friday 21 June 2024."),
