@@ -51,10 +51,16 @@ SLOTS = [
                              # "since relocating to Edinburgh", "the company relocated me to Dubai", "the keys
                              # to our new place in Austin". Not "I'm in London now": a trip as often as a home.
                              r"|\b(?:relocating|relocated\s+(?:me|us))\s+to\s+" + _PLACE +
-                             r"|\b(?:my|our)\s+new\s+(?:place|apartment|flat|house|home|condo)\s+in\s+" + _PLACE, re.I)),
+                             r"|\b(?:my|our)\s+new\s+(?:place|apartment|flat|house|home|condo)\s+in\s+" + _PLACE +
+                             # "I live in a tiny apartment in Brooklyn", "I rent a flat in Seattle", "we bought a
+                             # house in Tacoma"
+                             r"|\b(?:i|we)\s+(?:now\s+|currently\s+|still\s+)?(?:live|rent|bought|own)\s+(?:in\s+)?(?:a|an|the|my|our)\s+"
+                             r"(?:[\w-]+\s+){0,2}?(?:place|apartment|flat|house|home|condo|studio|townhouse)\s+in\s+"
+                             + _PLACE, re.I)),
     # the speaker's own diet, not the family's ("my kids still eat meat")
     # (and now: "I was vegetarian for years before I went vegan" tells of the past)
-    ("diet", re.compile(r"\b(?:i|i'm|i've|we|we're)\b(?!\s+(?:was|were|used\s+to|had\s+been)\b)"
+    # ("I'd never quit being vegan" is no diet said)
+    ("diet", re.compile(r"\b(?:i(?!')|i'm|i've|we(?!')|we're)\b(?!\s+(?:was|were|used\s+to|had\s+been)\b)"
                         r"[^.,;!?]{0,25}?\b(?:vegetarian|vegan|pescatarian|"
                         r"eat(?:ing)? meat|eat(?:ing)? fish|plant-based)\b", re.I)),
     ("job", re.compile(r"\b(?:i|i've|i'm)\s+(?:am\s+|have\s+)?(?:now\s+|currently\s+|just\s+|recently\s+)?"
@@ -93,12 +99,15 @@ SLOTS = [
                                 r"(?:single|married|divorced|engaged|dating|separated)(?![\w-])"
                                 r"|\b(?:i|we)\s+(?:just\s+|finally\s+)?(?:broke\s+up|split\s+up|finali[sz]ed\s+(?:our|my)\s+"
                                 r"divorce)\b|\band\s+i\s+(?:are|got)\s+(?:now\s+)?(?:divorced|separated|married|engaged)\b"
-                                r"|\bi\s+(?:have|'ve\s+got)\s+a\s+(?:new\s+)?(?:girlfriend|boyfriend|partner)\s+now\b", re.I)),
+                                r"|\bi\s+(?:have|'ve\s+got)\s+a\s+(?:new\s+)?(?:girlfriend|boyfriend|partner)\s+now\b"
+                                # "my boyfriend and I have been dating for two years"
+                                r"|\b(?:and\s+i|we)\s+(?:have\s+been|'ve\s+been|are|'re)\s+(?:dating|together)\b"
+                                r"|\bi(?:'ve|\s+have)\s+been\s+dating\b", re.I)),
     ("weight", re.compile(r"\bi\s+(?:now\s+|currently\s+)?weigh\s+(?:about\s+|around\s+)?\d"
                           # "I'm at 195 lbs now", "down to 195 pounds now"; not a goal ("get down to 65kg")
                           r"|\b(?:i'm|i\s+am)\s+(?:now\s+)?(?:at|down\s+to|up\s+to)\s+\d+\s*(?:pounds|lbs?|kg|kilos)\b"
                           r"|(?<!get )(?<!go )(?<!be )\b(?:down|up)\s+to\s+\d+\s*(?:pounds|lbs?|kg|kilos)\s+now\b", re.I)),
-    ("salary", re.compile(r"\bi(?:'m|\s+am)?\s+(?:now\s+|currently\s+)?(?:make|making|earn|earning)\s+(?:about\s+)?"
+    ("salary", re.compile(r"\bi(?:'m|\s+am)?\s+(?:now\s+|currently\s+)?(?:make|making|earn|earning)\s+(?:about\s+|around\s+|roughly\s+|approximately\s+|over\s+|almost\s+)?"
                           r"(?:[$\u00a3\u20ac]\s?\d|\d[\d,.]*\s?(?:k|grand|dollars|euros|pounds\s+a|a\s+year|per))"
                           r"|\bmy\s+(?:new\s+)?(?:salary|pay)\s+is\b", re.I)),
     # the car one drives: "I drive a Tesla now", "my new car is a Mazda"; not "I drove a Ferrari once"
@@ -136,7 +145,7 @@ def favorite_slot(what: str) -> str:
 
 
 # How many of something the speaker has: "I have two kids", "now I only have one cat"
-_COUNT = re.compile(r"\bi\s+(?:now\s+|only\s+|still\s+)*have\s+(?:\d+|no|one|two|three|four|five|six|seven|eight)\s+"
+_COUNT = re.compile(r"\bi\s+(?:now\s+|only\s+|still\s+|just\s+)*have\s+(?:\d+|no|one|two|three|four|five|six|seven|eight)\s+"
                     r"(?P<what>kids?|children|child|sons?|daughters?|cats?|dogs?|pets?|siblings?|brothers?|sisters?|"
                     r"grandchildren|grandkids?|cars?)\b", re.I)
 _SINGULAR = {"kids": "child", "kid": "child", "children": "child", "grandchildren": "grandchild",
@@ -158,8 +167,10 @@ def slot_of(sentence: str) -> str | None:
         what = count.group("what").lower()
         return "count:" + _SINGULAR.get(what, what.removesuffix("s"))
     for name, pattern in SLOTS:
-        if pattern.search(sentence) and not (name == "job" and _SIDE_JOB.search(sentence)) \
-                and not (name == "car" and _NOT_MY_CAR.search(sentence)):
+        found = pattern.search(sentence)
+        if found and not (name == "job" and _SIDE_JOB.search(sentence)) \
+                and not (name == "car" and _NOT_MY_CAR.search(sentence)) \
+                and not _NOT_BEFORE.search(sentence, 0, found.start()):  # "If I moved to Paris ..."
             return name
     return None
 
@@ -167,6 +178,22 @@ def slot_of(sentence: str) -> str | None:
 def occupations_in(text: str) -> set[str]:
     """The occupations a text names ("a registered nurse" -> {"nurse"}), lowercased."""
     return {" ".join(m.lower().split()) for m in _OCCUPATION.findall(text)}
+
+
+# The plain words that are a slot's value, beside names and numbers: a diet, a relationship state
+_STATE_VALUE = re.compile(r"\b(?:vegetarian|vegan|pescatarian|plant-based|keto|single|married|divorced|engaged|"
+                          r"dating|separated|widowed)\b", re.I)
+# Words that say a value changed, even when the new statement also names the old value ("I got laid
+# off from Target", "I left Google"): such a statement is never the same value said again
+CHANGE_WORDS = re.compile(r"\b(?:left|leaving|quit|quitting|laid\s+off|fired|lost|moved|moving|relocat\w*|broke\s+up|"
+                          r"split|sold|traded|switched|upgraded|no\s+longer|former|ex|used\s+to|any\s?more|"
+                          r"unemployed|retired|new|now|again|instead|anymore)\b", re.I)
+
+
+def values_in(text: str) -> set[str]:
+    """What a statement on a slot names as its value, besides names and numbers: occupations, diets
+    and relationship states, lowercased."""
+    return occupations_in(text) | {m.lower() for m in _STATE_VALUE.findall(text)}
 
 
 _NOT_JUST_TODAY = r"(?![^.,;!?]*\b(?:today|tonight|for\s+now|for\s+today|this\s+time)\b)"
@@ -219,12 +246,13 @@ _PHRASE_END = re.compile(r"\s+(?:(?:\d+|an?|one|two|three|four|five|six|several|
                          r"(?:days?|weeks?|months?|years?)\b|"
                          r"and|but|because|so|since|after|when|as|last|this|yesterday|today|recently|ago|"
                          r"in|on|at|for|with|now|any\s?more|after\s+all|anyway|though|too|either|which|that|"
-                         r"to\s+(?:be|focus|save|get|do|make|try|start))\b.*$", re.I)
+                         r"to\s+(?:be|focus|save|get|do|make|try|start)|completely|entirely|totally|altogether|"
+                         r"for\s+good|cold\s+turkey)\b.*$", re.I)
 # History, not news: "I quit smoking in 2010", "back when I was in college"
 _NOT_NOW = re.compile(r"\b(?:in|back\s+in|since|around)\s+(?:19|20)\d\d\b|\byears\s+ago\b|\bback\s+(?:in|when)\b|"
                       r"\bwhen\s+i\s+was\b|\bused\s+to\b", re.I)
 _NOT_BEFORE = re.compile(r"\b(?:if|whether|would|might|could|should|maybe|thinking|considering|planning|"
-                         r"want|wanna)\b[^.;!?]*$", re.I)
+                         r"want|wanna|joked|joking|kidding)\b[^.;!?]*$", re.I)
 # What names nothing by itself ("doing that"), or a single word too common to name one thing of the
 # user's: ending it would end every memory that uses it ("I'm not a fan any more", "I quit my job"
 # of "my sister got a new job").
@@ -257,6 +285,8 @@ def endings_of(sentence: str) -> list[str]:
                 what = _PHRASE_END.sub("", m.group("what")).strip(" '\"")
                 what = re.sub(r"^(?:my|the|our|a|an|on|into|being|eating|drinking)\s+", "", what, flags=re.I)
                 # the thing, not its wrapping: "my Planet Fitness membership", "the trip to Rome"
+                # "a fan of the Lakers", "a Lakers fan": the team, not the fandom
+                what = re.sub(r"^(?:big\s+|huge\s+)?fans?\s+of\s+(?:the\s+)?|\s+fans?$", "", what, flags=re.I)
                 what = re.sub(r"\s+(?:membership|subscription|account|contract|lease|" + _EVENT[3:-1] + r")$",
                               "", what, flags=re.I)
                 what = re.sub(r"^(?:" + _EVENT[3:-1] + r"|flight)\s+to\s+", "", what, flags=re.I)

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from pipeline.extract.common import RAW_PREFIX
-from pipeline.extract.updates import occupations_in
+from pipeline.extract.updates import CHANGE_WORDS, values_in
 from pipeline.filters import Eq
 from pipeline.models import Batch, Candidate, Source, StoredMemory, WritePlan, memory_id
 from pipeline.stages.embed import EmbeddedBatch
@@ -79,18 +79,19 @@ def _markers(text: str) -> tuple[frozenset[str], bool]:
 
 
 def _says_the_same_value(later: str, earlier: str) -> bool:
-    """On a slot, a later statement whose names, numbers and occupations all appear in the earlier
-    one, with the same polarity, says the same value again, less fully: "The user is a registered
-    nurse, night shifts are tiring" after "The user is a nurse at St Mary's" leaves the hospital
-    current. One that names anything new ("a nurse now" after "a teacher", "working at Stripe",
-    "30 now") replaces it. Decided by said time, not arrival, so both arrival orders agree."""
+    """On a slot, a later statement whose names, numbers, occupations and states all appear in the
+    earlier one, with the same polarity and no word of change ("now", "left", "laid off"), says the
+    same value again, less fully: "The user is a registered nurse, night shifts are tiring" after
+    "The user is a nurse at St Mary's" leaves the hospital current. One that names anything new ("a
+    nurse now" after "a teacher", "working at Stripe", "30") replaces it. Decided by said time, not
+    arrival, so both arrival orders agree."""
     names, negated = _markers(later)
-    value = set(names) | occupations_in(SAID_DATE.sub("", later))
+    value = set(names) | values_in(SAID_DATE.sub("", later))
     old_names, old_negated = _markers(earlier)
-    if not value or negated != old_negated:
+    if not value or negated != old_negated or CHANGE_WORDS.search(later):
         return False
     body = SAID_DATE.sub("", earlier)
-    words = {w.lower().removesuffix("'s") for w in re.findall(r"[\w'-]+", body)} | set(old_names) | occupations_in(body)
+    words = {w.lower().removesuffix("'s") for w in re.findall(r"[\w'-]+", body)} | set(old_names) | values_in(body)
     return value <= words
 
 

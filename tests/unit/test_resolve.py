@@ -292,6 +292,8 @@ def test_unrelated_facts_on_other_slots_stay(memory):
      "The user is on sertraline for their anxiety (1 March 2024)."),
     ("I use Spotify for podcasts.", "I moved over to Apple Music and cancelled Spotify.",
      "The user uses Spotify for podcasts (1 March 2024)."),
+    ("I drink coffee every morning.", "I gave up coffee completely, I only drink tea now.",
+     "The user drinks coffee every morning (1 March 2024)."),
 ])
 def test_a_statement_that_names_what_ended_archives_the_memories_that_say_it(memory, before, after, ended):
     memory.say(before)
@@ -303,6 +305,12 @@ def test_a_statement_that_names_what_ended_archives_the_memories_that_say_it(mem
     # the copies of the ending statement itself are all current
     assert all(m.status == "activated" for m in memory.everything("preference").values()
                if m.said_at == successor.said_at)
+
+
+def test_no_longer_a_fan_ends_the_liking_too(memory):
+    memory.say("I'm a big fan of the Lakers.")
+    memory.say("I'm not a Lakers fan anymore, I root for the Warriors now.", days=30)
+    assert not any("Lakers" in t and "not" not in t for t in memory.current("fact") + memory.current("preference"))
 
 
 def test_a_correction_ends_only_the_memory_on_the_same_matter(memory):
@@ -348,6 +356,15 @@ def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
     ("I drive a minivan, a Honda Odyssey.", "I'm driving a Toyota Sienna these days.", "Odyssey"),
     ("I drive a Mini Cooper.", "I upgraded from my Mini Cooper to an Audi A4.", "drives a Mini"),
     ("I drive a Toyota Corolla.", "I traded in the Corolla for a Subaru Outback last weekend.", "drives a Toyota"),
+    # (audit 15's phrasings)
+    ("I live in a tiny apartment in Brooklyn right now.", "We finally moved out of Brooklyn, I live in Jersey City now.",
+     "tiny apartment"),
+    ("I rent an apartment in Seattle.", "We bought a house in Tacoma and moved last month.", "Seattle"),
+    ("I make around $65k a year.", "Got a raise, I make around $78k a year now.", "65k"),
+    ("I'm a manager at Target.", "I got laid off from Target, I'm unemployed right now.", "manager at Target"),
+    ("I have two dogs.", "We rehomed one of the dogs, so I just have one dog now.", "two dogs"),
+    ("My boyfriend and I have been dating for two years.", "Ugh, my boyfriend and I broke up, I'm single again.",
+     "dating"),
 ])
 def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, after, slot_value):
     memory.say(before)
@@ -398,6 +415,8 @@ def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, 
     ("I work as a pharmacist at CVS.", "I became a mom last year and it changed everything."),
     ("I work as a pharmacist at CVS.", "I'm a terrible cook, so I order in a lot."),
     ("I work as a pharmacist at CVS.", "I'm a careful driver, never had a ticket."),
+    ("I'm vegan.", "I joked to my coworkers that I'd quit being vegan for bacon, but obviously I'm not going to."),
+    ("I live in Boston.", "If I moved to Paris I would finally learn French."),
 ])
 def test_a_statement_that_only_mentions_the_words_replaces_nothing(memory, before, after):
     memory.say(before)
