@@ -8,7 +8,8 @@ import re
 LIKE = re.compile(r"\b(?:i|we)\s+(?:(?:really|also|do|just|absolutely|always|usually|generally|definitely|totally|"
                   r"honestly|still|now)\s+)?(?P<verb>like|love|enjoy|prefer|adore"
                   r"|(?:am|are) (?:a )?(?:big |huge )?fans? of|(?:am|are) (?:really )?into)\s+(?P<what>[^.!?,;]+)", re.I)
-DISLIKE = re.compile(r"\b(?:i|we)\s+(?:really\s+|honestly\s+|just\s+)?"
+# ("I've come to hate running": a taste turned)
+DISLIKE = re.compile(r"\b(?:i|we)(?:(?:'ve|\s+have)\s+(?:come|grown)\s+to)?\s+(?:really\s+|honestly\s+|just\s+)?"
                      r"(?P<verb>(?:don't|dont|do not) (?:really )?like|dislike|hate"
                      r"|can't stand|cannot stand|never liked|never like|(?:am|are) not (?:a )?(?:big |huge )?fans? of"
                      r"|(?:don't|dont|do not) eat|no longer eat|(?:don't|dont|do not) drink"

@@ -141,7 +141,18 @@ _FAVORITE = re.compile(r"\bmy\s+(?:all-time\s+|new\s+)?favou?rite\s+(?!(?:part|t
 def favorite_slot(what: str) -> str:
     """"My favourite food", "favorite food" -> "favorite:food"."""
     thing = re.sub(r"^(?:my\s+)?(?:all-time\s+|new\s+)?(?:favou?rite|preferred)\s+", "", what.strip(), flags=re.I)
-    return "favorite:" + " ".join(thing.lower().split())
+    return _favorite(thing)
+
+
+def _favorite(thing: str) -> str:
+    """One slot for one thing however it is named: "TV show", "show" and "series" are one."""
+    thing = " ".join(thing.lower().split())
+    return "favorite:" + _SAME_THING.get(thing, thing)
+
+
+_SAME_THING = {"tv show": "show", "tv series": "show", "series": "show", "television show": "show",
+               "movie": "film", "flick": "film", "musician": "artist", "singer": "artist", "dish": "food",
+               "meal": "food", "author": "writer", "novel": "book", "tune": "song"}
 
 
 # How many of something the speaker has: "I have two kids", "now I only have one cat"
@@ -162,7 +173,7 @@ def slot_of(sentence: str) -> str | None:
     """The subject a first-person sentence sets, if it is one that holds a single value."""
     sentence = _unquoted(sentence[:READ_CHARS])
     if favorite := _FAVORITE.search(sentence):
-        return "favorite:" + favorite.group("thing").lower()
+        return _favorite(favorite.group("thing"))
     if count := _COUNT.search(sentence):
         what = count.group("what").lower()
         return "count:" + _SINGULAR.get(what, what.removesuffix("s"))

@@ -307,6 +307,12 @@ def test_a_statement_that_names_what_ended_archives_the_memories_that_say_it(mem
                if m.said_at == successor.said_at)
 
 
+def test_a_taste_turned_ends_the_liking(memory):
+    memory.say("I love running, I do it every morning.")
+    memory.say("I've come to hate running, my knees can't take it.", days=30)
+    assert not any("likes running" in t for t in memory.current("preference")), memory.current("preference")
+
+
 def test_no_longer_a_fan_ends_the_liking_too(memory):
     memory.say("I'm a big fan of the Lakers.")
     memory.say("I'm not a Lakers fan anymore, I root for the Warriors now.", days=30)
@@ -365,6 +371,7 @@ def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
     ("I have two dogs.", "We rehomed one of the dogs, so I just have one dog now.", "two dogs"),
     ("My boyfriend and I have been dating for two years.", "Ugh, my boyfriend and I broke up, I'm single again.",
      "dating"),
+    ("My favorite TV show is The Office.", "My new favorite show is Severance.", "The Office"),
 ])
 def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, after, slot_value):
     memory.say(before)
