@@ -10,7 +10,9 @@ For each candidate, in order:
   memories with a different content -> an update or a contradiction ("I live in Beijing" ...
   "I moved to Shanghai"; "I like meat" ... "I don't eat meat any more"), settled by when each was
   said (`said_at`), not by when it arrived: batches of one user reach this stage out of order
-  (two ingest processes, imports of history, redeliveries);
+  (two ingest processes, imports of history, redeliveries). Not when the later of the two names
+  nothing new and no change ("a registered nurse" after "a nurse at St Mary's"): that is the same
+  value said again, less fully, and both stay;
 - a statement that names what it ends ("I sold my Civic", "I'm not into Coldplay any more", "it's
   Saturday, not Friday") -> the current facts and preferences that name it are its rivals, as if
   on one slot (pipeline.extract.updates reads the endings;
@@ -158,7 +160,6 @@ def _restated(candidate: Candidate, plan: WritePlan, current_on_slot: list[Store
             if before <= said and said - before <= _SAID_AGAIN:  # nothing new but "yes", "still"...
                 return old
     return None
-
 
 
 def _new_memory(batch: Batch, candidate: Candidate, mid: str, now_ms: int) -> StoredMemory:
