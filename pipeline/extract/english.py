@@ -128,6 +128,23 @@ def _quoted(words: list[str]) -> set[int]:
     return inside
 
 
+# Past forms that are also the verb itself: after "'d" they are "would" ("I'd quit being vegan for
+# bacon") unless the sentence puts them before something ("I'd quit smoking by then", "already")
+_SAME_AS_BASE = {"put", "quit", "set", "shut", "read", "let", "cut", "hit", "hurt", "cost", "bet", "spread", "split",
+                 "burst", "cast"}
+_HAD_CONTEXT = {"already", "just", "before", "by", "ago", "since", "previously", "earlier", "once"}
+_HAD_ADVERBS = {"already", "just", "recently", "finally"}
+
+
+def _would_rather_than_had(words: list[str], j: int) -> bool:
+    """Whether "'d" before words[j] is "would": a past form that is also its base form, with no word
+    of an earlier time after it in the sentence."""
+    if _split_word(words[j])[1].lower() not in _SAME_AS_BASE:
+        return False
+    rest = {_split_word(w)[1].lower() for w in words[j + 1:j + 12]}
+    return not rest & _HAD_CONTEXT
+
+
 def _participle(word: str) -> bool:
     low = _split_word(word)[1].lower()
     return low == "been" or past_form(low)
@@ -355,8 +372,11 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
             continue
         elif low in _PRONOUNS:
             form = _PRONOUNS[low](subject, other)
-            if low.endswith("'d") and not tail and i + 1 < len(words) and _participle(words[i + 1]):
-                form = form.replace(" would", " had")  # "I'd started" is "I had started"
+            # "I'd started", "I'd already read" are "I had ..."
+            verb = i + 2 if i + 2 < len(words) and _split_word(words[i + 1])[1].lower() in _HAD_ADVERBS else i + 1
+            if low.endswith("'d") and not tail and verb < len(words) and _participle(words[verb]) and \
+                    (verb > i + 1 or not _would_rather_than_had(words, verb)):
+                form = form.replace(" would", " had")
             out.append(lead + form + tail)
             if low in ("i'm", "im", "i've") and not tail:  # "I'm diabetic and take metformin"
                 _agree_coordinated_verb(words, i + 1)

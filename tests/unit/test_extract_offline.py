@@ -737,3 +737,15 @@ def test_chinese_and_japanese_relative_times_in_raw_messages_gain_their_dates():
 ])
 def test_a_chat_sentence_that_drops_its_i_before_a_past_verb_gets_it_back(said, fact):
     assert texts(run(("user", said)), "fact") == [fact]
+
+
+@pytest.mark.parametrize("said, fact", [
+    # a past form that is also the verb itself is "would" after "'d", unless the sentence dates it earlier
+    ("I'd quit my job for a year of travel.", "The user would quit their job for a year of travel (8 May 2023)."),
+    ("I'd quit smoking years before I met my wife.",
+     "The user had quit smoking years before the user met their wife (8 May 2023)."),
+    ("I'd already read the whole series twice.", "The user had already read the whole series twice (8 May 2023)."),
+    ("I'd just finished my shift at the bakery.", "The user had just finished their shift at the bakery (8 May 2023)."),
+])
+def test_had_or_would_after_an_apostrophe_d(said, fact):
+    assert texts(run(("user", said)), "fact") == [fact]
