@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from memq.tokens import WIDE_CHAR
@@ -13,7 +13,7 @@ from pipeline.extract.english import IRREGULAR_PAST, PRESENT_ED
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
-def _fmt(day: datetime) -> str:
+def _fmt(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
@@ -102,11 +102,11 @@ def _day_of_month(said: datetime):
         for shift in (-1, 0, 1):
             first = _month_shift(said, shift)
             try:
-                days.append(first.replace(day=n, hour=said.hour, minute=said.minute, tzinfo=said.tzinfo))
+                days.append(first.replace(day=n).date())
             except ValueError:  # no 31st in this month
                 continue
         today = said.date()
-        fitting = [d for d in days if (d.date() <= today if past else d.date() >= today)]
+        fitting = [d for d in days if (d <= today if past else d >= today)]
         if not fitting:
             return m.group(0)
         day = max(fitting) if past else min(fitting)
@@ -148,7 +148,8 @@ _ED_BEFORE_DAY = re.compile(r"\b(?!(?:" + "|".join(sorted(PRESENT_ED)) + r"|bed|
                             r"[a-z]{2,}ed(?:\s+[\w']+){0,4}?(?:\s+on)?\s*$", re.I)
 _NEAR_CHARS = 200
 _CLAUSE_CHARS = 1000
-_PRONOUN_START = re.compile(r"\s*(?:i|we|you|he|she|they|it)\b|\s*\w+ing\b", re.I)
+# a clause opening with a pronoun or a gerund has no noun subject ("I fixed", "Getting my car serviced")
+_NO_NOUN_SUBJECT = re.compile(r"\s*(?:i|we|you|he|she|they|it)\b|\s*\w+ing\b", re.I)
 _NOT_A_NOUN_PAST = re.compile(r"\b(?:is|are|am|be|been|being|get|gets|got|"
                               r"have|has|having|need|needs|want|wants|to|can|could|may|might|must|should)\b"
                               r"|\b(?:it|that|there|here|he|she|what|who|this)'s\b|\w're\b|\w'm\b", re.I)
@@ -165,7 +166,8 @@ def _said_in_past(m: re.Match) -> bool:
     # (the clause is read at most _CLAUSE_CHARS around the phrase, and the words just before it
     # _NEAR_CHARS back: a long run of time phrases must not cost its whole length per phrase)
     lo, hi = max(0, m.start() - _CLAUSE_CHARS), m.end() + _CLAUSE_CHARS
-    start = max([text.rfind(end, lo, m.start()) + 1 for end in _CLAUSE_ENDS if end in text[lo:m.start()]] or [lo])
+    found = max(text.rfind(end, lo, m.start()) for end in _CLAUSE_ENDS)
+    start = found + 1 if found >= 0 else lo
     stops = [i for i in (text.find(end, m.end(), hi) for end in _CLAUSE_ENDS) if i >= 0]
     near = text[max(start, m.start() - _NEAR_CHARS):m.start()]
     # "Anna said she would visit on Friday": a "would" before the day puts it to come; one after it
@@ -173,7 +175,7 @@ def _said_in_past(m: re.Match) -> bool:
     if _FUTURE.search(near):
         return False
     if _ED_BEFORE_DAY.search(near[-80:]) and not _NOT_A_NOUN_PAST.search(near) \
-            and not _PRONOUN_START.match(text, start, start + 12):
+            and not _NO_NOUN_SUBJECT.match(text, start, start + 12):
         return True
     return _clause_in_past(text, start, min(stops, default=min(hi, len(text))))
 

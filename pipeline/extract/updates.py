@@ -198,7 +198,7 @@ _STATE_VALUE = re.compile(r"\b(?:vegetarian|vegan|pescatarian|plant-based|keto|s
 # off from Target", "I left Google"): such a statement is never the same value said again
 CHANGE_WORDS = re.compile(r"\b(?:left|leaving|quit|quitting|laid\s+off|fired|lost|moved|moving|relocat\w*|broke\s+up|"
                           r"split|sold|traded|switched|upgraded|no\s+longer|former|ex|used\s+to|any\s?more|"
-                          r"unemployed|retired|new|now|again|instead|anymore)\b", re.I)
+                          r"unemployed|retired|new|now|again|instead)\b", re.I)
 
 
 def values_in(text: str) -> set[str]:
