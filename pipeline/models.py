@@ -118,6 +118,7 @@ class StoredMemory(BaseModel):
     tool_used_status: str | None = None
     experience: str | None = None
     slot: str | None = None
+    ends: list[str] = Field(default_factory=list)  # see Candidate.ends: kept to end what arrives after it
     reply_to: str = ""  # see Candidate.reply_to
     valid_to: int | None = None
     superseded_by: str | None = None

@@ -16,7 +16,9 @@ For each candidate, in order:
 - a statement that names what it ends ("I sold my Civic", "I'm not into Coldplay any more", "it's
   Saturday, not Friday") -> the current facts and preferences that name it are its rivals, as if
   on one slot (pipeline.extract.updates reads the endings;
-  pipeline.stages.rivals finds every kind of rival);
+  pipeline.stages.rivals finds every kind of rival). The ending is kept with its memory, so a
+  memory that arrives after it but was said before it ("I drive a Civic", imported late) is
+  stored already archived, superseded by the ending;
 - otherwise -> added.
 
 Time order. A memory's said time (`said_at`) is when it was LAST said: a merge re-affirms it,
@@ -56,7 +58,8 @@ from pipeline.extract.updates import CHANGE_WORDS, values_in
 from pipeline.filters import Eq
 from pipeline.models import Batch, Candidate, Source, StoredMemory, WritePlan, memory_id
 from pipeline.stages.embed import EmbeddedBatch
-from pipeline.stages.rivals import NEGATION, SAID_DATE, ended_by, liked_foods_a_diet_excludes, same_slot, slot_kinds
+from pipeline.stages.rivals import (NEGATION, SAID_DATE, ended_by, enders_of, liked_foods_a_diet_excludes, same_slot,
+                                    slot_kinds, stored_enders)
 from pipeline.stages.write import reaffirm
 from pipeline.stores import lexical
 from pipeline.stores.vector_store import Scope, VectorStore
@@ -174,7 +177,7 @@ def _new_memory(batch: Batch, candidate: Candidate, mid: str, now_ms: int) -> St
         confidence=candidate.confidence, preference_type=candidate.preference_type,
         reasoning=candidate.reasoning, tool_type=candidate.tool_type,
         tool_used_status=candidate.tool_used_status, experience=candidate.experience,
-        slot=candidate.slot, reply_to=candidate.reply_to, task_ids=[batch.task_id])
+        slot=candidate.slot, ends=candidate.ends, reply_to=candidate.reply_to, task_ids=[batch.task_id])
 
 
 def _supersede(plan: WritePlan, memory: StoredMemory, olds: list[StoredMemory]) -> None:
@@ -283,6 +286,7 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
     ids = candidate_ids(batch, embedded)
     stored = stored if stored is not None else stored_as(batch, embedded, store)
     planned: dict[str, StoredMemory] = {}
+    enders: list[StoredMemory] | None = None  # the user's stored endings, read when first needed
 
     for i, candidate in enumerate(embedded.candidates):
         mid = ids[i]
@@ -332,6 +336,10 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
                        m.kind in slot_kinds(candidate.kind, candidate.slot) and _replaces(memory, m)]
         if candidate.ends and candidate.kind != "raw":
             rivals += ended_by(store, batch, candidate, planned, stored=decision is None)
+        if decision is None and candidate.kind in ("fact", "preference"):
+            if enders is None:
+                enders = stored_enders(store, batch)
+            rivals += enders_of(memory, enders)
         _place(store, batch, plan, planned, memory, rivals)
         planned[mid] = memory
         plan.add.append(memory)

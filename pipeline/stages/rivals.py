@@ -2,7 +2,8 @@
 memories it may replace or end. Finding them is this module; settling them by said time is resolve's.
 - on its slot (residence, diet, job, "pref:jazz"...): an exact filtered scan of the slot;
 - a diet's: the liked foods it excludes, and the diet before it;
-- a statement's endings ("I sold my Civic"): the current facts and preferences that name what it ends."""
+- a statement's endings ("I sold my Civic"): the current facts and preferences that name what it ends;
+- a memory's stored endings said after it, when it arrives late: the statements that end it."""
 from __future__ import annotations
 
 import re
@@ -12,7 +13,7 @@ from pipeline.extract.updates import CORRECTION_MARK
 from pipeline.filters import Eq
 from pipeline.models import Batch, Candidate, StoredMemory
 from pipeline.stores import lexical
-from pipeline.stores.vector_store import Scope, VectorStore
+from pipeline.stores.vector_store import ENDS_FLAG, Scope, VectorStore
 
 SLOT_SCAN_LIMIT = 50
 # the " (20 May 2023)" a fact ends with: when it was said, not what it says
@@ -63,19 +64,37 @@ ENDS_SEARCH_LIMIT = 200  # memories looked at per ending, best keyword matches f
 _USER_TERMS = lexical.content_terms("the user")
 
 
-def ended_by(store: VectorStore, batch: Batch, candidate: Candidate, planned: dict[str, StoredMemory],
-              stored: bool = True) -> list[StoredMemory]:
-    """The current memories naming what `candidate` ends: stored ones (unless a judge decided
-    for it) and earlier ones of this batch ("my flight is on Friday ... no, Saturday, not Friday")."""
+Ending = tuple[str, frozenset[str], frozenset[str] | None]  # (what, its terms, the matter a correction is on)
+
+
+def _endings(text: str, ends: list[str]) -> list[Ending]:
+    """A statement's endings, each as the stemmed terms a memory must have all of to be ended."""
     # the statement's own words (not "the user", a name or a date, which any memory shares)
-    statement = lexical.content_terms(_DATES.sub(" ", candidate.text)) - _USER_TERMS
+    statement = lexical.content_terms(_DATES.sub(" ", text)) - _USER_TERMS
     endings = []
-    for ending in candidate.ends:
+    for ending in ends:
         corrected = ending.startswith(CORRECTION_MARK)
         thing = ending.removeprefix(CORRECTION_MARK)
         if terms := lexical.content_terms(thing):
             # a corrected value ("Friday") ends only a memory on the same matter ("flight")
-            endings.append((thing, terms, statement - terms if corrected else None))
+            endings.append((thing, frozenset(terms), frozenset(statement - terms) if corrected else None))
+    return endings
+
+
+def _is_ended(memory: StoredMemory, endings: list[Ending]) -> bool:
+    """Whether `memory` says what one of `endings` ends, and is a state that can end: an event told
+    ("Max and the user went to the beach") stays true after "Max passed away"."""
+    if memory.kind not in ("fact", "preference") or _tells_of_the_past(memory.text):
+        return False
+    words = lexical.content_terms(SAID_DATE.sub("", memory.text))
+    return any(terms <= words and (also is None or also & words) for _, terms, also in endings)
+
+
+def ended_by(store: VectorStore, batch: Batch, candidate: Candidate, planned: dict[str, StoredMemory],
+              stored: bool = True) -> list[StoredMemory]:
+    """The current memories naming what `candidate` ends: stored ones (unless a judge decided
+    for it) and earlier ones of this batch ("my flight is on Friday ... no, Saturday, not Friday")."""
+    endings = _endings(candidate.text, candidate.ends)
     if not endings:
         return []
     # of this batch, only what was said before: the same message's other copies ("does not like
@@ -88,16 +107,27 @@ def ended_by(store: VectorStore, batch: Batch, candidate: Candidate, planned: di
         scope = Scope(batch.project, batch.user_id, kinds=("fact", "preference"))
         for thing, _, _ in endings:
             pool.update({hit.memory.id: hit.memory for hit in store.lexical_search(scope, thing, ENDS_SEARCH_LIMIT)})
-    ended = []
-    for memory in pool.values():
-        # only what was true until the statement: said before it, and a state, not an event told
-        # ("Max and the user went to the beach" stays true after "Max passed away")
-        if memory.said_at > candidate.said_at or _tells_of_the_past(memory.text):
-            continue
-        words = lexical.content_terms(SAID_DATE.sub("", memory.text))
-        if any(terms <= words and (also is None or also & words) for _, terms, also in endings):
-            ended.append(memory)
-    return ended
+    # only what was true until the statement: said before it
+    return [m for m in pool.values() if m.said_at <= candidate.said_at and _is_ended(m, endings)]
+
+
+# The other arrival order: the ending is stored first ("I sold the Civic", 10 May) and what it ends
+# comes later ("I drive a Civic", said 1 May: an import, a second worker, a redelivery). Statements
+# with endings keep them (StoredMemory.ends, flagged in the payload for a filtered scan), so the
+# late memory is settled against every ending said after it.
+ENDERS_SCAN_LIMIT = 500
+
+
+def stored_enders(store: VectorStore, batch: Batch) -> list[StoredMemory]:
+    """The user's current memories that end something: read once per batch."""
+    return store.scan(Scope(batch.project, batch.user_id, kinds=("fact", "preference")), Eq(ENDS_FLAG, ENDS_FLAG),
+                      limit=ENDERS_SCAN_LIMIT)
+
+
+def enders_of(memory: StoredMemory, enders: list[StoredMemory]) -> list[StoredMemory]:
+    """Those of `enders` said after `memory` that end it."""
+    return [e for e in enders if e.said_at > memory.said_at and e.id != memory.id and
+            _is_ended(memory, _endings(e.text, e.ends))]
 
 
 _DATES = re.compile(r"\b(?:\d+(?:st|nd|rd|th)?|(?:Jan|Febr)uary|March|April|May|June|July|August|September|October|"

@@ -25,7 +25,12 @@ TENANT_INDEX = "project"
 # also written as one keyword "[key, value]" under INFO_KEYS, which is indexed, and equality on an
 # info key is matched there. (It also sidesteps qdrant-edge-py 0.9 turning a bool into 1.)
 INFO_KEYS = "_info_keys"
-KEYWORD_INDEXES = ("user_id", "kind", "status", "agent_id", "app_id", "conversation_id", "tags", "slot", INFO_KEYS)
+# A memory that ends something ("I sold the Civic") is flagged, so conflict resolution can read a
+# user's endings with one filtered scan (see pipeline.stages.rivals.stored_enders): Qdrant has no
+# index on "this list is not empty".
+ENDS_FLAG = "_ends"
+KEYWORD_INDEXES = ("user_id", "kind", "status", "agent_id", "app_id", "conversation_id", "tags", "slot", INFO_KEYS,
+                   ENDS_FLAG)
 NUMERIC_INDEXES = ("create_time", "update_time")
 SCROLL_PAGE = 1000
 
@@ -94,6 +99,8 @@ def payload(memory: StoredMemory) -> dict[str, Any]:
             if isinstance(item, (str, bool)):
                 words.append(info_keyword(key, item))
     data[INFO_KEYS] = words
+    if memory.ends:
+        data[ENDS_FLAG] = ENDS_FLAG
     return data
 
 

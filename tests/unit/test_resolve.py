@@ -271,7 +271,7 @@ def test_unrelated_facts_on_other_slots_stay(memory):
     assert "The user works at Google as an engineer (1 March 2024)." in memory.current("fact")
 
 
-@pytest.mark.parametrize("before, after, ended", [
+ENDINGS = [
     ("I drive a 2015 Honda Civic.", "I sold the Civic and bought a Tesla Model 3.",
      "The user drives a 2015 Honda Civic (1 March 2024)."),
     ("I smoke about a pack a day.", "I quit smoking two months ago!",
@@ -294,7 +294,10 @@ def test_unrelated_facts_on_other_slots_stay(memory):
      "The user uses Spotify for podcasts (1 March 2024)."),
     ("I drink coffee every morning.", "I gave up coffee completely, I only drink tea now.",
      "The user drinks coffee every morning (1 March 2024)."),
-])
+]
+
+
+@pytest.mark.parametrize("before, after, ended", ENDINGS)
 def test_a_statement_that_names_what_ended_archives_the_memories_that_say_it(memory, before, after, ended):
     memory.say(before)
     memory.say(after, days=30)
@@ -305,6 +308,27 @@ def test_a_statement_that_names_what_ended_archives_the_memories_that_say_it(mem
     # the copies of the ending statement itself are all current
     assert all(m.status == "activated" for m in memory.everything("preference").values()
                if m.said_at == successor.said_at)
+
+
+@pytest.mark.parametrize("before, after, ended", ENDINGS)
+def test_an_ending_that_arrives_before_what_it_ends_still_ends_it(memory, before, after, ended):
+    # a bulk import or a second worker delivers the later statement first: the ending is kept with
+    # its memory, and the earlier statement, when it comes, is stored already archived
+    memory.say(after, days=30)
+    memory.say(before)
+    facts = memory.everything("fact")
+    assert facts[ended].status == "archived"
+    successor = next(m for m in facts.values() if m.id == facts[ended].superseded_by)
+    assert successor.status == "activated" and successor.sources[0].content == after
+    assert facts[ended].id in successor.supersedes
+    assert not any(ended.split(" (")[0] in t for t in memory.current("fact"))
+
+
+def test_a_late_statement_said_after_the_ending_stays_current(memory):
+    # "I drive a Civic" said again after "I sold the Civic" is a new state, not one the sale ended
+    memory.say("I sold the Civic and bought a Tesla Model 3.", days=30)
+    memory.say("I drive a 2015 Honda Civic.", days=40)
+    assert any("drives a 2015 Honda Civic" in t for t in memory.current("fact")), memory.current("fact")
 
 
 def test_a_taste_turned_ends_the_liking(memory):
