@@ -33,7 +33,7 @@ from pipeline.extract.statements import (
     short_state, without_openers, without_thanks, without_vocative,
 )
 from pipeline.extract.times import date_phrase, resolve_relative_times
-from pipeline.extract.updates import endings_of, favorite_slot, slot_of
+from pipeline.extract.updates import apart_by_slot, endings_of, favorite_slot, slot_of
 from pipeline.models import Batch, Candidate, Message, Source
 
 PHOTO = re.compile(r"\[shares? (a |an )?(photo|picture|image) of ([^\]]+)\]", re.I)
@@ -172,9 +172,10 @@ class OfflineExtractor:
             if not informative(" ".join(unit), speaker, context.other, needed) and \
                     slot_of(" ".join(unit)) is None and not short_state(unit):
                 continue
-            fact = self._fact(" ".join(capitalised(without_openers(part)) or part for part in unit),
-                              speaker, context.other, said, source, liked_slots.get(n))
-            found.append(fact)
+            whole = " ".join(capitalised(without_openers(part)) or part for part in unit)
+            for statement in apart_by_slot(whole):
+                fact = self._fact(statement, speaker, context.other, said, source, liked_slots.get(n))
+                found.append(fact)
             context.last_fact = fact
         if answer:
             said_so = resolve_relative_times(" ".join(answer).rstrip("."), said)[0]

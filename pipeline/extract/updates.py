@@ -186,6 +186,26 @@ def slot_of(sentence: str) -> str | None:
     return None
 
 
+# "I live in Boston and I'm a nurse": stored as one fact, a move would archive the nurse with Boston.
+# A sentence whose clauses each set a different slot is kept as one statement per clause, where every
+# clause after the first opens on the speaker ("I", "my") and none points back to another ("I moved
+# to Denver and I love it there" stays whole).
+_CLAUSE_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+|but\s+)?|;\s*|\s+and\s+|\s+but\s+)(?=(?:I|I'm|I've|I am|[Mm]y)\b)")
+_POINTS_BACK = re.compile(r"\b(?:it|its|it's|there|that|this|they|them|their|those|these|he|him|his|she|her|"
+                          r"one|both|so|too|also|either|same|which)\b", re.I)
+
+
+def apart_by_slot(sentence: str) -> list[str]:
+    """`sentence` as one statement per single-valued subject it sets, or whole (see above)."""
+    parts = _CLAUSE_JOIN.split(sentence[:READ_CHARS]) if len(sentence) <= READ_CHARS else [sentence]
+    if len(parts) < 2 or any(_POINTS_BACK.search(part) for part in parts[1:]):
+        return [sentence]
+    slots = [slot for slot in map(slot_of, parts) if slot]
+    if len(slots) < 2 or len(set(slots)) < len(slots):  # a slot twice: "I left Boston and I live in Denver"
+        return [sentence]
+    return [part if part.endswith((".", "!", "?")) else part + "." for part in parts]
+
+
 def occupations_in(text: str) -> set[str]:
     """The occupations a text names ("a registered nurse" -> {"nurse"}), lowercased."""
     return {" ".join(m.lower().split()) for m in _OCCUPATION.findall(text)}

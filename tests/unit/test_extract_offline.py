@@ -749,3 +749,22 @@ def test_a_chat_sentence_that_drops_its_i_before_a_past_verb_gets_it_back(said, 
 ])
 def test_had_or_would_after_an_apostrophe_d(said, fact):
     assert texts(run(("user", said)), "fact") == [fact]
+
+
+@pytest.mark.parametrize("said, expected", [
+    # two single-valued subjects in one sentence: one fact each, so a move does not take the job with it
+    ("I live in Boston and I work as a nurse at Mass General.",
+     ["The user lives in Boston (8 May 2023).", "The user works as a nurse at Mass General (8 May 2023)."]),
+    ("I'm 34, I'm single, and my favorite band is Radiohead.",
+     ["The user is 34 (8 May 2023).", "The user is single (8 May 2023).",
+      "The user's favorite band is Radiohead (8 May 2023)."]),
+    # a clause that points back to another stays with it
+    ("I moved to Denver last month and I love it there.",
+     ["The user moved to Denver in April 2023 and the user loves it there."]),
+    # one slot only: nothing to keep apart
+    ("I live in Boston and I love the food scene.", ["The user lives in Boston and the user loves the food scene (8 May 2023)."]),
+])
+def test_a_sentence_on_two_slots_is_one_fact_per_slot(said, expected):
+    found = run(("user", said))
+    assert texts(found, "fact") == expected
+    assert [c.slot for c in found if c.kind == "fact"][0] is not None

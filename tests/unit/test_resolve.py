@@ -331,6 +331,14 @@ def test_a_late_statement_said_after_the_ending_stays_current(memory):
     assert any("drives a 2015 Honda Civic" in t for t in memory.current("fact")), memory.current("fact")
 
 
+def test_a_move_leaves_the_job_said_in_the_same_sentence_current(memory):
+    memory.say("I live in Boston and I work as a nurse at Mass General.")
+    memory.say("I moved to Denver last month.", days=40)
+    current = memory.current("fact")
+    assert "The user works as a nurse at Mass General (1 March 2024)." in current, current
+    assert not any("Boston" in f for f in current), current
+
+
 def test_a_taste_turned_ends_the_liking(memory):
     memory.say("I love running, I do it every morning.")
     memory.say("I've come to hate running, my knees can't take it.", days=30)
