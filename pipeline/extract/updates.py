@@ -2,7 +2,8 @@
 
 - A slot names a subject that holds one value at a time: a later statement on the same slot
   replaces the earlier one ("I live in Beijing" ... "I moved to Shanghai"). Fixed slots (residence,
-  diet, job, relationship, age) and ones named by the statement ("favorite:food").
+  diet, job, relationship, age, car, where and when one works, whom one lives with...) and ones
+  named by the statement ("favorite:food").
 - An ending names the old value itself, when the speaker says it is over or was wrong: "I sold my
   Civic", "I'm not into Coldplay any more", "the trip to Rome is off", "Saturday, not Friday".
   Whatever the user's current memories say about it is archived, whatever its subject.
@@ -117,6 +118,31 @@ SLOTS = [
                        r"|\bmy\s+(?:new\s+)?(?:car|daily\s+driver|ride)\s+is\s+(?:now\s+)?(?:an?\s+)?(?:\d{4}\s+)?(?-i:[A-Z])"
                        # "Picked up my new car yesterday", "so that's what I drive now"
                        r"|\bmy\s+new\s+car\b|\bwhat\s+i\s+drive\s+now\b", re.I)),
+    # where the speaker works from: "I work from home", "I'm fully remote", "I'm back in the office
+    # full-time", "I go into the office three days a week now"
+    ("workplace", re.compile(r"\bi(?:'m|\s+am|'ve\s+been|\s+have\s+been)?\s+(?:now\s+|currently\s+|still\s+|mostly\s+|"
+                             r"fully\s+)?work(?:ing)?\s+(?:from\s+home|remotely|remote|hybrid|on-?site|in-?person)\b"
+                             r"|\bi(?:'m|\s+am)\s+(?:now\s+)?(?:fully\s+|completely\s+|100%\s+)?(?:remote|hybrid)\b"
+                             r"|\bmy\s+(?:job|role|position|work)\s+is\s+(?:now\s+)?(?:fully\s+)?(?:remote|hybrid|in-?person|on-?site)\b"
+                             r"|\bi(?:'m|\s+am|\s+work|\s+go|'ll\s+be)\s+(?:now\s+)?(?:back\s+)?(?:in|into|at)\s+(?:the|an)\s+office\s+"
+                             r"(?:full[- ]time|every\s+day|(?:\w+|\d)\s+days\s+a\s+week|now|for\s+good|permanently)\b"
+                             r"|\b(?:went|going|gone|returned|switched)\s+back\s+to\s+(?:working\s+(?:in|at|from)\s+)?"
+                             r"(?:the\s+|an\s+)?office\b", re.I)),
+    # the hours: "I work the night shift", "I work nights", "I switched to day shifts"
+    ("shift", re.compile(r"\bi(?:'m|\s+am|'ve\s+been|\s+have\s+been)?\s+(?:now\s+|currently\s+|still\s+|just\s+|finally\s+)?"
+                         r"(?:work(?:ing)?|on|doing|switched\s+to|moved\s+to|back\s+on|got\s+moved\s+to)\s+(?:the\s+)?"
+                         r"(?:night|day|evening|overnight|graveyard|morning|early|late|swing)\s+shifts?\b"
+                         r"|\bi\s+(?:now\s+|currently\s+|still\s+|mostly\s+)?work\s+(?:nights|days|evenings|overnights)\b"
+                         r"|\bi(?:'m|\s+am)\s+(?:now\s+)?(?:back\s+)?on\s+(?:nights|days|evenings)\b", re.I)),
+    # who the speaker lives with: "I live with my parents", "I live alone", "I finally got my own place"
+    ("household", re.compile(r"\bi(?:'m|\s+am)?\s+(?:now\s+|currently\s+|still\s+)?(?:live|living)\s+(?:with\s+(?:my\s+)?"
+                             r"(?:parents|mom|dad|mum|mother|father|family|folks|roommates?|flatmates?|housemates?|boyfriend|"
+                             r"girlfriend|partner|fianc\w*|husband|wife|grandparents|grandma|grandmother|in-laws|sister|"
+                             r"brother|aunt|uncle|friends?|cousins?)|alone|by\s+myself|on\s+my\s+own)\b"
+                             r"|\b(?:i|we)\s+(?:just\s+|finally\s+)?moved\s+(?:back\s+)?(?:in\s+with|out\s+of)\s+my\b"
+                             r"|\bmoved\s+in\s+with\s+(?:me|us)\b"
+                             r"|\b(?:got|have|found|bought|rented|rent|in)\s+my\s+(?:very\s+)?own\s+(?:place|apartment|flat|house|home)\b"
+                             r"|\bi\s+(?:have|'ve\s+got)\s+(?:a\s+|\w+\s+)?(?:new\s+)?(?:roommates?|flatmates?|housemates?)\b", re.I)),
     ("name", re.compile(r"\bmy\s+(?:full\s+|last\s+|first\s+|sur|maiden\s+)?name\s+is\b", re.I)),
     ("phone number", re.compile(r"\bmy\s+(?:new\s+)?(?:phone\s+|cell\s+|mobile\s+)?number\s+is\b"
                                 r"|\bi\s+changed\s+my\s+(?:phone\s+|cell\s+)?number\b"
@@ -128,6 +154,11 @@ SLOTS = [
 # A job on the side is not the job: "volunteering on weekends, on top of my day job"
 _SIDE_JOB = re.compile(r"\b(?:on top of|on the side|side (?:gig|hustle|job)|volunteer\w*|"
                        r"on weekends|part[- ]time|in my (?:free|spare) time|for fun|as a hobby)\b", re.I)
+# A day out of the routine is not the routine: "I'm working from the office today", "covering a night
+# shift tonight", "staying with my parents this weekend"
+_ONE_OFF = re.compile(r"\b(?:today|tonight|tomorrow|this\s+(?:week(?:end)?|morning|afternoon|evening|time)|for\s+the\s+"
+                      r"(?:day|week(?:end)?|holidays?)|for\s+a\s+(?:few\s+)?(?:days|weeks?|while))\b", re.I)
+_ROUTINE_SLOTS = ("workplace", "shift", "household")
 # A car driven for a while is not the car: "I'm driving a rental Jeep this week"
 _NOT_MY_CAR = re.compile(r"\b(?:rental|rented|renting|borrowed|borrowing|loaner|test[- ]driv\w*|today|tonight|"
                          r"this\s+week(?:end)?|for\s+the\s+(?:trip|weekend|week|day))\b", re.I)
@@ -181,6 +212,7 @@ def slot_of(sentence: str) -> str | None:
         found = pattern.search(sentence)
         if found and not (name == "job" and _SIDE_JOB.search(sentence)) \
                 and not (name == "car" and _NOT_MY_CAR.search(sentence)) \
+                and not (name in _ROUTINE_SLOTS and _ONE_OFF.search(sentence)) \
                 and not _NOT_BEFORE.search(sentence, 0, found.start()):  # "If I moved to Paris ..."
             return name
     return None
@@ -214,6 +246,11 @@ def occupations_in(text: str) -> set[str]:
 # The plain words that are a slot's value, beside names and numbers: a diet, a relationship state
 _STATE_VALUE = re.compile(r"\b(?:vegetarian|vegan|pescatarian|plant-based|keto|single|married|divorced|engaged|"
                           r"dating|separated|widowed)\b", re.I)
+# ...and on the routine slots, words that are their values only there ("night shifts are tiring" is
+# no new value of a job)
+_SLOT_VALUE = {"workplace": re.compile(r"\b(?:remote|remotely|hybrid|office|home)\b", re.I),
+               "shift": re.compile(r"\b(?:nights?|days?|evenings?|mornings?|overnights?|graveyard|swing)\b", re.I),
+               "household": re.compile(r"\b(?:alone|myself|parents|roommates?|flatmates?|housemates?|own)\b", re.I)}
 # Words that say a value changed, even when the new statement also names the old value ("I got laid
 # off from Target", "I left Google"): such a statement is never the same value said again
 CHANGE_WORDS = re.compile(r"\b(?:left|leaving|quit|quitting|laid\s+off|fired|lost|moved|moving|relocat\w*|broke\s+up|"
@@ -221,10 +258,13 @@ CHANGE_WORDS = re.compile(r"\b(?:left|leaving|quit|quitting|laid\s+off|fired|los
                           r"unemployed|retired|new|now|again|instead)\b", re.I)
 
 
-def values_in(text: str) -> set[str]:
-    """What a statement on a slot names as its value, besides names and numbers: occupations, diets
-    and relationship states, lowercased."""
-    return occupations_in(text) | {m.lower() for m in _STATE_VALUE.findall(text)}
+def values_in(text: str, slot: str | None = None) -> set[str]:
+    """What a statement on `slot` names as its value, besides names and numbers: occupations, diets,
+    relationship states, and the routine slot's own words, lowercased."""
+    found = occupations_in(text) | {m.lower() for m in _STATE_VALUE.findall(text)}
+    if slot in _SLOT_VALUE:
+        found |= {m.lower() for m in _SLOT_VALUE[slot].findall(text)}
+    return found
 
 
 _NOT_JUST_TODAY = r"(?![^.,;!?]*\b(?:today|tonight|for\s+now|for\s+today|this\s+time)\b)"

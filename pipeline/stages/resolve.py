@@ -83,7 +83,7 @@ def _markers(text: str) -> tuple[frozenset[str], bool]:
     return frozenset(names), negated
 
 
-def _says_the_same_value(later: str, earlier: str) -> bool:
+def _says_the_same_value(later: str, earlier: str, slot: str | None = None) -> bool:
     """On a slot, a later statement whose names, numbers, occupations and states all appear in the
     earlier one, with the same polarity and no word of change ("now", "left", "laid off"), says the
     same value again, less fully: "The user is a registered nurse, night shifts are tiring" after
@@ -91,12 +91,12 @@ def _says_the_same_value(later: str, earlier: str) -> bool:
     nurse now" after "a teacher", "working at Stripe", "30") replaces it. Decided by said time, not
     arrival, so both arrival orders agree."""
     names, negated = _markers(later)
-    value = set(names) | values_in(SAID_DATE.sub("", later))
+    value = set(names) | values_in(SAID_DATE.sub("", later), slot)
     old_names, old_negated = _markers(earlier)
     if not value or negated != old_negated or CHANGE_WORDS.search(later):
         return False
     body = SAID_DATE.sub("", earlier)
-    words = {w.lower().removesuffix("'s") for w in re.findall(r"[\w'-]+", body)} | set(old_names) | values_in(body)
+    words = {w.lower().removesuffix("'s") for w in re.findall(r"[\w'-]+", body)} | set(old_names) | values_in(body, slot)
     return value <= words
 
 
@@ -106,7 +106,7 @@ def _replaces(memory: StoredMemory, rival: StoredMemory) -> bool:
     if not memory.slot or memory.slot.startswith("pref:"):
         return True
     later, earlier = (memory, rival) if memory.said_at >= rival.said_at else (rival, memory)
-    return not _says_the_same_value(later.text, earlier.text)
+    return not _says_the_same_value(later.text, earlier.text, memory.slot)
 
 
 def same_content(a: str, b: str) -> bool:

@@ -404,6 +404,17 @@ def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
     ("My boyfriend and I have been dating for two years.", "Ugh, my boyfriend and I broke up, I'm single again.",
      "dating"),
     ("My favorite TV show is The Office.", "My new favorite show is Severance.", "The Office"),
+    # where and when one works, whom one lives with (audit 15's misses)
+    ("I work from home full-time.", "My company made everyone come back, I'm in the office five days a week now.",
+     "from home"),
+    ("I work remotely for a startup in Austin.", "I'm back in the office full-time now.", "remotely"),
+    ("I'm fully remote.", "I go into the office three days a week now, we're hybrid.", "fully remote"),
+    ("I work the night shift at the hospital.", "I finally switched to day shifts!", "night shift"),
+    ("I work nights at the warehouse.", "I'm on the day shift now, so much better for my sleep.", "nights"),
+    ("I live with my parents to save money.", "I finally got my own apartment, no more living with my parents!",
+     "save money"),
+    ("I live alone.", "My girlfriend moved in with me last month.", "alone"),
+    ("I have two roommates.", "I live by myself now, it's so quiet.", "roommates"),
 ])
 def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, after, slot_value):
     memory.say(before)
@@ -456,6 +467,14 @@ def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, 
     ("I work as a pharmacist at CVS.", "I'm a careful driver, never had a ticket."),
     ("I'm vegan.", "I joked to my coworkers that I'd quit being vegan for bacon, but obviously I'm not going to."),
     ("I live in Boston.", "If I moved to Paris I would finally learn French."),
+    ("I work from home.", "I'm working from the office today because my internet is down."),
+    ("I work from home.", "I'd love to work in an office again someday."),
+    ("I work the day shift.", "I'm covering a night shift tonight for a coworker."),
+    ("I work the day shift.", "I'm working the night shift this week, ugh."),
+    ("I work nights.", "My husband works days, so we barely see each other."),
+    ("I live with my parents.", "My sister lives with her boyfriend now."),
+    ("I live alone.", "I'm staying with my parents this weekend."),
+    ("I live alone.", "I'm living with my parents for a few weeks while my place is renovated."),
 ])
 def test_a_statement_that_only_mentions_the_words_replaces_nothing(memory, before, after):
     memory.say(before)
@@ -467,6 +486,8 @@ def test_a_statement_that_only_mentions_the_words_replaces_nothing(memory, befor
     ("I'm a nurse at St Mary's.", "I'm a registered nurse, night shifts are tiring."),
     ("I live in Boston near the harbor.", "I live in Boston and the winters are brutal."),
     ("I drive a Honda Civic with a roof rack.", "I drive a Honda Civic, it is so reliable."),
+    ("I work from home for a design agency in Leeds.", "I work from home, it suits me."),
+    ("I live with my parents in their old farmhouse.", "I live with my parents, it saves money."),
 ])
 @pytest.mark.parametrize("later_first", [False, True], ids=["in order", "out of order"])
 def test_the_same_value_said_again_less_fully_leaves_the_fuller_statement_current(memory, fuller, shorter,
