@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.extract.english import IRREGULAR_PAST
+from pipeline.extract.english import d_means_had
 
 _HE = {"son", "brother", "father", "dad", "husband", "boyfriend", "fiance", "fiancé", "uncle", "nephew",
        "grandfather", "grandpa", "stepson", "stepdad", "stepfather", "boy"}
@@ -51,10 +51,6 @@ _NOT_NAMES = {"And", "But", "So", "He", "She", "They", "We", "I", "It", "The", "
               "July", "August", "September", "October", "November", "December", "Christmas", "Easter"}
 _OPENING = re.compile(r"^(?P<pronoun>he|she)(?P<contraction>'s|'d|'ll|\u2019s|\u2019d|\u2019ll)?(?=\s)", re.I)
 _HAS_AFTER = re.compile(r"^\s+(?:been|got|gotten|had|done|made|gone|always|never|already|just\s+been)\b", re.I)
-_PARTICIPLE_AFTER = re.compile(r"^\s+(?:never\s+|already\s+|just\s+|always\s+)?(?:\w+ed|" +
-                               "|".join(sorted(IRREGULAR_PAST | {"seen", "been", "done", "gone", "taken", "given", "known",
-                                                                 "eaten", "written", "driven", "forgotten"})) +
-                               r")\b", re.I)
 _WE = re.compile(r"^we(?P<contraction>'re|'ve|'ll|'d|\u2019re|\u2019ve|\u2019ll|\u2019d)?(?=\s)", re.I)
 _WE_VERB = {"'re": " are", "'ve": " have", "'ll": " will", "'d": " would"}
 REACH = 2  # a person named in one of the speaker's last REACH sentences
@@ -130,7 +126,7 @@ class Antecedents:
                 del self.latest[other]
         rest = sentence[m.end():]
         contraction = (m.group("contraction") or "").replace("\u2019", "'").lower()
-        had = _HAS_AFTER.match(rest) or _PARTICIPLE_AFTER.match(rest)  # "He'd never seen snow": had
+        had = d_means_had(rest.split())  # "He'd never seen snow": had
         verb = {"'s": " has" if _HAS_AFTER.match(rest) else " is", "'d": " had" if had else " would",
                 "'ll": " will"}.get(contraction, "")
         return person[0].upper() + person[1:] + verb + rest

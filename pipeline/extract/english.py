@@ -128,26 +128,39 @@ def _quoted(words: list[str]) -> set[int]:
     return inside
 
 
-# Past forms that are also the verb itself: after "'d" they are "would" ("I'd quit being vegan for
-# bacon") unless the sentence puts them before something ("I'd quit smoking by then", "already")
+# "'d" is "had" before a participle ("I'd forgotten", "he'd never seen snow"), else "would".
+# Past forms that are also the verb itself are "would" ("I'd quit being vegan for bacon") unless the
+# sentence puts them before something ("I'd quit smoking by then") or an adverb of the past leads
+# ("I'd already read"). One rule for "I'd", "he'd" and "she'd" (see antecedents).
 _SAME_AS_BASE = {"put", "quit", "set", "shut", "read", "let", "cut", "hit", "hurt", "cost", "bet", "spread", "split",
                  "burst", "cast"}
 _HAD_CONTEXT = {"already", "just", "before", "by", "ago", "since", "previously", "earlier", "once"}
-_HAD_ADVERBS = {"already", "just", "recently", "finally"}
+_HAD_ADVERBS = {"already", "just", "recently", "finally"}  # "'d" + these + a participle: "had"
+_EITHER_ADVERBS = {"never", "always", "ever", "also", "really"}  # these leave the verb to decide
+PARTICIPLES = {"been", "seen", "done", "gone", "taken", "given", "known", "eaten", "written", "driven", "forgotten",
+               "gotten", "begun", "broken", "chosen", "fallen", "flown", "grown", "hidden", "ridden", "risen", "shown",
+               "spoken", "stolen", "sworn", "thrown", "worn", "woken", "drunk", "sung", "swum", "beaten", "bitten",
+               "frozen", "forgiven", "mistaken", "shaken"}
 
 
-def _would_rather_than_had(words: list[str], j: int) -> bool:
-    """Whether "'d" before words[j] is "would": a past form that is also its base form, with no word
-    of an earlier time after it in the sentence."""
-    if _split_word(words[j])[1].lower() not in _SAME_AS_BASE:
+def d_means_had(after: list[str]) -> bool:
+    """Whether the "'d" of "I'd", "he'd"... is "had", given the words after it."""
+    if not after:
         return False
-    rest = {_split_word(w)[1].lower() for w in words[j + 1:j + 12]}
-    return not rest & _HAD_CONTEXT
+    lead = _split_word(after[0])[1].lower()
+    k = 1 if lead in _HAD_ADVERBS or lead in _EITHER_ADVERBS else 0
+    if k >= len(after) or not _participle(after[k]):
+        return False
+    if lead in _HAD_ADVERBS:
+        return True
+    if _split_word(after[k])[1].lower() not in _SAME_AS_BASE:
+        return True
+    return bool({_split_word(w)[1].lower() for w in after[k + 1:k + 12]} & _HAD_CONTEXT)
 
 
 def _participle(word: str) -> bool:
     low = _split_word(word)[1].lower()
-    return low == "been" or past_form(low)
+    return low in PARTICIPLES or past_form(low)
 
 
 def _split_word(word: str) -> tuple[str, str, str]:
@@ -376,10 +389,7 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
             continue
         elif low in _PRONOUNS:
             form = _PRONOUNS[low](subject, other)
-            # "I'd started", "I'd already read" are "I had ..."
-            verb = i + 2 if i + 2 < len(words) and _split_word(words[i + 1])[1].lower() in _HAD_ADVERBS else i + 1
-            if low.endswith("'d") and not tail and verb < len(words) and _participle(words[verb]) and \
-                    (verb > i + 1 or not _would_rather_than_had(words, verb)):
+            if low.endswith("'d") and not tail and d_means_had(words[i + 1:]):  # "I'd started": "I had started"
                 form = form.replace(" would", " had")
             out.append(lead + form + tail)
             if low in ("i'm", "im", "i've") and not tail:  # "I'm diabetic and take metformin"

