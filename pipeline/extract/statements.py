@@ -155,10 +155,21 @@ _PRAISE = re.compile(r"^(?:that's|that is|it's|so)\b", re.I)
 _AFTER_REQUEST = re.compile(r",\s+(?=(?:i|i'm|i've|i'll|i'd|my|we|we're|we've)\b)", re.I)
 
 
+# A request can carry a contact detail of the speaker's: "Please use my new email, jane@doe.dev, from
+# now on", "Can you update my number to 555-0199?" The request is no fact; the detail is, said plainly.
+_CONTACT_IN_REQUEST = re.compile(r"\bmy\s+(?P<new>new\s+)?(?P<what>e-?mail(?:\s+address)?|(?:phone\s+|cell\s+|mobile\s+)?number)"
+                                 r"\s*(?:is\s+|[,:(]\s*|to\s+)?(?P<value>[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d ().-]{5,}\d)",
+                                 re.I)
+
+
 def request_apart(sentence: str) -> list[str]:
     asks = REQUEST.match(sentence.strip()) and not _PRAISE.match(sentence.strip())  # "That's great, I'll ..." is chat
     parts = _AFTER_REQUEST.split(sentence, maxsplit=1) if asks else [sentence]
-    return [parts[0] + ("?" if sentence.rstrip().endswith("?") else "."), parts[1]] if len(parts) == 2 else parts
+    if len(parts) == 2:
+        parts = [parts[0] + ("?" if sentence.rstrip().endswith("?") else "."), parts[1]]
+    if asks and (contact := _CONTACT_IN_REQUEST.search(parts[0])):
+        parts.append(f"My {contact.group('new') or ''}{contact.group('what')} is {contact.group('value')}.")
+    return parts
 
 
 def without_thanks(sentence: str) -> str:

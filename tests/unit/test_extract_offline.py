@@ -778,3 +778,14 @@ def test_a_sentence_on_two_slots_is_one_fact_per_slot(said, expected):
     found = run(("user", said))
     assert texts(found, "fact") == expected
     assert [c.slot for c in found if c.kind == "fact"][0] is not None
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("Please use my new email, jane@doe.dev, for all invoices from now on.",
+     ["The user's new email is jane@doe.dev (8 May 2023)."]),
+    ("Can you update my phone number to +1 (555) 019-9000?", ["The user's phone number is +1 (555) 019-9000 (8 May 2023)."]),
+    # someone else's address is no detail of the user's
+    ("Please email my boss at boss@corp.com about the delay.", []),
+])
+def test_a_contact_detail_given_inside_a_request_is_a_fact(said, expected):
+    assert texts(run(("user", said)), "fact") == expected

@@ -404,6 +404,10 @@ def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
     ("My boyfriend and I have been dating for two years.", "Ugh, my boyfriend and I broke up, I'm single again.",
      "dating"),
     ("My favorite TV show is The Office.", "My new favorite show is Severance.", "The Office"),
+    # a contact detail given inside a request (audit 15)
+    ("My email is jane.doe@gmail.com.", "Please use my new email, jane@doe.dev, for all invoices from now on.",
+     "jane.doe@gmail.com"),
+    ("My phone number is 555-0142.", "Can you update my number to 555-0199 in your notes?", "555-0142"),
     # where and when one works, whom one lives with (audit 15's misses)
     ("I work from home full-time.", "My company made everyone come back, I'm in the office five days a week now.",
      "from home"),
