@@ -33,11 +33,12 @@ from pipeline.extract.statements import (
     short_state, without_openers, without_thanks, without_vocative,
 )
 from pipeline.extract.times import date_phrase, resolve_relative_times
-from pipeline.extract.updates import apart_by_slot, endings_of, favorite_slot, slot_of
+from pipeline.extract.updates import LATELY, apart_by_slot, endings_of, favorite_slot, slot_of
 from pipeline.models import Batch, Candidate, Message, Source
 
 PHOTO = re.compile(r"\[shares? (a |an )?(photo|picture|image) of ([^\]]+)\]", re.I)
 # An image captioner's own opening ("[shares a photo of a photo of a cake]"): the photo is said once.
+_HEDGE = re.compile(r"^(?:definitely|probably|honestly|still|easily|hands\s+down|for\s+sure|undoubtedly)\s+", re.I)
 _CAPTION_OPENING = re.compile(r"^(?:a |an )?(?:photo|picture|image|photograph|photography) of ", re.I)
 # What makes the assistant's message an offer a short user reply can choose from: a question, an
 # "or", a list, an enumeration ("7 Days Inn, Ji Hotel, Hilton, and others") or an offer verb.
@@ -122,9 +123,12 @@ class OfflineExtractor:
             people.note(sentence)
             favorite = FAVORITE_LINE.match(sentence)
             if favorite and not sentence.endswith("?"):
-                what = to_third_person(favorite.group("what").strip(), speaker, context.other)
+                # "my favorite food (now) is (definitely) ramen": the thing and its value, not the hedges
+                what = re.sub(LATELY + "$", "", favorite.group("what").strip(), flags=re.I)
+                what = to_third_person(what, speaker, context.other)
                 # the value, not the story after it ("ramen now, I've been obsessed since ...")
                 value = re.split(r"\s*[,;(]|\s+(?:because|since|but|now)\b", favorite.group("value").strip())[0]
+                value = _HEDGE.sub("", value)
                 found.append(self._preference(f"{what}: {value.strip().rstrip('.!')}.",
                                               "explicit_preference", f"Stated directly on {date_phrase(said)}.",
                                               source, said, slot=favorite_slot(favorite.group("what"))))

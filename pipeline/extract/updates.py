@@ -53,6 +53,9 @@ SLOTS = [
                              # to our new place in Austin". Not "I'm in London now": a trip as often as a home.
                              r"|\b(?:relocating|relocated\s+(?:me|us))\s+to\s+" + _PLACE +
                              r"|\b(?:my|our)\s+new\s+(?:place|apartment|flat|house|home|condo)\s+in\s+" + _PLACE +
+                             # "My apartment is in Chicago", "Just finished moving to Seattle"
+                             r"|\b(?:my|our)\s+(?:place|apartment|flat|house|home|condo)\s+is\s+(?:now\s+)?in\s+" + _PLACE +
+                             r"|\b(?:finished|done|finally)\s+moving\s+(?:to|into)\s+" + _PLACE +
                              # "I live in a tiny apartment in Brooklyn", "I rent a flat in Seattle", "we bought a
                              # house in Tacoma"
                              r"|\b(?:i|we)\s+(?:now\s+|currently\s+|still\s+)?(?:live|rent|bought|own)\s+(?:in\s+)?(?:a|an|the|my|our)\s+"
@@ -63,10 +66,16 @@ SLOTS = [
     # ("I'd never quit being vegan" is no diet said)
     ("diet", re.compile(r"\b(?:i(?!')|i'm|i've|we(?!')|we're)\b(?!\s+(?:was|were|used\s+to|had\s+been)\b)"
                         r"[^.,;!?]{0,25}?\b(?:vegetarian|vegan|pescatarian|"
-                        r"eat(?:ing)? meat|eat(?:ing)? fish|plant-based)\b", re.I)),
+                        r"eat(?:ing)? meat|eat(?:ing)? fish|plant-based)\b"
+                        # "I'm on a keto diet", "I follow a Mediterranean diet", "I eat pretty much everything"
+                        r"|\b(?:i(?!')|i'm|i've)\s+(?:am\s+|now\s+|currently\s+|been\s+|strictly\s+)?(?:on|following|follow|doing|do|"
+                        r"started|eating|eat)\s+(?:a|the)\s+(?:[\w-]+\s+){1,2}?diet\b"
+                        r"|\bi\s+(?:eat|will\s+eat)\s+(?:pretty\s+much\s+|just\s+about\s+|basically\s+)?(?:everything|anything)\b",
+                        re.I)),
     ("job", re.compile(r"\b(?:i|i've|i'm)\s+(?:am\s+|have\s+)?(?:now\s+|currently\s+|just\s+|recently\s+)?"
                        r"(?:work(?:ing)?\s+(?:at|for|as)\b|got\s+a\s+(?:new\s+)?job\b(?!\s+(?:offer|interview))"
-                       r"|started\s+(?:a\s+new\s+job|working)|was\s+promoted|got\s+laid\s+off"
+                       r"|started\s+(?:(?:a|my|the)\s+)?(?:new\s+)?(?:job|role|position)\b|started\s+working"
+                       r"|(?:was|got)\s+promoted|got\s+laid\s+off"
                        r"|joined\s+(?-i:[A-Z])[\w&.-]*(?:\s+[\w&.-]+){0,2}\s+as\s+an?\b"
                        r"|landed\s+(?:a\s+|the\s+)?(?:new\s+)?(?:job|role|position)\b)"
                        # "first day at Pfizer" (the speaker's: not "my daughter's first day at school")
@@ -79,7 +88,10 @@ SLOTS = [
                        r"[\w-]+(?:\s+[\w-]+)?\s+(?:at\s+(?!the\s+moment|home|work|least|all|night|times|first|last|once|heart)"
                        r"|by profession)\b"
                        # "I left Google and started working at Stripe"
-                       r"|\bi\s+(?:left|quit)\s+[^.,;!?]{1,40}?\s+and\s+(?:now\s+)?(?:started\s+working|work(?:ing)?\s+(?:at|for))\b"
+                       r"|\bi\s+(?:left|quit)\s+[^.,;!?]{1,40}?\s+and\s+(?:now\s+|then\s+)?(?:started\s+working|work(?:ing)?\s+(?:at|for)|"
+                       r"joined\s+(?-i:[A-Z]))"
+                       # "Got promoted, I'm the store manager now!"
+                       r"|\bi(?:'m|\s+am)\s+(?:now\s+)?the\s+(?:[\w-]+\s+){0,2}?(?:" + OCCUPATIONS + r")s?\b(?=[^.;!?]*\bnow\b)"
                        # "I'm a nurse now", "I'm a high school teacher": an occupation said of oneself,
                        # with at most three words before it; not "a former teacher" or "an aspiring writer"
                        r"|\bi(?:'m|\s+am)\s+(?:now\s+|currently\s+|still\s+|actually\s+)?an?\s+"
@@ -113,26 +125,37 @@ SLOTS = [
                           r"|\bmy\s+(?:new\s+)?(?:salary|pay)\s+is\b", re.I)),
     # the car one drives: "I drive a Tesla now", "my new car is a Mazda"; not "I drove a Ferrari once"
     ("car", re.compile(r"\bi(?:'m|\s+am)?\s+(?:now\s+|currently\s+|still\s+|mostly\s+)?driv(?:e|ing)\s+(?:an?|the)\s+"
-                       r"(?:new\s+|used\s+|\d{4}\s+)?(?:(?-i:[A-Z])|(?:minivan|van|truck|pickup|suv|sedan|hatchback|"
+                       r"(?:(?:new|used|old|little|beat-up|trusty|red|blue|black|white|silver|grey|gray)\s+|\d{4}\s+){0,2}"
+                       r"(?:(?-i:[A-Z])|(?:minivan|van|truck|pickup|suv|sedan|hatchback|"
                        r"convertible|motorcycle|motorbike|jeep|hybrid|ev|electric\s+car|station\s+wagon)\b)"
                        r"|\bmy\s+(?:new\s+)?(?:car|daily\s+driver|ride)\s+is\s+(?:now\s+)?(?:an?\s+)?(?:\d{4}\s+)?(?-i:[A-Z])"
                        # "Picked up my new car yesterday", "so that's what I drive now"
-                       r"|\bmy\s+new\s+car\b|\bwhat\s+i\s+drive\s+now\b", re.I)),
+                       r"|\bmy\s+new\s+car\b|\bwhat\s+i\s+drive\s+now\b"
+                       # "I got a new car, a Mazda"; not "a new car seat"
+                       r"|(?:\bi\s+|^)(?:just\s+|finally\s+)?(?:got|bought|picked\s+up)\s+a\s+new\s+car\b"
+                       r"(?![\s-]+(?:seat|wash|charger|mats?|insurance|loan|smell|battery|stereo|keys?|tires?|tyres?))", re.I)),
     # where the speaker works from: "I work from home", "I'm fully remote", "I'm back in the office
     # full-time", "I go into the office three days a week now"
     ("workplace", re.compile(r"\bi(?:'m|\s+am|'ve\s+been|\s+have\s+been)?\s+(?:now\s+|currently\s+|still\s+|mostly\s+|"
                              r"fully\s+)?work(?:ing)?\s+(?:from\s+home|remotely|remote|hybrid|on-?site|in-?person)\b"
                              r"|\bi(?:'m|\s+am)\s+(?:now\s+)?(?:fully\s+|completely\s+|100%\s+)?(?:remote|hybrid)\b"
                              r"|\bmy\s+(?:job|role|position|work)\s+is\s+(?:now\s+)?(?:fully\s+)?(?:remote|hybrid|in-?person|on-?site)\b"
-                             r"|\bi(?:'m|\s+am|\s+work|\s+go|'ll\s+be)\s+(?:now\s+)?(?:back\s+)?(?:in|into|at)\s+(?:the|an)\s+office\s+"
+                             r"|\b(?:i|we)(?:'m|'re|\s+am|\s+are|\s+work|\s+go|'ll\s+be)\s+(?:now\s+)?(?:back\s+)?(?:in|into|at)\s+(?:the|an)\s+office\s+"
                              r"(?:full[- ]time|every\s+day|(?:\w+|\d)\s+days\s+a\s+week|now|for\s+good|permanently)\b"
                              r"|\b(?:went|going|gone|returned|switched)\s+back\s+to\s+(?:working\s+(?:in|at|from)\s+)?"
-                             r"(?:the\s+|an\s+)?office\b", re.I)),
+                             r"(?:the\s+|an\s+)?office\b"
+                             r"|\bi\s+(?:now\s+|still\s+)?commute\s+(?:in)?to\s+(?:the|an|my)\s+office\b"
+                             r"|\bi\s+(?:just\s+|finally\s+)?switched\s+to\s+(?:working\s+)?(?:fully\s+|full[- ]time\s+)?(?:remote|remotely|"
+                             r"hybrid|from\s+home|in[- ]person|in\s+the\s+office)\b"
+                             # "my team went fully remote": the user's work with it
+                             r"|\b(?:my\s+(?:team|company|job|office|employer|department)|we)\s+(?:just\s+)?(?:went|are\s+going|'re\s+going|"
+                             r"is\s+going|switched\s+to)\s+(?:fully\s+|full[- ]time\s+)?(?:remote|hybrid)\b", re.I)),
     # the hours: "I work the night shift", "I work nights", "I switched to day shifts"
     ("shift", re.compile(r"\bi(?:'m|\s+am|'ve\s+been|\s+have\s+been)?\s+(?:now\s+|currently\s+|still\s+|just\s+|finally\s+)?"
                          r"(?:work(?:ing)?|on|doing|switched\s+to|moved\s+to|back\s+on|got\s+moved\s+to)\s+(?:the\s+)?"
-                         r"(?:night|day|evening|overnight|graveyard|morning|early|late|swing)\s+shifts?\b"
-                         r"|\bi\s+(?:now\s+|currently\s+|still\s+|mostly\s+)?work\s+(?:nights|days|evenings|overnights)\b"
+                         r"(?:(?:night|day|evening|overnight|graveyard|morning|afternoon|early|late|swing)\s+){1,2}shifts?\b"
+                         r"|\bi(?:'m|\s+am)?\s+(?:now\s+|currently\s+|still\s+|mostly\s+)?work(?:ing)?\s+(?:nights|days|evenings|"
+                         r"overnights)\b"
                          r"|\bi(?:'m|\s+am)\s+(?:now\s+)?(?:back\s+)?on\s+(?:nights|days|evenings)\b", re.I)),
     # who the speaker lives with: "I live with my parents", "I live alone", "I finally got my own place"
     ("household", re.compile(r"\bi(?:'m|\s+am)?\s+(?:now\s+|currently\s+|still\s+)?(?:live|living)\s+(?:with\s+(?:my\s+)?"
@@ -142,14 +165,20 @@ SLOTS = [
                              r"|\b(?:i|we)\s+(?:just\s+|finally\s+)?moved\s+(?:back\s+)?(?:in\s+with|out\s+of)\s+my\b"
                              r"|\bmoved\s+in\s+with\s+(?:me|us)\b"
                              r"|\b(?:got|have|found|bought|rented|rent|in)\s+my\s+(?:very\s+)?own\s+(?:place|apartment|flat|house|home)\b"
-                             r"|\bi\s+(?:have|'ve\s+got)\s+(?:a\s+|\w+\s+)?(?:new\s+)?(?:roommates?|flatmates?|housemates?)\b", re.I)),
+                             r"|\bi\s+(?:have|'ve\s+got)\s+(?:a\s+|\w+\s+)?(?:new\s+)?(?:roommates?|flatmates?|housemates?)\b"
+                             r"|\bi\s+(?:now\s+|currently\s+|still\s+)?share\s+(?:a|an|the|my)\s+(?:flat|apartment|house|place|room)\s+with\b",
+                             re.I)),
     ("name", re.compile(r"\bmy\s+(?:full\s+|last\s+|first\s+|sur|maiden\s+)?name\s+is\b", re.I)),
     ("phone number", re.compile(r"\bmy\s+(?:new\s+)?(?:phone\s+|cell\s+|mobile\s+)?number\s+is\b"
                                 r"|\bi\s+changed\s+my\s+(?:phone\s+|cell\s+)?number\b"
                                 r"|\b(?:i've|i\s+have)\s+(?:got\s+)?a\s+new\s+(?:phone\s+)?number\b", re.I)),
     ("email", re.compile(r"\bmy\s+(?:new\s+)?e-?mail(?:\s+address)?\s+is\b", re.I)),
-    ("age", re.compile(r"\bi(?:'m|\s+am)\s+(?:now\s+)?\d{1,3}(?:\s+years?\s+old\b|(?=\s*(?:now\b|[,.;!]|$)))"
-                       r"|(?:\bi\s+|^)(?:just\s+)?turned\s+\d{1,3}\b(?!\s*(?:%|percent|degrees|minutes|pages))", re.I)),
+    ("age", re.compile(r"\bi(?:'m|\s+am)\s+(?:now\s+|finally\s+|officially\s+)?\d{1,3}(?:\s+years?\s+old\b|"
+                       r"(?=\s*(?:now\b|so\b|[,.;!]|$)))"
+                       r"|(?:\bi\s+|^)(?:just\s+)?turned\s+\d{1,3}\b(?!\s*(?:%|percent|degrees|minutes|pages))"
+                       # "Just hit 42, feeling old": only a number standing alone ("hit 100 pushups" is no age)
+                       r"|(?:\bi\s+|^)(?:just\s+|finally\s+)?hit\s+\d{2}(?=\s*(?:[,.;!]|$|today|yesterday|this|last|on\b|years?))",
+                       re.I)),
 ]
 # A job on the side is not the job: "volunteering on weekends, on top of my day job"
 _SIDE_JOB = re.compile(r"\b(?:on top of|on the side|side (?:gig|hustle|job)|volunteer\w*|"
@@ -164,15 +193,20 @@ _NOT_MY_CAR = re.compile(r"\b(?:rental|rented|renting|borrowed|borrowing|loaner|
                          r"this\s+week(?:end)?|for\s+the\s+(?:trip|weekend|week|day))\b", re.I)
 # (a favourite part, scene or moment belongs to whatever it is of, not to the user: "my favorite part
 # is the music" says nothing of the next film's favourite part)
-_FAVORITE = re.compile(r"\bmy\s+(?:all-time\s+|new\s+)?favou?rite\s+(?!(?:part|thing|bit|moment|scene|line|memory|"
-                       r"quote|episode|time|day|one|character|song\s+on|track\s+on)\b)"
-                       r"(?P<thing>[a-z]+(?:\s+[a-z]+)?)\s+(?:is|are|has to be)\b", re.I)
+_NOT_A_FAVORITE_THING = r"(?!(?:part|thing|bit|moment|scene|line|memory|quote|episode|time|day|one|character|" \
+                        r"song\s+on|track\s+on)\b)"
+LATELY = r"(?:\s+(?:these\s+days|now|right\s+now|lately|at\s+the\s+moment|currently|nowadays))?"
+# "my favorite band (these days) is", "Pizza is my favorite food", "X has become / replaced Y as my favorite author"
+_FAVORITE = re.compile(r"\bmy\s+(?:all-time\s+|new\s+)?favou?rite\s+" + _NOT_A_FAVORITE_THING +
+                       r"(?P<thing>[a-z]+(?:\s+[a-z]+)?)" + LATELY + r"\s+(?:is|are|has to be)\b"
+                       r"|\b(?:is|become|became|as)\s+my\s+(?:all-time\s+|new\s+)?favou?rite\s+" + _NOT_A_FAVORITE_THING +
+                       r"(?P<thing2>[a-z]+(?:\s+[a-z]+)?)\s*(?:[.,;!?]|$|now\b)", re.I)
 
 
 def favorite_slot(what: str) -> str:
     """"My favourite food", "favorite food" -> "favorite:food"."""
     thing = re.sub(r"^(?:my\s+)?(?:all-time\s+|new\s+)?(?:favou?rite|preferred)\s+", "", what.strip(), flags=re.I)
-    return _favorite(thing)
+    return _favorite(re.sub(LATELY + "$", "", thing, flags=re.I))
 
 
 def _favorite(thing: str) -> str:
@@ -204,7 +238,7 @@ def slot_of(sentence: str) -> str | None:
     """The subject a first-person sentence sets, if it is one that holds a single value."""
     sentence = _unquoted(sentence[:READ_CHARS])
     if favorite := _FAVORITE.search(sentence):
-        return _favorite(favorite.group("thing"))
+        return _favorite(favorite.group("thing") or favorite.group("thing2"))
     if count := _COUNT.search(sentence):
         what = count.group("what").lower()
         return "count:" + _SINGULAR.get(what, what.removesuffix("s"))
@@ -213,7 +247,7 @@ def slot_of(sentence: str) -> str | None:
         if found and not (name == "job" and _SIDE_JOB.search(sentence)) \
                 and not (name == "car" and _NOT_MY_CAR.search(sentence)) \
                 and not (name in _ROUTINE_SLOTS and _ONE_OFF.search(sentence)) \
-                and not _NOT_BEFORE.search(sentence, 0, found.start()):  # "If I moved to Paris ..."
+                and not _NOT_BEFORE.search(sentence, 0, found.end()):  # "If I moved to Paris", "thinking about going vegan"
             return name
     return None
 
@@ -280,7 +314,7 @@ _ENDED = [re.compile(p, re.I) for p in (
     r"(?P<what>\w+ing\b[^.,;!?]*)",
     r"(?:\bi\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?gave\s+up\s+(?:on\s+)?" +
     _NOT_JUST_TODAY + r"(?P<what>[^.,;!?]+)",
-    r"(?:\bi\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?(?:sold|quit|"
+    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?(?:sold|quit|rehomed|"
     r"got\s+rid\s+of|gave\s+away|cancell?ed|called\s+off|ditched|moved\s+on\s+from|"
     r"broke\s+up\s+with)\s+(?!on\b|with\b|at\b|for\b|plans\b)(?P<what>[^.,;!?]+)",
     r"\b(?P<what>(?-i:[A-Z])[a-z]+)\s+and\s+i\s+(?:just\s+|finally\s+)?(?:broke\s+up|split\s+up|got\s+divorced|"
@@ -288,6 +322,8 @@ _ENDED = [re.compile(p, re.I) for p in (
     # "I came off sertraline", "we had to put Max down", "moved over to Apple Music and cancelled Spotify"
     r"\b(?:i|we)\s+(?:just\s+|finally\s+)?came\s+off\s+(?P<what>[^.,;!?]+)",
     r"\bput\s+(?P<what>(?-i:[A-Z])[a-z]+)\s+down\b",
+    # "we gave the piano away"
+    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+)?gave\s+(?P<what>(?:the|my|our)\s+[^.,;!?]+?)\s+away\b",
     r"\band\s+(?:then\s+)?(?:cancell?ed|sold|quit|ditched)\s+(?P<what>[^.,;!?]+)",
     # "I dropped Spanish", "dropped out of the marathon"; not "I dropped Lily off at practice"
     r"(?:\bi\s+|^)(?:just\s+|finally\s+)?dropped\s+(?![^.,;!?]*\boff\b)(?:out\s+of\s+)?"

@@ -91,7 +91,11 @@ def _says_the_same_value(later: str, earlier: str, slot: str | None = None) -> b
     nurse now" after "a teacher", "working at Stripe", "30") replaces it. Decided by said time, not
     arrival, so both arrival orders agree."""
     names, negated = _markers(later)
-    value = set(names) | values_in(SAID_DATE.sub("", later), slot)
+    # _markers skips the first word (a capital that only opens the sentence); here a name there
+    # counts: "Severance has replaced The Office as the user's favourite show"
+    first = later.split(" ", 1)[0].strip(".,!?;:'\"")
+    opening = {first.lower()} if first[:1].isupper() and lexical.content_terms(first) else set()
+    value = set(names) | opening | values_in(SAID_DATE.sub("", later), slot)
     old_names, old_negated = _markers(earlier)
     if not value or negated != old_negated or CHANGE_WORDS.search(later):
         return False
