@@ -56,6 +56,16 @@ class Source(BaseModel):
     content: str
 
 
+class Part(BaseModel):
+    """One independent clause of a compound fact ("The user has a cat named Oliver" of "...and
+    drives a Prius"), with its own conflict hints: when a later statement replaces or ends another
+    clause, this one stays current (see pipeline.stages.resolve)."""
+
+    text: str
+    slot: str | None = None
+    ends: list[str] = Field(default_factory=list)
+
+
 class Candidate(BaseModel):
     """A memory proposed by an extractor, before dedupe and conflict resolution."""
 
@@ -79,6 +89,8 @@ class Candidate(BaseModel):
     # another: old values this statement says are over or wrong ("I sold my Civic": ["Civic"]);
     # see pipeline.extract.updates
     ends: list[str] = Field(default_factory=list)
+    # a compound fact's clauses, each a fact of its own (empty for a simple one)
+    parts: list[Part] = Field(default_factory=list)
     # the end of the turn this memory's message replies to: indexed for keyword search, never shown
     reply_to: str = ""
 
@@ -119,6 +131,7 @@ class StoredMemory(BaseModel):
     experience: str | None = None
     slot: str | None = None
     ends: list[str] = Field(default_factory=list)  # see Candidate.ends: kept to end what arrives after it
+    parts: list[Part] = Field(default_factory=list)  # see Candidate.parts
     reply_to: str = ""  # see Candidate.reply_to
     valid_to: int | None = None
     superseded_by: str | None = None

@@ -172,8 +172,9 @@ def _split_word(word: str) -> tuple[str, str, str]:
     return word[:start], core, word[start + len(core):]
 
 
-_PREPOSITIONS = {"in", "at", "to", "from", "for", "of", "near", "on", "with", "by", "about", "around", "into",
-                 "like", "than", "outside", "across", "through", "toward", "towards", "without", "visiting"}
+_BEFORE_AN_OBJECT = {"in", "at", "to", "from", "for", "of", "near", "on", "with", "by", "about", "around", "into",
+                     "like", "than", "outside", "across", "through", "toward", "towards", "without", "visiting",
+                     "named", "called"}
 _CLAUSE_OPENERS = {"and", "but", "so", "because", "when", "while", "then", "since", "after", "before", "yesterday",
                    "today", "recently", "finally", "also", "just"}
 
@@ -303,9 +304,9 @@ def _compound_subject(before: list[str]) -> bool:
         return False
     name = before[-2].strip(_PUNCT_TAIL)
     if name[:1].isupper() and name.lower() not in _PRONOUNS:
-        # "...in Boston and I work", "...with Mel and I loved it": a name after a preposition is
-        # its object, so "and I" opens a second clause
-        return len(before) < 3 or before[-3].lower() not in _PREPOSITIONS
+        # "...in Boston and I work", "...with Mel and I loved it", "a cat named Oliver and I drive": a
+        # name after a preposition or "named" is an object, so "and I" opens a second clause
+        return len(before) < 3 or before[-3].lower() not in _BEFORE_AN_OBJECT
     # "my wife and I love" opens its clause; "...pursuing my goals and I hope" ends one
     # ("My" is already "the user's" or "Caroline's" in `before`)
     # ("my running club and I meet": the possessive may stand two words back)

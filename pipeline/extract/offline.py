@@ -33,8 +33,8 @@ from pipeline.extract.statements import (
     short_state, without_openers, without_thanks, without_vocative,
 )
 from pipeline.extract.times import date_phrase, resolve_relative_times
-from pipeline.extract.updates import LATELY, apart_by_slot, endings_of, favorite_slot, slot_of
-from pipeline.models import Batch, Candidate, Message, Source
+from pipeline.extract.updates import LATELY, apart_by_slot, clauses, endings_of, favorite_slot, slot_of
+from pipeline.models import Batch, Candidate, Message, Part, Source
 
 PHOTO = re.compile(r"\[shares? (a |an )?(photo|picture|image) of ([^\]]+)\]", re.I)
 # An image captioner's own opening ("[shares a photo of a photo of a cake]"): the photo is said once.
@@ -177,9 +177,14 @@ class OfflineExtractor:
                     slot_of(" ".join(unit)) is None and not short_state(unit):
                 continue
             whole = " ".join(capitalised(without_openers(part)) or part for part in unit)
-            for statement in apart_by_slot(whole):
+            statements = apart_by_slot(whole)
+            for statement in statements:
                 fact = self._fact(statement, speaker, context.other, said, source, liked_slots.get(n))
                 found.append(fact)
+            if len(statements) == 1 and len(parts := clauses(whole)) > 1:
+                # a compound kept whole: its clauses are kept too, to outlive a change to one of them
+                fact.parts = [Part(text=c.text, slot=c.slot, ends=c.ends) for c in
+                              (self._fact(p, speaker, context.other, said, source) for p in parts)]
             context.last_fact = fact
         if answer:
             said_so = resolve_relative_times(" ".join(answer).rstrip("."), said)[0]

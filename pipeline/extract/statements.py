@@ -68,7 +68,8 @@ _PAST_START = re.compile(r"^(just|finally|recently|also|still|already|totally|re
                          r"started|finished|tried|bought|signed|joined|visited|met|saw|found|decided|adopted|ran|"
                          r"completed|began|won|lost|moved|spent|learned|picked|booked|attended|volunteered|"
                          r"painted|wrote|read|baked|cooked|played|watched|been|sold|traded|upgraded|switched|"
-                         r"replaced|fixed|ordered|received|launched|landed|graduated|hosted|planted|harvested)\b", re.I)
+                         r"replaced|fixed|ordered|received|launched|landed|graduated|hosted|planted|harvested|turned|hit|quit|"
+                         r"rehomed|cancelled|canceled|gave|relocated|retired)\b", re.I)
 # Words that carry no content: a fact needs at least two others ("Melanie is so happy for Caroline" has none).
 LIGHT = set("""who whom whose which where when why all any some these those there here from into about after
 before over again out off up down back through being going gonna lot lots bit kind sort such own other others
@@ -150,7 +151,8 @@ def without_openers(sentence: str) -> str:
 
 
 # A request, then what the speaker says of themselves after a comma: "Give me a 3-day itinerary for
-# Rome, I'm going with my parents in May." The request is no fact; the clause is one.
+# Rome, I'm going with my parents in May." The request is no fact; the clause is one. (Also apart:
+# two favourites said in one sentence.)
 _PRAISE = re.compile(r"^(?:that's|that is|it's|so)\b", re.I)
 _AFTER_REQUEST = re.compile(r",\s+(?=(?:i|i'm|i've|i'll|i'd|my|we|we're|we've)\b)", re.I)
 
@@ -162,6 +164,10 @@ _CONTACT_IN_REQUEST = re.compile(r"\bmy\s+(?P<new>new\s+)?(?P<what>e-?mail(?:\s+
                                  re.I)
 
 
+# "My favorite band is Queen and my favorite food is lasagna": two favourite lines
+_NEXT_FAVORITE = re.compile(r",?\s+and\s+(?=my\s+(?:all-time\s+)?favou?rite\s+\w+(?:\s+\w+)?\s+is\b)", re.I)
+
+
 def request_apart(sentence: str) -> list[str]:
     asks = REQUEST.match(sentence.strip()) and not _PRAISE.match(sentence.strip())  # "That's great, I'll ..." is chat
     parts = _AFTER_REQUEST.split(sentence, maxsplit=1) if asks else [sentence]
@@ -169,7 +175,7 @@ def request_apart(sentence: str) -> list[str]:
         parts = [parts[0] + ("?" if sentence.rstrip().endswith("?") else "."), parts[1]]
     if asks and (contact := _CONTACT_IN_REQUEST.search(parts[0])):
         parts.append(f"My {contact.group('new') or ''}{contact.group('what')} is {contact.group('value')}.")
-    return parts
+    return [piece for part in parts for piece in _NEXT_FAVORITE.split(part)]
 
 
 def without_thanks(sentence: str) -> str:

@@ -115,7 +115,10 @@ SLOTS = [
                                 r"|\bi\s+(?:have|'ve\s+got)\s+a\s+(?:new\s+)?(?:girlfriend|boyfriend|partner)\s+now\b"
                                 # "my boyfriend and I have been dating for two years"
                                 r"|\b(?:and\s+i|we)\s+(?:have\s+been|'ve\s+been|are|'re)\s+(?:dating|together)\b"
-                                r"|\bi(?:'ve|\s+have)\s+been\s+dating\b", re.I)),
+                                r"|\bi(?:'ve|\s+have)\s+been\s+dating\b"
+                                # "I've started seeing someone"
+                                r"|\bi(?:'m|\s+am|'ve\s+started|\s+have\s+started|\s+started)\s+(?:now\s+)?seeing\s+(?:someone|somebody|"
+                                r"a\s+(?:guy|girl|man|woman)|(?-i:[A-Z]))", re.I)),
     ("weight", re.compile(r"\bi\s+(?:now\s+|currently\s+)?weigh\s+(?:about\s+|around\s+)?\d"
                           # "I'm at 195 lbs now", "down to 195 pounds now"; not a goal ("get down to 65kg")
                           r"|\b(?:i'm|i\s+am)\s+(?:now\s+)?(?:at|down\s+to|up\s+to)\s+\d+\s*(?:pounds|lbs?|kg|kilos)\b"
@@ -138,7 +141,7 @@ SLOTS = [
     # full-time", "I go into the office three days a week now"
     ("workplace", re.compile(r"\bi(?:'m|\s+am|'ve\s+been|\s+have\s+been)?\s+(?:now\s+|currently\s+|still\s+|mostly\s+|"
                              r"fully\s+)?work(?:ing)?\s+(?:from\s+home|remotely|remote|hybrid|on-?site|in-?person)\b"
-                             r"|\bi(?:'m|\s+am)\s+(?:now\s+)?(?:fully\s+|completely\s+|100%\s+)?(?:remote|hybrid)\b"
+                             r"|\b(?:i|we)(?:'m|'re|\s+am|\s+are)\s+(?:now\s+)?(?:fully\s+|completely\s+|100%\s+)?(?:remote|hybrid)\b"
                              r"|\bmy\s+(?:job|role|position|work)\s+is\s+(?:now\s+)?(?:fully\s+)?(?:remote|hybrid|in-?person|on-?site)\b"
                              r"|\b(?:i|we)(?:'m|'re|\s+am|\s+are|\s+work|\s+go|'ll\s+be)\s+(?:now\s+)?(?:back\s+)?(?:in|into|at)\s+(?:the|an)\s+office\s+"
                              r"(?:full[- ]time|every\s+day|(?:\w+|\d)\s+days\s+a\s+week|now|for\s+good|permanently)\b"
@@ -252,24 +255,44 @@ def slot_of(sentence: str) -> str | None:
     return None
 
 
-# "I live in Boston and I'm a nurse": stored as one fact, a move would archive the nurse with Boston.
-# A sentence whose clauses each set a different slot is kept as one statement per clause, where every
-# clause after the first opens on the speaker ("I", "my") and none points back to another ("I moved
-# to Denver and I love it there" stays whole).
-_CLAUSE_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+|but\s+)?|;\s*|\s+and\s+|\s+but\s+)(?=(?:I|I'm|I've|I am|[Mm]y)\b)")
+# A sentence of independent clauses said of oneself: "I live in Boston and I'm a nurse", "I work at
+# Google and live in Mountain View", "I'm 34, single, and drive a Honda". Each clause after the first
+# opens on the speaker or on a verb whose "I" was left out (given back); none may point back to
+# another ("I moved to Denver and I love it there" stays whole).
+_ELLIPSIS_VERBS = ("live|work|drive|have|own|rent|play|study|teach|go|love|like|enjoy|run|smoke|drink|eat|take|use|"
+                   "volunteer|coach|commute|do|watch|read|write|cook|speak|attend|hate|ride|share|keep|attend")
+_CLAUSE_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+|but\s+)?|;\s*|\s+and\s+|\s+but\s+)"
+                          r"(?=(?:I|I'm|I've|I am|[Mm]y)\b|(?:" + _ELLIPSIS_VERBS + r")\b)")
 _POINTS_BACK = re.compile(r"\b(?:it|its|it's|there|that|this|they|them|their|those|these|he|him|his|she|her|"
                           r"one|both|so|too|also|either|same|which)\b", re.I)
 
 
-def apart_by_slot(sentence: str) -> list[str]:
-    """`sentence` as one statement per single-valued subject it sets, or whole (see above)."""
-    parts = _CLAUSE_JOIN.split(sentence[:READ_CHARS]) if len(sentence) <= READ_CHARS else [sentence]
+_LISTED_STATE = re.compile(r",\s+([a-z]+(?:\s+[a-z]+)?)$")
+
+
+def clauses(sentence: str) -> list[str]:
+    """`sentence` as its independent first-person clauses (see above), or [sentence]."""
+    # (from "I" only: "My boyfriend Tom and I have been together" is one clause)
+    if len(sentence) > READ_CHARS or not re.match(r"(?:I|I'm|I've|I am)\b", sentence):
+        return [sentence]
+    parts = [p for p in _CLAUSE_JOIN.split(sentence) if p]
+    if parts[0].startswith("I'm ") and (tail := _LISTED_STATE.search(parts[0])):  # "I'm 34, single, and ..."
+        parts[:1] = [parts[0][:tail.start()], "I'm " + tail.group(1)]
     if len(parts) < 2 or any(_POINTS_BACK.search(part) for part in parts[1:]):
         return [sentence]
+    parts = [part if re.match(r"(?:I|I'm|I've|I am|[Mm]y)\b", part) else "I " + part for part in parts]
+    return [part if part.endswith((".", "!", "?")) else part + "." for part in parts]
+
+
+def apart_by_slot(sentence: str) -> list[str]:
+    """One statement per single-valued subject a sentence sets, when its clauses set two or more
+    ("I live in Boston and I'm a nurse": stored whole, a move would archive the nurse with Boston);
+    else the sentence whole."""
+    parts = clauses(sentence)
     slots = [slot for slot in map(slot_of, parts) if slot]
     if len(slots) < 2 or len(set(slots)) < len(slots):  # a slot twice: "I left Boston and I live in Denver"
         return [sentence]
-    return [part if part.endswith((".", "!", "?")) else part + "." for part in parts]
+    return parts
 
 
 def occupations_in(text: str) -> set[str]:
@@ -306,7 +329,10 @@ _EVENT = r"(?:trip|vacation|holiday|wedding|party|move|visit|concert|tour|course
 # What was said to be over. Each pattern's "what" is the old value, cut where its phrase ends.
 _ENDED = [re.compile(p, re.I) for p in (
     r"\b(?:switched|moved\s+on|upgraded|downgraded)\s+(?:me\s+|us\s+)?from\s+(?P<what>[^.,;!?]+?)\s+to\b",
-    r"\btraded\s+in\s+(?P<what>[^.,;!?]+?)\s+for\b",
+    r"\btraded\s+(?:in\s+)?(?P<what>(?:my|the|our|an?)\s+[^.,;!?]+?)\s+for\b",
+    # "I moved out of the dorms into an apartment"
+    r"\b(?:i|we)\s+(?:just\s+|finally\s+)?moved\s+out\s+of\s+(?P<what>(?:the|my|our)\s+[^.,;!?]+?)(?=\s+(?:into|to|and|"
+    r"because|since|last|this|in)\b|\s*[.,;!?]|$)",
     # "stopped" only before what one did ("I stopped running"), not a stop on the way ("I stopped at
     # the Starbucks"); the speaker's "I" may be dropped ("Finally sold the Civic!")
     # (giving up or stopping "today" is a bad day, not an end: "I gave up on the crossword today")

@@ -20,6 +20,9 @@ For each candidate, in order:
   memory that arrives after it but was said before it ("I drive a Civic", imported late) is
   stored already archived, superseded by the ending;
 - otherwise -> added.
+A compound fact ("The user has a cat named Oliver and drives a Prius") archived for one of its
+clauses (a slot, an ending) leaves the others current, each then settled as a statement of its own,
+said when the compound was, with its sources (the extractor keeps the clauses: Candidate.parts).
 
 Time order. A memory's said time (`said_at`) is when it was LAST said: a merge re-affirms it,
 taking the latest said time of its statements (the write applies it; the first is kept for
@@ -59,7 +62,7 @@ from pipeline.filters import Eq
 from pipeline.models import Batch, Candidate, Source, StoredMemory, WritePlan, memory_id
 from pipeline.stages.embed import EmbeddedBatch
 from pipeline.stages.rivals import (NEGATION, SAID_DATE, ended_by, enders_of, liked_foods_a_diet_excludes, same_slot,
-                                    slot_kinds, stored_enders)
+                                    says_what_ends, slot_kinds, statement_endings, stored_enders)
 from pipeline.stages.write import reaffirm
 from pipeline.stores import lexical
 from pipeline.stores.vector_store import Scope, VectorStore
@@ -181,7 +184,8 @@ def _new_memory(batch: Batch, candidate: Candidate, mid: str, now_ms: int) -> St
         confidence=candidate.confidence, preference_type=candidate.preference_type,
         reasoning=candidate.reasoning, tool_type=candidate.tool_type,
         tool_used_status=candidate.tool_used_status, experience=candidate.experience,
-        slot=candidate.slot, ends=candidate.ends, reply_to=candidate.reply_to, task_ids=[batch.task_id])
+        slot=candidate.slot, ends=candidate.ends, parts=candidate.parts, reply_to=candidate.reply_to,
+        task_ids=[batch.task_id])
 
 
 def _supersede(plan: WritePlan, memory: StoredMemory, olds: list[StoredMemory]) -> None:
@@ -292,8 +296,11 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
     planned: dict[str, StoredMemory] = {}
     enders: list[StoredMemory] | None = None  # the user's stored endings, read when first needed
 
-    for i, candidate in enumerate(embedded.candidates):
-        mid = ids[i]
+    def take(candidate: Candidate, mid: str, dense: list[float], proposed: Decision | None,
+             siblings: frozenset[str] = frozenset()) -> None:
+        """Settle one candidate into the plan; `siblings`: memories it never replaces (the other
+        clauses of its compound)."""
+        nonlocal enders
         target = planned.get(mid) or stored.get(mid)
         version = candidate.text
         while target is not None and _superseded_later(store, plan, planned, target, candidate):
@@ -304,13 +311,12 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
         if target is not None and target.id in planned:  # the batch said it twice
             target.sources += _new_sources(target.sources, candidate.sources)
             reaffirm(target, [candidate.said_at])
-            continue
-        dense = embedded.dense(i)
-        decision = decisions.get(i) if target is None else None
+            return
+        decision = proposed if target is None else None
         current_on_slot: list[StoredMemory] = []  # read once: for a repeat here, as rivals below
         if decision is not None:
             if decision.skip:
-                continue
+                return
             if decision.duplicate_of is not None and decision.duplicate_of.id not in plan.archive:
                 target = decision.duplicate_of
         elif target is None and candidate.kind != "raw":
@@ -326,7 +332,7 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
                 plan.merge_said_at.setdefault(target.id, []).append(candidate.said_at)
             elif target.id not in plan.merge:
                 plan.unchanged.append(target.id)
-            continue
+            return
 
         memory = _new_memory(batch, candidate, mid, now_ms)
         on_slot = bool(candidate.slot) and candidate.kind != "raw"
@@ -336,7 +342,7 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
                 rivals += [m for m in current_on_slot if _replaces(memory, m)]
                 rivals += liked_foods_a_diet_excludes(store, batch, candidate)
             # an earlier statement in this very batch
-            rivals += [m for m in planned.values() if m.slot == candidate.slot and
+            rivals += [m for m in planned.values() if m.slot == candidate.slot and m.id not in siblings and
                        m.kind in slot_kinds(candidate.kind, candidate.slot) and _replaces(memory, m)]
         if candidate.ends and candidate.kind != "raw":
             rivals += ended_by(store, batch, candidate, planned, stored=decision is None)
@@ -348,10 +354,56 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
         planned[mid] = memory
         plan.add.append(memory)
         plan.add_vectors[mid] = dense
+
+    for i, candidate in enumerate(embedded.candidates):
+        take(candidate, ids[i], embedded.dense(i), decisions.get(i))
+    # A compound fact archived for one of its clauses leaves the others current, each settled as a
+    # statement of its own, said when the compound was (which may archive more: a few rounds)
+    settled: set[str] = set()
+    for _ in range(REMAINDER_ROUNDS):
+        remainders = _remainders(store, plan, planned, settled)
+        if not remainders:
+            break
+        ids_of = [[memory_id(batch.project, batch.user_id, c.kind, c.text) for c, _ in group] for group in remainders]
+        stored.update({m.id: m for m in store.get([mid for group in ids_of for mid in group if mid not in planned])})
+        for group, group_ids in zip(remainders, ids_of):
+            for (candidate, dense), mid in zip(group, group_ids):
+                take(candidate, mid, dense, None, siblings=frozenset(group_ids))
     _archive_echoes(batch, store, plan, planned)
     return plan
 
 
+REMAINDER_ROUNDS = 3
+
+
+def _remainders(store: VectorStore, plan: WritePlan, planned: dict[str, StoredMemory],
+                settled: set[str]) -> list[list[tuple[Candidate, list[float]]]]:
+    """For each compound fact this plan archives (and not `settled` yet), the clauses that the
+    memory superseding it neither replaces (their slot) nor ends, as new statements with the
+    compound's sources, said time and vector: "The user has a cat named Oliver" of "... and drives
+    a Prius" when the Prius is sold. When no clause, or every clause, is the one changed, there is
+    nothing to keep apart."""
+    pairs = [(old, new) for old, new in plan.archive.items() if old not in settled]
+    settled.update(old for old, _ in pairs)
+    wanted = [mid for pair in pairs for mid in pair if mid not in planned]
+    known = {**{m.id: m for m in store.get(wanted)}, **planned} if wanted else dict(planned)
+    compounds = [(known[old], known[new]) for old, new in pairs if old in known and new in known
+                 and known[old].kind == "fact" and len(known[old].parts) > 1]
+    if not compounds:
+        return []
+    vectors = store.dense_vectors([old.id for old, _ in compounds if old.id not in plan.add_vectors])
+    found = []
+    for old, successor in compounds:
+        endings = statement_endings(successor.text, successor.ends)
+        changed = [part.slot is not None and part.slot == successor.slot or says_what_ends(part.text, endings)
+                   for part in old.parts]
+        if not any(changed) or all(changed) or (dense := plan.add_vectors.get(old.id) or vectors.get(old.id)) is None:
+            continue
+        found.append([(Candidate(kind="fact", text=part.text, key=old.key, sources=old.sources, said_at=old.said_at,
+                                 confidence=old.confidence, tags=old.tags, entities=old.entities, slot=part.slot,
+                                 ends=part.ends), dense)
+                      for part, was_changed in zip(old.parts, changed) if not was_changed])
+    return found
 
 
 def _archive_echoes(batch: Batch, store: VectorStore, plan: WritePlan, planned: dict[str, StoredMemory]) -> None:

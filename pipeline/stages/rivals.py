@@ -67,7 +67,7 @@ _USER_TERMS = lexical.content_terms("the user")
 Ending = tuple[str, frozenset[str], frozenset[str] | None]  # (what, its terms, the matter a correction is on)
 
 
-def _endings(text: str, ends: list[str]) -> list[Ending]:
+def statement_endings(text: str, ends: list[str]) -> list[Ending]:
     """A statement's endings, each as the stemmed terms a memory must have all of to be ended."""
     # the statement's own words (not "the user", a name or a date, which any memory shares)
     statement = lexical.content_terms(_DATES.sub(" ", text)) - _USER_TERMS
@@ -84,9 +84,13 @@ def _endings(text: str, ends: list[str]) -> list[Ending]:
 def _is_ended(memory: StoredMemory, endings: list[Ending]) -> bool:
     """Whether `memory` says what one of `endings` ends, and is a state that can end: an event told
     ("Max and the user went to the beach") stays true after "Max passed away"."""
-    if memory.kind not in ("fact", "preference") or _tells_of_the_past(memory.text):
+    return memory.kind in ("fact", "preference") and says_what_ends(memory.text, endings)
+
+
+def says_what_ends(text: str, endings: list[Ending]) -> bool:
+    if not endings or _tells_of_the_past(text):
         return False
-    words = lexical.content_terms(SAID_DATE.sub("", memory.text))
+    words = lexical.content_terms(SAID_DATE.sub("", text))
     return any(terms <= words and (also is None or also & words) for _, terms, also in endings)
 
 
@@ -94,7 +98,7 @@ def ended_by(store: VectorStore, batch: Batch, candidate: Candidate, planned: di
               stored: bool = True) -> list[StoredMemory]:
     """The current memories naming what `candidate` ends: stored ones (unless a judge decided
     for it) and earlier ones of this batch ("my flight is on Friday ... no, Saturday, not Friday")."""
-    endings = _endings(candidate.text, candidate.ends)
+    endings = statement_endings(candidate.text, candidate.ends)
     if not endings:
         return []
     # of this batch, only what was said before: the same message's other copies ("does not like
@@ -127,7 +131,7 @@ def stored_enders(store: VectorStore, batch: Batch) -> list[StoredMemory]:
 def enders_of(memory: StoredMemory, enders: list[StoredMemory]) -> list[StoredMemory]:
     """Those of `enders` said after `memory` that end it."""
     return [e for e in enders if e.said_at > memory.said_at and e.id != memory.id and
-            _is_ended(memory, _endings(e.text, e.ends))]
+            _is_ended(memory, statement_endings(e.text, e.ends))]
 
 
 _DATES = re.compile(r"\b(?:\d+(?:st|nd|rd|th)?|(?:Jan|Febr)uary|March|April|May|June|July|August|September|October|"

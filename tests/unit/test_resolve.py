@@ -339,6 +339,46 @@ def test_a_move_leaves_the_job_said_in_the_same_sentence_current(memory):
     assert not any("Boston" in f for f in current), current
 
 
+@pytest.mark.parametrize("compound, change, kept, changed", [
+    # an ending names one clause
+    ("I have a cat named Oliver and I drive a Prius.", "I sold the Prius and bought a bike.", "cat named Oliver", "Prius"),
+    ("I smoke and I drink a lot of coffee.", "I finally quit smoking.", "coffee", "smokes"),
+    ("I go to the gym every morning and I work at a bank.", "I cancelled my gym membership, I just walk now.",
+     "works at a bank", "gym every morning"),
+    # a slot names one clause
+    ("I'm a student at UCLA and I live in the dorms.", "I'm a barista at a cafe in Westwood now.", "dorms",
+     "student at UCLA"),
+    ("I live in Seattle, work at Amazon, and I'm a software engineer.", "I moved to Portland last month.",
+     "Amazon", "Seattle"),
+    ("I drive a Jeep Wrangler and I play bass in a band.", "I traded the Jeep for a Ford F-150.", "bass",
+     "Jeep Wrangler"),
+    ("I'm a nurse and I live in the dorms near campus.", "I moved out of the dorms last month.", "nurse", "dorms near"),
+    ("I'm 29, single, and drive a Mini.", "I've started seeing someone from work.", "drives a Mini", "single"),
+])
+@pytest.mark.parametrize("late", [False, True], ids=["in order", "compound arrives late"])
+def test_a_change_to_one_clause_of_a_compound_fact_leaves_the_others_current(memory, compound, change, kept, changed,
+                                                                             late):
+    if late:
+        memory.say(change, days=40)
+        memory.say(compound)
+    else:
+        memory.say(compound)
+        memory.say(change, days=40)
+    current = memory.current("fact")
+    assert any(kept in f for f in current), current
+    assert not any(changed in f and f.endswith("(1 March 2024).") for f in current), current
+    # the clause kept is said when the compound was, from the same message
+    remainder = next(m for m in memory.everything("fact").values() if kept in m.text and m.status == "activated")
+    assert remainder.sources[0].content == compound and remainder.said_at == ms(0)
+
+
+def test_a_compound_fact_changed_whole_or_by_an_unknown_clause_is_archived_whole(memory):
+    memory.say("I have a cat named Oliver and I drive a Prius.")
+    memory.say("Oliver passed away and I sold the Prius.", days=40)
+    current = memory.current("fact")
+    assert not any("Oliver (1 March" in f or "drives a Prius" in f for f in current), current
+
+
 def test_a_taste_turned_ends_the_liking(memory):
     memory.say("I love running, I do it every morning.")
     memory.say("I've come to hate running, my knees can't take it.", days=30)
