@@ -52,7 +52,7 @@ RELATIVE_BEFORE = re.compile(r"\b(?:a|an|the|one|some|another|this|that)\s+(?:[\
 OBJECT_MISSING = re.compile(r"^(?:to\s+\w+\s+|\w+ing\s+)?(?:for|in|at|with|on|near|from|about|when|because|the\s+most|"
                             r"most|best|so\s+much|a\s+lot)\b", re.I)
 NOT_A_TASTE_AFTER = re.compile(r"^(?:to think|most about|about (?:it|this|that) is)\b", re.I)
-FAVORITE_LINE = re.compile(r"^\s*(?P<what>(?:my\s+)?(?:favou?rite|preferred)\s+[\w\s-]+?|[\w\s-]+?i care about most"
+FAVORITE_LINE = re.compile(r"^\s*(?P<what>(?:my\s+)?(?:favou?rite|fave?|preferred)\s+[\w\s-]+?|[\w\s-]+?i care about most"
                            r"|[\w\s-]+?wanted|what i want ai to help with)\s*(?::|\bis\b)\s*(?P<value>.+)$", re.I)
 # A liked thing that names nothing without its sentence: "them", "this genre", "their work", "how
 # they take me places". The fact keeps the sentence; as a preference it would match any query.

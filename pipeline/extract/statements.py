@@ -127,6 +127,8 @@ def implied_subject(sentence: str) -> str:
         return "I am going to" + sentence[5:]
     if re.match(r"^been\b", sentence, re.I):
         return "I have b" + sentence[1:]
+    if re.match(r"^(?:new|updated)\s+(?:e-?mail|phone\s+number|number|address)\b", sentence, re.I):  # "new email is ..."
+        return "My " + sentence[0].lower() + sentence[1:]
     # A missed subject keeps the sentence as said; a wrongly added "I am" makes nonsense of it: look far.
     head = " ".join(sentence.split(",", 1)[0].split()[:12])
     if first.endswith("ing") and len(first) > 5 and first not in _NOT_GERUNDS and sentence[:1].isupper() \

@@ -72,10 +72,21 @@ SLOTS = [
                         r"started|eating|eat)\s+(?:a|the)\s+(?:[\w-]+\s+){1,2}?diet\b"
                         r"|\bi\s+(?:eat|will\s+eat)\s+(?:pretty\s+much\s+|just\s+about\s+|basically\s+)?(?:everything|anything)\b",
                         re.I)),
+    # where the speaker studies: "I'm studying at Ohio State", "I'm a sophomore at UCLA", "I transferred
+    # to Michigan" (before the job: "a student at UCLA" is a school, not an employer)
+    ("school", re.compile(r"\bi(?:'m|\s+am)\s+(?:now\s+|currently\s+)?(?:studying|enrolled|majoring\s+in\s+[\w\s]{1,30}?)\s+at\s+"
+                          r"(?-i:[A-Z])"
+                          r"|\bi(?:'m|\s+am)\s+(?:now\s+|currently\s+)?(?:an?\s+)?(?:[\w-]+\s+)?(?:student|freshman|sophomore|junior|"
+                          r"senior|undergrad|grad\s+student|phd\s+student|postdoc)\s+at\s+(?-i:[A-Z])"
+                          r"|\bi(?:'m|\s+am)\s+(?:now\s+|currently\s+)?doing\s+(?:a|an|my)\s+(?:[\w'-]+\s+){0,2}?(?:degree|masters?|"
+                          r"master's|phd|bachelor's|mba|diploma)\s+at\s+(?-i:[A-Z])"
+                          r"|\bi\s+(?:just\s+|finally\s+)?transferred\s+to\s+(?-i:[A-Z])", re.I)),
     ("job", re.compile(r"\b(?:i|i've|i'm)\s+(?:am\s+|have\s+)?(?:now\s+|currently\s+|just\s+|recently\s+)?"
                        r"(?:work(?:ing)?\s+(?:at|for|as)\b|got\s+a\s+(?:new\s+)?job\b(?!\s+(?:offer|interview))"
                        r"|started\s+(?:(?:a|my|the)\s+)?(?:new\s+)?(?:job|role|position)\b|started\s+working"
                        r"|(?:was|got)\s+promoted|got\s+laid\s+off"
+                       # "I've been at Deloitte for three years"
+                       r"|been\s+at\s+(?-i:[A-Z])[\w&.-]*(?:\s+(?-i:[A-Z])[\w&.-]*){0,2}\s+for\s+(?:\w+\s+){0,2}?(?:years?|months?)\b"
                        r"|joined\s+(?-i:[A-Z])[\w&.-]*(?:\s+[\w&.-]+){0,2}\s+as\s+an?\b"
                        r"|landed\s+(?:a\s+|the\s+)?(?:new\s+)?(?:job|role|position)\b)"
                        # "first day at Pfizer" (the speaker's: not "my daughter's first day at school")
@@ -90,6 +101,9 @@ SLOTS = [
                        # "I left Google and started working at Stripe"
                        r"|\bi\s+(?:left|quit)\s+[^.,;!?]{1,40}?\s+and\s+(?:now\s+|then\s+)?(?:started\s+working|work(?:ing)?\s+(?:at|for)|"
                        r"joined\s+(?-i:[A-Z]))"
+                       # "My employer is Shopify", "I switched careers and now work as a data analyst"
+                       r"|\bmy\s+(?:current\s+|new\s+)?employer\s+is\b|\bi(?:'m|\s+am)\s+employed\s+(?:at|by)\b"
+                       r"|\band\s+(?:now\s+|currently\s+)?work\s+(?:at|for|as)\s+"
                        # "Got promoted, I'm the store manager now!"
                        r"|\bi(?:'m|\s+am)\s+(?:now\s+)?the\s+(?:[\w-]+\s+){0,2}?(?:" + OCCUPATIONS + r")s?\b(?=[^.;!?]*\bnow\b)"
                        # "I'm a nurse now", "I'm a high school teacher": an occupation said of oneself,
@@ -117,7 +131,8 @@ SLOTS = [
                                 r"|\b(?:and\s+i|we)\s+(?:have\s+been|'ve\s+been|are|'re)\s+(?:dating|together)\b"
                                 r"|\bi(?:'ve|\s+have)\s+been\s+dating\b"
                                 # "I've started seeing someone"
-                                r"|\bi(?:'m|\s+am|'ve\s+started|\s+have\s+started|\s+started)\s+(?:now\s+)?seeing\s+(?:someone|somebody|"
+                                r"|\bi(?:'m|\s+am|'ve\s+started|\s+have\s+started|\s+started|'ve\s+been|\s+have\s+been)\s+(?:now\s+)?seeing\s+"
+                                r"(?:someone|somebody|"
                                 r"a\s+(?:guy|girl|man|woman)|(?-i:[A-Z]))", re.I)),
     ("weight", re.compile(r"\bi\s+(?:now\s+|currently\s+)?weigh\s+(?:about\s+|around\s+)?\d"
                           # "I'm at 195 lbs now", "down to 195 pounds now"; not a goal ("get down to 65kg")
@@ -134,20 +149,24 @@ SLOTS = [
                        r"|\bmy\s+(?:new\s+)?(?:car|daily\s+driver|ride)\s+is\s+(?:now\s+)?(?:an?\s+)?(?:\d{4}\s+)?(?-i:[A-Z])"
                        # "Picked up my new car yesterday", "so that's what I drive now"
                        r"|\bmy\s+new\s+car\b|\bwhat\s+i\s+drive\s+now\b"
+                       # "I don't have a car", "bought my first car"
+                       r"|\bi\s+(?:don't|do\s+not|no\s+longer)\s+(?:have|own)\s+a\s+car\b"
+                       r"|\b(?:got|bought)\s+(?:my|our)\s+(?:first|new)\s+car\b"
                        # "I got a new car, a Mazda"; not "a new car seat"
                        r"|(?:\bi\s+|^)(?:just\s+|finally\s+)?(?:got|bought|picked\s+up)\s+a\s+new\s+car\b"
                        r"(?![\s-]+(?:seat|wash|charger|mats?|insurance|loan|smell|battery|stereo|keys?|tires?|tyres?))", re.I)),
     # where the speaker works from: "I work from home", "I'm fully remote", "I'm back in the office
     # full-time", "I go into the office three days a week now"
     ("workplace", re.compile(r"\bi(?:'m|\s+am|'ve\s+been|\s+have\s+been)?\s+(?:now\s+|currently\s+|still\s+|mostly\s+|"
-                             r"fully\s+)?work(?:ing)?\s+(?:from\s+home|remotely|remote|hybrid|on-?site|in-?person)\b"
+                             r"fully\s+)?work(?:ing)?\s+(?:fully\s+|full[- ]time\s+|completely\s+)?(?:from\s+home|remotely|remote|hybrid|"
+                             r"on-?site|in-?person)\b"
                              r"|\b(?:i|we)(?:'m|'re|\s+am|\s+are)\s+(?:now\s+)?(?:fully\s+|completely\s+|100%\s+)?(?:remote|hybrid)\b"
                              r"|\bmy\s+(?:job|role|position|work)\s+is\s+(?:now\s+)?(?:fully\s+)?(?:remote|hybrid|in-?person|on-?site)\b"
                              r"|\b(?:i|we)(?:'m|'re|\s+am|\s+are|\s+work|\s+go|'ll\s+be)\s+(?:now\s+)?(?:back\s+)?(?:in|into|at)\s+(?:the|an)\s+office\s+"
                              r"(?:full[- ]time|every\s+day|(?:\w+|\d)\s+days\s+a\s+week|now|for\s+good|permanently)\b"
                              r"|\b(?:went|going|gone|returned|switched)\s+back\s+to\s+(?:working\s+(?:in|at|from)\s+)?"
                              r"(?:the\s+|an\s+)?office\b"
-                             r"|\bi\s+(?:now\s+|still\s+)?commute\s+(?:in)?to\s+(?:the|an|my)\s+office\b"
+                             r"|\bi\s+(?:now\s+|still\s+)?commute\s+(?:in)?to\s+(?:the|an|my|our)\s+(?:[\w-]+\s+){0,2}?office\b"
                              r"|\bi\s+(?:just\s+|finally\s+)?switched\s+to\s+(?:working\s+)?(?:fully\s+|full[- ]time\s+)?(?:remote|remotely|"
                              r"hybrid|from\s+home|in[- ]person|in\s+the\s+office)\b"
                              # "my team went fully remote": the user's work with it
@@ -162,7 +181,7 @@ SLOTS = [
                          r"|\bi(?:'m|\s+am)\s+(?:now\s+)?(?:back\s+)?on\s+(?:nights|days|evenings)\b", re.I)),
     # who the speaker lives with: "I live with my parents", "I live alone", "I finally got my own place"
     ("household", re.compile(r"\bi(?:'m|\s+am)?\s+(?:now\s+|currently\s+|still\s+)?(?:live|living)\s+(?:with\s+(?:my\s+)?"
-                             r"(?:parents|mom|dad|mum|mother|father|family|folks|roommates?|flatmates?|housemates?|boyfriend|"
+                             r"(?:(?:two|three|four|\d)\s+)?(?:parents|mom|dad|mum|mother|father|family|folks|roommates?|flatmates?|housemates?|boyfriend|"
                              r"girlfriend|partner|fianc\w*|husband|wife|grandparents|grandma|grandmother|in-laws|sister|"
                              r"brother|aunt|uncle|friends?|cousins?)|alone|by\s+myself|on\s+my\s+own)\b"
                              r"|\b(?:i|we)\s+(?:just\s+|finally\s+)?moved\s+(?:back\s+)?(?:in\s+with|out\s+of)\s+my\b"
@@ -179,6 +198,7 @@ SLOTS = [
     ("age", re.compile(r"\bi(?:'m|\s+am)\s+(?:now\s+|finally\s+|officially\s+)?\d{1,3}(?:\s+years?\s+old\b|"
                        r"(?=\s*(?:now\b|so\b|[,.;!]|$)))"
                        r"|(?:\bi\s+|^)(?:just\s+)?turned\s+\d{1,3}\b(?!\s*(?:%|percent|degrees|minutes|pages))"
+                       r"|\b(?:had|celebrated)\s+my\s+\d{1,3}(?:st|nd|rd|th)\s+birthday\b"
                        # "Just hit 42, feeling old": only a number standing alone ("hit 100 pushups" is no age)
                        r"|(?:\bi\s+|^)(?:just\s+|finally\s+)?hit\s+\d{2}(?=\s*(?:[,.;!]|$|today|yesterday|this|last|on\b|years?))",
                        re.I)),
@@ -186,6 +206,8 @@ SLOTS = [
 # A job on the side is not the job: "volunteering on weekends, on top of my day job"
 _SIDE_JOB = re.compile(r"\b(?:on top of|on the side|side (?:gig|hustle|job)|volunteer\w*|"
                        r"on weekends|part[- ]time|in my (?:free|spare) time|for fun|as a hobby)\b", re.I)
+# (but "I bought my first car this weekend" is the car: the weekend is when)
+_BOUGHT_A_CAR = re.compile(r"\b(?:bought|got|picked\s+up|purchased)\s+(?:my|our|a)\s+(?:first\s+|new\s+)?car\b", re.I)
 # A day out of the routine is not the routine: "I'm working from the office today", "covering a night
 # shift tonight", "staying with my parents this weekend"
 _ONE_OFF = re.compile(r"\b(?:today|tonight|tomorrow|this\s+(?:week(?:end)?|morning|afternoon|evening|time)|for\s+the\s+"
@@ -200,15 +222,15 @@ _NOT_A_FAVORITE_THING = r"(?!(?:part|thing|bit|moment|scene|line|memory|quote|ep
                         r"song\s+on|track\s+on)\b)"
 LATELY = r"(?:\s+(?:these\s+days|now|right\s+now|lately|at\s+the\s+moment|currently|nowadays))?"
 # "my favorite band (these days) is", "Pizza is my favorite food", "X has become / replaced Y as my favorite author"
-_FAVORITE = re.compile(r"\bmy\s+(?:all-time\s+|new\s+)?favou?rite\s+" + _NOT_A_FAVORITE_THING +
+_FAVORITE = re.compile(r"\bmy\s+(?:all-time\s+|new\s+)?(?:favou?rite|fave?)\s+" + _NOT_A_FAVORITE_THING +
                        r"(?P<thing>[a-z]+(?:\s+[a-z]+)?)" + LATELY + r"\s+(?:is|are|has to be)\b"
-                       r"|\b(?:is|become|became|as)\s+my\s+(?:all-time\s+|new\s+)?favou?rite\s+" + _NOT_A_FAVORITE_THING +
-                       r"(?P<thing2>[a-z]+(?:\s+[a-z]+)?)\s*(?:[.,;!?]|$|now\b)", re.I)
+                       r"|\b(?:is|become|became|as)\s+my\s+(?:all-time\s+|new\s+)?(?:favou?rite|fave?)\s+" + _NOT_A_FAVORITE_THING +
+                       r"(?P<thing2>[a-z]+(?:\s+(?!now\b)[a-z]+)?)\s*(?:[.,;!?]|$|now\b)", re.I)
 
 
 def favorite_slot(what: str) -> str:
     """"My favourite food", "favorite food" -> "favorite:food"."""
-    thing = re.sub(r"^(?:my\s+)?(?:all-time\s+|new\s+)?(?:favou?rite|preferred)\s+", "", what.strip(), flags=re.I)
+    thing = re.sub(r"^(?:my\s+)?(?:all-time\s+|new\s+)?(?:favou?rite|fave?|preferred)\s+", "", what.strip(), flags=re.I)
     return _favorite(re.sub(LATELY + "$", "", thing, flags=re.I))
 
 
@@ -248,7 +270,7 @@ def slot_of(sentence: str) -> str | None:
     for name, pattern in SLOTS:
         found = pattern.search(sentence)
         if found and not (name == "job" and _SIDE_JOB.search(sentence)) \
-                and not (name == "car" and _NOT_MY_CAR.search(sentence)) \
+                and not (name == "car" and _NOT_MY_CAR.search(sentence) and not _BOUGHT_A_CAR.search(sentence)) \
                 and not (name in _ROUTINE_SLOTS and _ONE_OFF.search(sentence)) \
                 and not _NOT_BEFORE.search(sentence, 0, found.end()):  # "If I moved to Paris", "thinking about going vegan"
             return name
@@ -306,7 +328,8 @@ _STATE_VALUE = re.compile(r"\b(?:vegetarian|vegan|pescatarian|plant-based|keto|s
 # ...and on the routine slots, words that are their values only there ("night shifts are tiring" is
 # no new value of a job)
 _SLOT_VALUE = {"workplace": re.compile(r"\b(?:remote|remotely|hybrid|office|home)\b", re.I),
-               "shift": re.compile(r"\b(?:nights?|days?|evenings?|mornings?|overnights?|graveyard|swing)\b", re.I),
+               # (not "day": "I'm on nights, so I sleep during the day")
+               "shift": re.compile(r"\b(?:nights?|overnights?|graveyard|swing)\b", re.I),
                "household": re.compile(r"\b(?:alone|myself|parents|roommates?|flatmates?|housemates?|own)\b", re.I)}
 # Words that say a value changed, even when the new statement also names the old value ("I got laid
 # off from Target", "I left Google"): such a statement is never the same value said again
@@ -340,7 +363,8 @@ _ENDED = [re.compile(p, re.I) for p in (
     r"(?P<what>\w+ing\b[^.,;!?]*)",
     r"(?:\bi\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?gave\s+up\s+(?:on\s+)?" +
     _NOT_JUST_TODAY + r"(?P<what>[^.,;!?]+)",
-    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?(?:sold|quit|rehomed|"
+    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?(?:had\s+to\s+|decided\s+to\s+)?"
+    r"(?:sold|sell|quit|rehomed|rehome|"
     r"got\s+rid\s+of|gave\s+away|cancell?ed|called\s+off|ditched|moved\s+on\s+from|"
     r"broke\s+up\s+with)\s+(?!on\b|with\b|at\b|for\b|plans\b)(?P<what>[^.,;!?]+)",
     r"\b(?P<what>(?-i:[A-Z])[a-z]+)\s+and\s+i\s+(?:just\s+|finally\s+)?(?:broke\s+up|split\s+up|got\s+divorced|"
@@ -349,7 +373,11 @@ _ENDED = [re.compile(p, re.I) for p in (
     r"\b(?:i|we)\s+(?:just\s+|finally\s+)?came\s+off\s+(?P<what>[^.,;!?]+)",
     r"\bput\s+(?P<what>(?-i:[A-Z])[a-z]+)\s+down\b",
     # "we gave the piano away"
-    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+)?gave\s+(?P<what>(?:the|my|our)\s+[^.,;!?]+?)\s+away\b",
+    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+)?gave\s+(?P<what>(?:the|my|our)\s+[^.,;!?]+?)\s+(?:away\b|to\s+(?:my|our|a|an|"
+    r"the|his|her|their)\b)",
+    # "my doctor took me off sertraline", "I haven't touched my guitar in months"
+    r"\btook\s+me\s+off\s+(?P<what>[^.,;!?]+)",
+    r"\bi\s+(?:haven't|have\s+not)\s+touched\s+(?P<what>(?:my|the)\s+[^.,;!?]+?)\s+in\s+(?:months|years|ages|forever)\b",
     r"\band\s+(?:then\s+)?(?:cancell?ed|sold|quit|ditched)\s+(?P<what>[^.,;!?]+)",
     # "I dropped Spanish", "dropped out of the marathon"; not "I dropped Lily off at practice"
     r"(?:\bi\s+|^)(?:just\s+|finally\s+)?dropped\s+(?![^.,;!?]*\boff\b)(?:out\s+of\s+)?"

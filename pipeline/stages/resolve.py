@@ -104,7 +104,8 @@ def _says_the_same_value(later: str, earlier: str, slot: str | None = None) -> b
         return False
     body = SAID_DATE.sub("", earlier)
     words = {w.lower().removesuffix("'s") for w in re.findall(r"[\w'-]+", body)} | set(old_names) | values_in(body, slot)
-    return value <= words
+    # a plural says the same ("nights" of "night shifts")
+    return {w.removesuffix("s") for w in value} <= {w.removesuffix("s") for w in words}
 
 
 def _replaces(memory: StoredMemory, rival: StoredMemory) -> bool:
