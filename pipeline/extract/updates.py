@@ -101,6 +101,8 @@ SLOTS = [
                        # "I left Google and started working at Stripe"
                        r"|\bi\s+(?:left|quit)\s+[^.,;!?]{1,40}?\s+and\s+(?:now\s+|then\s+)?(?:started\s+working|work(?:ing)?\s+(?:at|for)|"
                        r"joined\s+(?-i:[A-Z]))"
+                       # "I work in marketing at Nike"
+                       r"|\bi\s+(?:now\s+|currently\s+)?work\s+in\s+[\w\s-]{1,30}?\s+(?:at|for)\s+(?-i:[A-Z])"
                        # "My employer is Shopify", "I switched careers and now work as a data analyst"
                        r"|\bmy\s+(?:current\s+|new\s+)?employer\s+is\b|\bi(?:'m|\s+am)\s+employed\s+(?:at|by)\b"
                        r"|\band\s+(?:now\s+|currently\s+)?work\s+(?:at|for|as)\s+"
@@ -122,7 +124,8 @@ SLOTS = [
                        r"|\bi\s+(?:just\s+|recently\s+|finally\s+|officially\s+)?became\s+an?\s+(?:[\w-]+\s+){0,2}?"
                        r"(?:" + OCCUPATIONS + r")\b",
                        re.I)),
-    ("relationship", re.compile(r"\b(?:i'm|i am|i got|i just got|we got|we just got|we're|we are)\s+(?:now\s+)?"
+    ("relationship", re.compile(r"\bi(?:'m|\s+am)\s+(?:now\s+)?in\s+a\s+(?:new\s+|serious\s+)?relationship\b"
+                                r"|\b(?:i'm|i am|i got|i just got|we got|we just got|we're|we are)\s+(?:now\s+)?"
                                 r"(?:single|married|divorced|engaged|dating|separated)(?![\w-])"
                                 r"|\b(?:i|we)\s+(?:just\s+|finally\s+)?(?:broke\s+up|split\s+up|finali[sz]ed\s+(?:our|my)\s+"
                                 r"divorce)\b|\band\s+i\s+(?:are|got)\s+(?:now\s+)?(?:divorced|separated|married|engaged)\b"
@@ -175,7 +178,8 @@ SLOTS = [
     # the hours: "I work the night shift", "I work nights", "I switched to day shifts"
     ("shift", re.compile(r"\bi(?:'m|\s+am|'ve\s+been|\s+have\s+been)?\s+(?:now\s+|currently\s+|still\s+|just\s+|finally\s+)?"
                          r"(?:work(?:ing)?|on|doing|switched\s+to|moved\s+to|back\s+on|got\s+moved\s+to)\s+(?:the\s+)?"
-                         r"(?:(?:night|day|evening|overnight|graveyard|morning|afternoon|early|late|swing)\s+){1,2}shifts?\b"
+                         r"(?:(?:night|day|evening|overnight|graveyard|morning|afternoon|early|late|swing|closing|opening)\s+){1,2}"
+                         r"shifts?\b"
                          r"|\bi(?:'m|\s+am)?\s+(?:now\s+|currently\s+|still\s+|mostly\s+)?work(?:ing)?\s+(?:nights|days|evenings|"
                          r"overnights)\b"
                          r"|\bi(?:'m|\s+am)\s+(?:now\s+)?(?:back\s+)?on\s+(?:nights|days|evenings)\b", re.I)),
@@ -186,12 +190,13 @@ SLOTS = [
                              r"brother|aunt|uncle|friends?|cousins?)|alone|by\s+myself|on\s+my\s+own)\b"
                              r"|\b(?:i|we)\s+(?:just\s+|finally\s+)?moved\s+(?:back\s+)?(?:in\s+with|out\s+of)\s+my\b"
                              r"|\bmoved\s+in\s+with\s+(?:me|us)\b"
-                             r"|\b(?:got|have|found|bought|rented|rent|in)\s+my\s+(?:very\s+)?own\s+(?:place|apartment|flat|house|home)\b"
+                             r"|\b(?:got|have|found|bought|rented|rent|in|into)\s+my\s+(?:very\s+)?own\s+(?:place|apartment|flat|house|home)\b"
                              r"|\bi\s+(?:have|'ve\s+got)\s+(?:a\s+|\w+\s+)?(?:new\s+)?(?:roommates?|flatmates?|housemates?)\b"
                              r"|\bi\s+(?:now\s+|currently\s+|still\s+)?share\s+(?:a|an|the|my)\s+(?:flat|apartment|house|place|room)\s+with\b",
                              re.I)),
     ("name", re.compile(r"\bmy\s+(?:full\s+|last\s+|first\s+|sur|maiden\s+)?name\s+is\b", re.I)),
     ("phone number", re.compile(r"\bmy\s+(?:new\s+)?(?:phone\s+|cell\s+|mobile\s+)?number\s+is\b"
+                                r"|\bmy\s+(?:new\s+)?(?:cell\s+|mobile\s+)?phone\s+is\s+\+?\d"
                                 r"|\bi\s+changed\s+my\s+(?:phone\s+|cell\s+)?number\b"
                                 r"|\b(?:i've|i\s+have)\s+(?:got\s+)?a\s+new\s+(?:phone\s+)?number\b", re.I)),
     ("email", re.compile(r"\bmy\s+(?:new\s+)?e-?mail(?:\s+address)?\s+is\b", re.I)),
@@ -283,8 +288,17 @@ def slot_of(sentence: str) -> str | None:
 # another ("I moved to Denver and I love it there" stays whole).
 _ELLIPSIS_VERBS = ("live|work|drive|have|own|rent|play|study|teach|go|love|like|enjoy|run|smoke|drink|eat|take|use|"
                    "volunteer|coach|commute|do|watch|read|write|cook|speak|attend|hate|ride|share|keep|attend")
-_CLAUSE_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+|but\s+)?|;\s*|\s+and\s+|\s+but\s+)"
-                          r"(?=(?:I|I'm|I've|I am|[Mm]y)\b|(?:" + _ELLIPSIS_VERBS + r")\b)")
+_JOIN = r"\s*(?:,\s*(?:and\s+|but\s+)?|;\s*|\s+and\s+|\s+but\s+)"
+_CLAUSE_START = r"(?:[Mm]y|we|we're|we've|(?:" + _ELLIPSIS_VERBS + r")|(?:living|working|studying|based)\s+(?:in|at|from|for|" \
+                r"remotely|with)\b)\b"
+_CLAUSE_JOIN = re.compile(_JOIN + r"(?=(?:I|I'm|I've|I am)\b|" + _CLAUSE_START + ")")
+# after an opening "My ...", not before "I": "My boyfriend Tom and I have been together" is one clause
+_CLAUSE_JOIN_AFTER_MY = re.compile(_JOIN + r"(?=" + _CLAUSE_START + ")")
+_PARTICIPLE = re.compile(r"(?:living|working|studying|based)\b")
+# "I'm a 32 year old nurse living in Leeds": who one is, then where, with no comma
+_IDENTITY_THEN_PARTICIPLE = re.compile(r"^(I'm an?\s+(?:[\w'-]+\s+){0,5}?(?!(?:of|for|in|about|to|at|with|on|from|by|like|"
+                                       r"into|than)\s)[\w'-]+)\s+(?=(?:living|working|studying|based)\s+"
+                                       r"(?:in|at|from|for|remotely|with)\b)")
 _POINTS_BACK = re.compile(r"\b(?:it|its|it's|there|that|this|they|them|their|those|these|he|him|his|she|her|"
                           r"one|both|so|too|also|either|same|which)\b", re.I)
 
@@ -294,15 +308,18 @@ _LISTED_STATE = re.compile(r",\s+([a-z]+(?:\s+[a-z]+)?)$")
 
 def clauses(sentence: str) -> list[str]:
     """`sentence` as its independent first-person clauses (see above), or [sentence]."""
-    # (from "I" only: "My boyfriend Tom and I have been together" is one clause)
-    if len(sentence) > READ_CHARS or not re.match(r"(?:I|I'm|I've|I am)\b", sentence):
+    if len(sentence) > READ_CHARS or not re.match(r"(?:I|I'm|I've|I am|My)\b", sentence):
         return [sentence]
-    parts = [p for p in _CLAUSE_JOIN.split(sentence) if p]
+    parts = [p for p in (_CLAUSE_JOIN_AFTER_MY if sentence.startswith("My") else _CLAUSE_JOIN).split(sentence) if p]
+    if identity := _IDENTITY_THEN_PARTICIPLE.match(parts[0]):
+        parts[:1] = [identity.group(1), parts[0][identity.end():]]
     if parts[0].startswith("I'm ") and (tail := _LISTED_STATE.search(parts[0])):  # "I'm 34, single, and ..."
         parts[:1] = [parts[0][:tail.start()], "I'm " + tail.group(1)]
     if len(parts) < 2 or any(_POINTS_BACK.search(part) for part in parts[1:]):
         return [sentence]
-    parts = [part if re.match(r"(?:I|I'm|I've|I am|[Mm]y)\b", part) else "I " + part for part in parts]
+    parts = [part if re.match(r"(?:I|I'm|I've|I am|[Mm]y|we|we're|we've)\b", part, re.I)
+             else ("I'm " if _PARTICIPLE.match(part) else "I ") + part for part in parts]
+    parts = [part[0].upper() + part[1:] for part in parts]
     return [part if part.endswith((".", "!", "?")) else part + "." for part in parts]
 
 
@@ -375,7 +392,8 @@ _ENDED = [re.compile(p, re.I) for p in (
     # "we gave the piano away"
     r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+)?gave\s+(?P<what>(?:the|my|our)\s+[^.,;!?]+?)\s+(?:away\b|to\s+(?:my|our|a|an|"
     r"the|his|her|their)\b)",
-    # "my doctor took me off sertraline", "I haven't touched my guitar in months"
+    # "my doctor took me off sertraline", "I haven't touched my guitar in months", "I'm done with keto"
+    r"\bi(?:'m|\s+am)\s+(?:so\s+|totally\s+)?done\s+with\s+(?P<what>[^.,;!?]+)",
     r"\btook\s+me\s+off\s+(?P<what>[^.,;!?]+)",
     r"\bi\s+(?:haven't|have\s+not)\s+touched\s+(?P<what>(?:my|the)\s+[^.,;!?]+?)\s+in\s+(?:months|years|ages|forever)\b",
     r"\band\s+(?:then\s+)?(?:cancell?ed|sold|quit|ditched)\s+(?P<what>[^.,;!?]+)",
@@ -448,7 +466,7 @@ def endings_of(sentence: str) -> list[str]:
                 # the thing, not its wrapping: "my Planet Fitness membership", "the trip to Rome"
                 # "a fan of the Lakers", "a Lakers fan": the team, not the fandom
                 what = re.sub(r"^(?:big\s+|huge\s+)?fans?\s+of\s+(?:the\s+)?|\s+fans?$", "", what, flags=re.I)
-                what = re.sub(r"\s+(?:membership|subscription|account|contract|lease|" + _EVENT[3:-1] + r")$",
+                what = re.sub(r"\s+(?:membership|subscription|account|contract|lease|job|gig|" + _EVENT[3:-1] + r")$",
                               "", what, flags=re.I)
                 what = re.sub(r"^(?:" + _EVENT[3:-1] + r"|flight)\s+to\s+", "", what, flags=re.I)
                 if what and not _GENERIC.match(what) and len(what.split()) <= 5:

@@ -773,6 +773,19 @@ def test_had_or_would_after_an_apostrophe_d(said, fact):
     ("I'm married, have two kids, and work from home.",
      ["The user is married (8 May 2023).", "The user has two kids (8 May 2023).",
       "The user works from home (8 May 2023)."]),
+    # a participle after who one is, a "we" clause, a sentence that opens on "My"
+    ("I'm a 32 year old nurse living in Leeds.",
+     ["The user is a 32 year old nurse (8 May 2023).", "The user is living in Leeds (8 May 2023)."]),
+    ("I'm a software engineer at Netflix, working remotely from Denver.",
+     ["The user is a software engineer at Netflix (8 May 2023).",
+      "The user is working remotely from Denver (8 May 2023)."]),
+    ("I'm in a relationship with Chris and we live in Oakland.",
+     ["The user is in a relationship with Chris (8 May 2023).", "The user and others live in Oakland (8 May 2023)."]),
+    ("My phone is 555-0110 and my email is dan.r@gmail.com.",
+     ["The user's phone is 555-0110 (8 May 2023).", "The user's email is dan.r@gmail.com (8 May 2023)."]),
+    # ...but "My X and I" is one subject, and "a fan of living in cities" no clause
+    ("My boyfriend Tom and I have been together three years.",
+     ["The user's boyfriend Tom and the user have been together three years (8 May 2023)."]),
     # a clause that points back to another stays with it
     ("I moved to Denver last month and I love it there.",
      ["The user moved to Denver in April 2023 and the user loves it there."]),

@@ -354,6 +354,12 @@ def test_a_move_leaves_the_job_said_in_the_same_sentence_current(memory):
      "Jeep Wrangler"),
     ("I'm a nurse and I live in the dorms near campus.", "I moved out of the dorms last month.", "nurse", "dorms near"),
     ("I'm 29, single, and drive a Mini.", "I've started seeing someone from work.", "drives a Mini", "single"),
+    ("I'm allergic to peanuts, I'm lactose intolerant, and I'm on a keto diet.", "I'm done with keto, eating normally again.",
+     "peanuts", "keto"),
+    ("I'm studying biology at UC Davis and I work part time at a coffee shop.", "I quit the coffee shop job to focus on exams.",
+     "biology", "coffee shop (1 March"),
+    ("I work in marketing at Nike, I'm based in Portland and I'm married.", "I got laid off from Nike last week.",
+     "Portland", "marketing at Nike"),
 ])
 @pytest.mark.parametrize("late", [False, True], ids=["in order", "compound arrives late"])
 def test_a_change_to_one_clause_of_a_compound_fact_leaves_the_others_current(memory, compound, change, kept, changed,
