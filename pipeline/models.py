@@ -89,7 +89,9 @@ class Candidate(BaseModel):
     # another: old values this statement says are over or wrong ("I sold my Civic": ["Civic"]);
     # see pipeline.extract.updates
     ends: list[str] = Field(default_factory=list)
-    # a compound fact's clauses, each a fact of its own (empty for a simple one)
+    # a compound fact's independent clauses, with their own conflict hints: kept with the compound,
+    # they become facts of their own only when a change to another clause archives it (empty for a
+    # simple fact)
     parts: list[Part] = Field(default_factory=list)
     # the end of the turn this memory's message replies to: indexed for keyword search, never shown
     reply_to: str = ""

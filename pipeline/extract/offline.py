@@ -177,15 +177,14 @@ class OfflineExtractor:
                     slot_of(" ".join(unit)) is None and not short_state(unit):
                 continue
             whole = " ".join(capitalised(without_openers(part)) or part for part in unit)
-            statements = apart_by_slot(whole)
-            for statement in statements:
-                fact = self._fact(statement, speaker, context.other, said, source, liked_slots.get(n))
-                found.append(fact)
-            if len(statements) == 1 and len(parts := clauses(whole)) > 1:
+            facts = [self._fact(statement, speaker, context.other, said, source, liked_slots.get(n))
+                     for statement in apart_by_slot(whole)]
+            if len(facts) == 1 and len(parts := clauses(whole)) > 1:
                 # a compound kept whole: its clauses are kept too, to outlive a change to one of them
-                fact.parts = [Part(text=c.text, slot=c.slot, ends=c.ends) for c in
-                              (self._fact(p, speaker, context.other, said, source) for p in parts)]
-            context.last_fact = fact
+                facts[0].parts = [Part(text=c.text, slot=c.slot, ends=c.ends) for c in
+                                  (self._fact(p, speaker, context.other, said, source) for p in parts)]
+            found += facts
+            context.last_fact = facts[-1]
         if answer:
             said_so = resolve_relative_times(" ".join(answer).rstrip("."), said)[0]
             text = f'{speaker[0].upper()}{speaker[1:]} answered "{said_so}" when asked "{asked}" ({date_phrase(said)}).'

@@ -42,6 +42,9 @@ founder co-founder cofounder stay-at-home\s+(?:mom|dad|mum|parent)
 OCCUPATIONS = "|".join(OCCUPATION_WORDS)
 _OCCUPATION = re.compile(r"\b(?:" + OCCUPATIONS + r")(?=s?\b)", re.I)
 # A place is named by a capitalised word: "I moved to Lisbon", not "we moved into a bigger flat"
+# "a new car seat", "a car charger": things for a car, not one
+_NOT_A_CAR_THING = r"(?![\s-]+(?:seats?|wash|charger|mats?|insurance|loan|smell|battery|stereo|keys?|tires?|tyres?|payments?|" \
+                   r"accident|ride|rental|wreck|repair))"
 _PLACE = r"(?:the\s+)?(?-i:[A-Z])(?![\w-]*(?:\s+[\w-]+)?\s+(?:team|department|office|role|position|floor|desk|" \
          r"project|division|branch|unit|squad|shift|group|account)\b)"
 SLOTS = [
@@ -70,20 +73,24 @@ SLOTS = [
                         # "I'm on a keto diet", "I follow a Mediterranean diet", "I eat pretty much everything"
                         r"|\b(?:i(?!')|i'm|i've)\s+(?:am\s+|now\s+|currently\s+|been\s+|strictly\s+)?(?:on|following|follow|doing|do|"
                         r"started|eating|eat)\s+(?:a|the)\s+(?:[\w-]+\s+){1,2}?diet\b"
-                        r"|\bi\s+(?:eat|will\s+eat)\s+(?:pretty\s+much\s+|just\s+about\s+|basically\s+)?(?:everything|anything)\b",
+                        r"|\bi\s+(?:eat|will\s+eat)\s+(?:pretty\s+much\s+|just\s+about\s+|basically\s+)?(?:everything|anything)"
+                        r"(?=\s*(?:[,.;!]|$|and\b|but\b|really\b))",
                         re.I)),
     # where the speaker studies: "I'm studying at Ohio State", "I'm a sophomore at UCLA", "I transferred
     # to Michigan" (before the job: "a student at UCLA" is a school, not an employer)
     ("school", re.compile(r"\bi(?:'m|\s+am)\s+(?:now\s+|currently\s+)?(?:studying|enrolled|majoring\s+in\s+[\w\s]{1,30}?)\s+at\s+"
                           r"(?-i:[A-Z])"
-                          r"|\bi(?:'m|\s+am)\s+(?:now\s+|currently\s+)?(?:an?\s+)?(?:[\w-]+\s+)?(?:student|freshman|sophomore|junior|"
-                          r"senior|undergrad|grad\s+student|phd\s+student|postdoc)\s+at\s+(?-i:[A-Z])"
+                          r"|\bi(?:'m|\s+am)\s+(?:now\s+|currently\s+)?(?:an?\s+)?(?:[\w-]+\s+)?(?:student|freshman|sophomore|"
+                          r"undergrad|grad\s+student|phd\s+student|postdoc)\s+at\s+(?-i:[A-Z])"
                           r"|\bi(?:'m|\s+am)\s+(?:now\s+|currently\s+)?doing\s+(?:a|an|my)\s+(?:[\w'-]+\s+){0,2}?(?:degree|masters?|"
                           r"master's|phd|bachelor's|mba|diploma)\s+at\s+(?-i:[A-Z])"
-                          r"|\bi\s+(?:just\s+|finally\s+)?transferred\s+to\s+(?-i:[A-Z])", re.I)),
+                          # (to a school, not "transferred to Boston for work")
+                          r"|\bi\s+(?:just\s+|finally\s+)?transferred\s+to\s+(?-i:[A-Z])[^.,;!?]{0,40}?(?:\b(?:university|college|state|"
+                          r"tech|institute|school)\b|\b(?:this|next|last)\s+(?:semester|term|fall|spring|year)\b)", re.I)),
     ("job", re.compile(r"\b(?:i|i've|i'm)\s+(?:am\s+|have\s+)?(?:now\s+|currently\s+|just\s+|recently\s+)?"
                        r"(?:work(?:ing)?\s+(?:at|for|as)\b|got\s+a\s+(?:new\s+)?job\b(?!\s+(?:offer|interview))"
-                       r"|started\s+(?:(?:a|my|the)\s+)?(?:new\s+)?(?:job|role|position)\b|started\s+working"
+                       r"|started\s+(?:(?:a|my|the)\s+)?(?:new\s+)?(?:job|role|position)\b(?!\s+(?:search|hunt|hunting|interviews?|"
+                       r"applications?|fair|offers?|board|listings?))|started\s+working"
                        r"|(?:was|got)\s+promoted|got\s+laid\s+off"
                        # "I've been at Deloitte for three years"
                        r"|been\s+at\s+(?-i:[A-Z])[\w&.-]*(?:\s+(?-i:[A-Z])[\w&.-]*){0,2}\s+for\s+(?:\w+\s+){0,2}?(?:years?|months?)\b"
@@ -104,8 +111,9 @@ SLOTS = [
                        # "I work in marketing at Nike"
                        r"|\bi\s+(?:now\s+|currently\s+)?work\s+in\s+[\w\s-]{1,30}?\s+(?:at|for)\s+(?-i:[A-Z])"
                        # "My employer is Shopify", "I switched careers and now work as a data analyst"
-                       r"|\bmy\s+(?:current\s+|new\s+)?employer\s+is\b|\bi(?:'m|\s+am)\s+employed\s+(?:at|by)\b"
-                       r"|\band\s+(?:now\s+|currently\s+)?work\s+(?:at|for|as)\s+"
+                       r"|\bmy\s+(?:current\s+|new\s+)?employer\s+is\s+(?:now\s+)?(?-i:[A-Z])|\bi(?:'m|\s+am)\s+employed\s+(?:at|by)\b"
+                       # (a name or a trade after it: not "work for two hours")
+                       r"|\bi\b[^.;!?]{0,60}?\band\s+(?:now\s+|currently\s+)?work\s+(?:at|for|as)\s+(?:an?\s|(?-i:[A-Z]))"
                        # "Got promoted, I'm the store manager now!"
                        r"|\bi(?:'m|\s+am)\s+(?:now\s+)?the\s+(?:[\w-]+\s+){0,2}?(?:" + OCCUPATIONS + r")s?\b(?=[^.;!?]*\bnow\b)"
                        # "I'm a nurse now", "I'm a high school teacher": an occupation said of oneself,
@@ -134,7 +142,9 @@ SLOTS = [
                                 r"|\b(?:and\s+i|we)\s+(?:have\s+been|'ve\s+been|are|'re)\s+(?:dating|together)\b"
                                 r"|\bi(?:'ve|\s+have)\s+been\s+dating\b"
                                 # "I've started seeing someone"
-                                r"|\bi(?:'m|\s+am|'ve\s+started|\s+have\s+started|\s+started|'ve\s+been|\s+have\s+been)\s+(?:now\s+)?seeing\s+"
+                                # (not "I'm seeing Hamilton with my sister on Friday")
+                                r"|\bi(?:'m|\s+am)\s+(?:now\s+)?seeing\s+(?:someone|somebody)\b"
+                                r"|\bi(?:'ve\s+started|\s+have\s+started|\s+started|'ve\s+been|\s+have\s+been)\s+(?:now\s+)?seeing\s+"
                                 r"(?:someone|somebody|"
                                 r"a\s+(?:guy|girl|man|woman)|(?-i:[A-Z]))", re.I)),
     ("weight", re.compile(r"\bi\s+(?:now\s+|currently\s+)?weigh\s+(?:about\s+|around\s+)?\d"
@@ -153,11 +163,10 @@ SLOTS = [
                        # "Picked up my new car yesterday", "so that's what I drive now"
                        r"|\bmy\s+new\s+car\b|\bwhat\s+i\s+drive\s+now\b"
                        # "I don't have a car", "bought my first car"
-                       r"|\bi\s+(?:don't|do\s+not|no\s+longer)\s+(?:have|own)\s+a\s+car\b"
-                       r"|\b(?:got|bought)\s+(?:my|our)\s+(?:first|new)\s+car\b"
+                       r"|\bi\s+(?:don't|do\s+not|no\s+longer)\s+(?:have|own)\s+a\s+car\b" + _NOT_A_CAR_THING +
+                       r"|\b(?:got|bought)\s+(?:my|our)\s+(?:first|new)\s+car\b" + _NOT_A_CAR_THING +
                        # "I got a new car, a Mazda"; not "a new car seat"
-                       r"|(?:\bi\s+|^)(?:just\s+|finally\s+)?(?:got|bought|picked\s+up)\s+a\s+new\s+car\b"
-                       r"(?![\s-]+(?:seat|wash|charger|mats?|insurance|loan|smell|battery|stereo|keys?|tires?|tyres?))", re.I)),
+                       r"|(?:\bi\s+|^)(?:just\s+|finally\s+)?(?:got|bought|picked\s+up)\s+a\s+new\s+car\b" + _NOT_A_CAR_THING, re.I)),
     # where the speaker works from: "I work from home", "I'm fully remote", "I'm back in the office
     # full-time", "I go into the office three days a week now"
     ("workplace", re.compile(r"\bi(?:'m|\s+am|'ve\s+been|\s+have\s+been)?\s+(?:now\s+|currently\s+|still\s+|mostly\s+|"
@@ -167,8 +176,8 @@ SLOTS = [
                              r"|\bmy\s+(?:job|role|position|work)\s+is\s+(?:now\s+)?(?:fully\s+)?(?:remote|hybrid|in-?person|on-?site)\b"
                              r"|\b(?:i|we)(?:'m|'re|\s+am|\s+are|\s+work|\s+go|'ll\s+be)\s+(?:now\s+)?(?:back\s+)?(?:in|into|at)\s+(?:the|an)\s+office\s+"
                              r"(?:full[- ]time|every\s+day|(?:\w+|\d)\s+days\s+a\s+week|now|for\s+good|permanently)\b"
-                             r"|\b(?:went|going|gone|returned|switched)\s+back\s+to\s+(?:working\s+(?:in|at|from)\s+)?"
-                             r"(?:the\s+|an\s+)?office\b"
+                             r"|\b(?:i|we)(?:'m|'re|'ve|\s+am|\s+are|\s+have)?\s+(?:just\s+|finally\s+)?(?:went|going|gone|returned|switched)\s+"
+                             r"back\s+to\s+(?:working\s+(?:in|at|from)\s+)?(?:the\s+|an\s+)?office\b(?!\s+to\s+\w)"
                              r"|\bi\s+(?:now\s+|still\s+)?commute\s+(?:in)?to\s+(?:the|an|my|our)\s+(?:[\w-]+\s+){0,2}?office\b"
                              r"|\bi\s+(?:just\s+|finally\s+)?switched\s+to\s+(?:working\s+)?(?:fully\s+|full[- ]time\s+)?(?:remote|remotely|"
                              r"hybrid|from\s+home|in[- ]person|in\s+the\s+office)\b"
@@ -205,7 +214,7 @@ SLOTS = [
                        r"|(?:\bi\s+|^)(?:just\s+)?turned\s+\d{1,3}\b(?!\s*(?:%|percent|degrees|minutes|pages))"
                        r"|\b(?:had|celebrated)\s+my\s+\d{1,3}(?:st|nd|rd|th)\s+birthday\b"
                        # "Just hit 42, feeling old": only a number standing alone ("hit 100 pushups" is no age)
-                       r"|(?:\bi\s+|^)(?:just\s+|finally\s+)?hit\s+\d{2}(?=\s*(?:[,.;!]|$|today|yesterday|this|last|on\b|years?))",
+                       r"|(?:\bi\s+|^)(?:just\s+|finally\s+)?hit\s+\d{2}(?![\d,.]\d)(?=\s*(?:[,.;!]|$|today|yesterday|this|last|on\b|years?))",
                        re.I)),
 ]
 # A job on the side is not the job: "volunteering on weekends, on top of my day job"
@@ -287,7 +296,11 @@ def slot_of(sentence: str) -> str | None:
 # opens on the speaker or on a verb whose "I" was left out (given back); none may point back to
 # another ("I moved to Denver and I love it there" stays whole).
 _ELLIPSIS_VERBS = ("live|work|drive|have|own|rent|play|study|teach|go|love|like|enjoy|run|smoke|drink|eat|take|use|"
-                   "volunteer|coach|commute|do|watch|read|write|cook|speak|attend|hate|ride|share|keep|attend")
+                   "volunteer|coach|commute|do|watch|read|write|cook|speak|attend|hate|ride|share|keep")
+# "I want to live in Paris and work at Chanel", "I don't eat meat and drink milk": the left-out "I" is
+# the wish's or the negation's, not a statement's
+_GOVERNS_THE_NEXT_VERB = re.compile(r"\b(?:to|can|can't|cannot|could|would|should|might|may|must|will|won't|'d|'ll|"
+                                    r"don't|doesn't|didn't|never|not|no\s+longer)\b", re.I)
 _JOIN = r"\s*(?:,\s*(?:and\s+|but\s+)?|;\s*|\s+and\s+|\s+but\s+)"
 _CLAUSE_START = r"(?:[Mm]y|we|we're|we've|(?:" + _ELLIPSIS_VERBS + r")|(?:living|working|studying|based)\s+(?:in|at|from|for|" \
                 r"remotely|with)\b)\b"
@@ -317,6 +330,10 @@ def clauses(sentence: str) -> list[str]:
         parts[:1] = [parts[0][:tail.start()], "I'm " + tail.group(1)]
     if len(parts) < 2 or any(_POINTS_BACK.search(part) for part in parts[1:]):
         return [sentence]
+    for before, part in zip(parts, parts[1:]):
+        if not re.match(r"(?:I|I'm|I've|I am|[Mm]y|we|we're|we've)\b", part, re.I) and not _PARTICIPLE.match(part) \
+                and _GOVERNS_THE_NEXT_VERB.search(before):
+            return [sentence]
     parts = [part if re.match(r"(?:I|I'm|I've|I am|[Mm]y|we|we're|we've)\b", part, re.I)
              else ("I'm " if _PARTICIPLE.match(part) else "I ") + part for part in parts]
     parts = [part[0].upper() + part[1:] for part in parts]
@@ -369,7 +386,9 @@ _EVENT = r"(?:trip|vacation|holiday|wedding|party|move|visit|concert|tour|course
 # What was said to be over. Each pattern's "what" is the old value, cut where its phrase ends.
 _ENDED = [re.compile(p, re.I) for p in (
     r"\b(?:switched|moved\s+on|upgraded|downgraded)\s+(?:me\s+|us\s+)?from\s+(?P<what>[^.,;!?]+?)\s+to\b",
-    r"\btraded\s+(?:in\s+)?(?P<what>(?:my|the|our|an?)\s+[^.,;!?]+?)\s+for\b",
+    r"\btraded\s+in\s+(?P<what>[^.,;!?]+?)\s+for\b",
+    # ("traded my night shift for a day off" is a swap, not an end: a name after "traded my")
+    r"\btraded\s+(?:my|the|our|an?)\s+(?:old\s+)?(?P<what>(?-i:[A-Z])[^.,;!?]*?)\s+for\b",
     # "I moved out of the dorms into an apartment"
     r"\b(?:i|we)\s+(?:just\s+|finally\s+)?moved\s+out\s+of\s+(?P<what>(?:the|my|our)\s+[^.,;!?]+?)(?=\s+(?:into|to|and|"
     r"because|since|last|this|in)\b|\s*[.,;!?]|$)",
@@ -380,8 +399,9 @@ _ENDED = [re.compile(p, re.I) for p in (
     r"(?P<what>\w+ing\b[^.,;!?]*)",
     r"(?:\bi\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?gave\s+up\s+(?:on\s+)?" +
     _NOT_JUST_TODAY + r"(?P<what>[^.,;!?]+)",
-    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?(?:had\s+to\s+|decided\s+to\s+)?"
-    r"(?:sold|sell|quit|rehomed|rehome|"
+    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?"
+    # ("I sell vintage guitars" is a trade: the present only after "had to")
+    r"(?:(?:had|decided)\s+to\s+(?:sell|rehome)|sold|quit|rehomed|"
     r"got\s+rid\s+of|gave\s+away|cancell?ed|called\s+off|ditched|moved\s+on\s+from|"
     r"broke\s+up\s+with)\s+(?!on\b|with\b|at\b|for\b|plans\b)(?P<what>[^.,;!?]+)",
     r"\b(?P<what>(?-i:[A-Z])[a-z]+)\s+and\s+i\s+(?:just\s+|finally\s+)?(?:broke\s+up|split\s+up|got\s+divorced|"
@@ -390,10 +410,14 @@ _ENDED = [re.compile(p, re.I) for p in (
     r"\b(?:i|we)\s+(?:just\s+|finally\s+)?came\s+off\s+(?P<what>[^.,;!?]+)",
     r"\bput\s+(?P<what>(?-i:[A-Z])[a-z]+)\s+down\b",
     # "we gave the piano away"
-    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+)?gave\s+(?P<what>(?:the|my|our)\s+[^.,;!?]+?)\s+(?:away\b|to\s+(?:my|our|a|an|"
+    # (not what one tells or lends: "I gave my phone number to the dentist")
+    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+)?gave\s+(?!(?:the|my|our)\s+(?:\w+\s+)?(?:phone|number|e-?mail|address|name|"
+    r"word|notice|attention|advice|feedback|opinion|details|info|information|contact|card|keys?|key|seat|time|"
+    r"blessing|permission|support|thanks|number)\b)(?P<what>(?:the|my|our)\s+[^.,;!?]+?)\s+(?:away\b|to\s+(?:my|our|a|an|"
     r"the|his|her|their)\b)",
     # "my doctor took me off sertraline", "I haven't touched my guitar in months", "I'm done with keto"
-    r"\bi(?:'m|\s+am)\s+(?:so\s+|totally\s+)?done\s+with\s+(?P<what>[^.,;!?]+)",
+    r"\bi(?:'m|\s+am)\s+(?:so\s+|totally\s+)?done\s+with\s+(?P<what>[\w'-]+(?:\s+[\w'-]+)?)(?=\s*(?:[.,;!?]|$|for\s+good|"
+    r"forever|now\b))",
     r"\btook\s+me\s+off\s+(?P<what>[^.,;!?]+)",
     r"\bi\s+(?:haven't|have\s+not)\s+touched\s+(?P<what>(?:my|the)\s+[^.,;!?]+?)\s+in\s+(?:months|years|ages|forever)\b",
     r"\band\s+(?:then\s+)?(?:cancell?ed|sold|quit|ditched)\s+(?P<what>[^.,;!?]+)",
@@ -431,7 +455,8 @@ _PHRASE_END = re.compile(r"\s+(?:(?:\d+|an?|one|two|three|four|five|six|several|
 _NOT_NOW = re.compile(r"\b(?:in|back\s+in|since|around)\s+(?:19|20)\d\d\b|\byears\s+ago\b|\bback\s+(?:in|when)\b|"
                       r"\bwhen\s+i\s+was\b|\bused\s+to\b", re.I)
 _NOT_BEFORE = re.compile(r"\b(?:if|whether|would|might|could|should|maybe|thinking|considering|planning|"
-                         r"want|wanna|joked|joking|kidding)\b[^.;!?]*$", re.I)
+                         r"want|wanna|joked|joking|kidding|hope|hoping|wish|wishing|dream|dreaming|someday|trying|"
+                         r"can't\s+wait|cannot\s+wait|i'd\s+(?:love|like))\b[^.;!?]*$", re.I)
 # What names nothing by itself ("doing that"), or a single word too common to name one thing of the
 # user's: ending it would end every memory that uses it ("I'm not a fan any more", "I quit my job"
 # of "my sister got a new job").
@@ -440,6 +465,9 @@ _GENERIC = re.compile(r"^(?:(?:my|a|an|the|his|her|doing)\s+)?(?:it|that|this|th
                       r"people|person|family|kids|kid|team|class|show|time|day|night|week|month|year|way|life|"
                       r"mom|dad|mother|father|brother|sister|son|daughter|wife|husband|boyfriend|girlfriend|partner|"
                       r"boss|doctor|trip|plan|plans|place|home|house|stuff|everything|anything|something|"
+                      r"city|town|area|neighbou?rhood|country|state|apartment|flat|office|"
+                      # what a cut suffix leaves ("my old job" -> "old")
+                      r"old|new|summer|weekend|part-time|full-time|first|last|current|previous|side|second|other|"
                       r"[a-z]{1,2})$", re.I)
 # A story told, not the user's life: "Sarah died in a car crash in the movie"
 _FICTION = re.compile(r"\bin\s+(?:the|that|this|a)\s+(?:movie|film|show|series|book|novel|game|episode|story|"

@@ -293,7 +293,7 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
     plan = WritePlan()
     decisions = decisions or {}
     ids = candidate_ids(batch, embedded)
-    stored = stored if stored is not None else stored_as(batch, embedded, store)
+    stored = dict(stored) if stored is not None else stored_as(batch, embedded, store)  # (remainders add to it)
     planned: dict[str, StoredMemory] = {}
     enders: list[StoredMemory] | None = None  # the user's stored endings, read when first needed
 
@@ -350,7 +350,8 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
         if decision is None and candidate.kind in ("fact", "preference"):
             if enders is None:
                 enders = stored_enders(store, batch)
-            rivals += enders_of(memory, enders)
+            # stored endings, and this batch's said after it (a batch's messages need not be in time order)
+            rivals += enders_of(memory, enders + [m for m in planned.values() if m.ends])
         _place(store, batch, plan, planned, memory, rivals)
         planned[mid] = memory
         plan.add.append(memory)

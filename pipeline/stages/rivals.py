@@ -6,6 +6,7 @@ memories it may replace or end. Finding them is this module; settling them by sa
 - a memory's stored endings said after it, when it arrives late: the statements that end it."""
 from __future__ import annotations
 
+import functools
 import re
 
 from pipeline.extract.english import past_form
@@ -88,6 +89,8 @@ def _is_ended(memory: StoredMemory, endings: list[Ending]) -> bool:
 
 
 def says_what_ends(text: str, endings: list[Ending]) -> bool:
+    """Whether a memory's text names all of one ending's terms (and, for a correction, its matter),
+    and tells a state, not a past event."""
     if not endings or _tells_of_the_past(text):
         return False
     words = lexical.content_terms(SAID_DATE.sub("", text))
@@ -131,7 +134,13 @@ def stored_enders(store: VectorStore, batch: Batch) -> list[StoredMemory]:
 def enders_of(memory: StoredMemory, enders: list[StoredMemory]) -> list[StoredMemory]:
     """Those of `enders` said after `memory` that end it."""
     return [e for e in enders if e.said_at > memory.said_at and e.id != memory.id and
-            _is_ended(memory, statement_endings(e.text, e.ends))]
+            _is_ended(memory, _stored_endings(e.text, tuple(e.ends)))]
+
+
+@functools.lru_cache(maxsize=4096)
+def _stored_endings(text: str, ends: tuple[str, ...]) -> list[Ending]:
+    """statement_endings of a stored ender: read for every candidate of a batch, parsed once."""
+    return statement_endings(text, list(ends))
 
 
 _DATES = re.compile(r"\b(?:\d+(?:st|nd|rd|th)?|(?:Jan|Febr)uary|March|April|May|June|July|August|September|October|"
