@@ -206,11 +206,15 @@ SLOTS = [
     ("name", re.compile(r"\bmy\s+(?:full\s+|last\s+|first\s+|sur|maiden\s+)?name\s+is\b", re.I)),
     ("phone number", re.compile(r"\bmy\s+(?:new\s+)?(?:phone\s+|cell\s+|mobile\s+)?number\s+is\b"
                                 r"|\bmy\s+(?:new\s+)?(?:cell\s+|mobile\s+)?phone\s+is\s+\+?\d"
+                                r"|\bmy\s+(?:new\s+)?(?:cell|mobile)\s+is\s+\+?\d|\bi\s+got\s+a\s+new\s+(?:phone\s+)?number\b"
                                 r"|\bi\s+changed\s+my\s+(?:phone\s+|cell\s+)?number\b"
                                 r"|\b(?:i've|i\s+have)\s+(?:got\s+)?a\s+new\s+(?:phone\s+)?number\b", re.I)),
-    ("email", re.compile(r"\bmy\s+(?:new\s+)?e-?mail(?:\s+address)?\s+is\b", re.I)),
+    ("email", re.compile(r"\bmy\s+(?:new\s+)?e-?mail(?:\s+address)?\s*(?:is\b|:)", re.I)),
+    # "my address is 14 Birch Lane", "new address for the forms: 88 Harbor Rd"
+    ("address", re.compile(r"\bmy\s+(?:new\s+|home\s+|mailing\s+|postal\s+)?address(?:\s+for\s+[\w\s]{1,20}?)?\s*(?:is\s+|:\s*)"
+                           r"(?:now\s+)?\d", re.I)),
     ("age", re.compile(r"\bi(?:'m|\s+am)\s+(?:now\s+|finally\s+|officially\s+)?\d{1,3}(?:\s+years?\s+old\b|"
-                       r"(?=\s*(?:now\b|so\b|[,.;!]|$)))"
+                       r"(?=\s*(?:now\b|so\b|btw\b|lol\b|haha\b|though\b|tho\b|[,.;!]|$)))"
                        r"|(?:\bi\s+|^)(?:just\s+)?turned\s+\d{1,3}\b(?!\s*(?:%|percent|degrees|minutes|pages))"
                        r"|\b(?:had|celebrated)\s+my\s+\d{1,3}(?:st|nd|rd|th)\s+birthday\b"
                        # "Just hit 42, feeling old": only a number standing alone ("hit 100 pushups" is no age)
@@ -240,6 +244,29 @@ _FAVORITE = re.compile(r"\bmy\s+(?:all-time\s+|new\s+)?(?:favou?rite|fave?)\s+" 
                        r"(?P<thing>[a-z]+(?:\s+[a-z]+)?)" + LATELY + r"\s+(?:is|are|has to be)\b"
                        r"|\b(?:is|become|became|as)\s+my\s+(?:all-time\s+|new\s+)?(?:favou?rite|fave?)\s+" + _NOT_A_FAVORITE_THING +
                        r"(?P<thing2>[a-z]+(?:\s+(?!now\b)[a-z]+)?)\s*(?:[.,;!?]|$|now\b)", re.I)
+
+
+# Who or what serves the speaker, one at a time: "my dentist is Smile Studio" ... "found a new dentist,
+# Bright Dental"; "my laptop is a ThinkPad"; "I switched my major to nursing"; "switched gyms".
+_PROVIDERS = {"gym": "gym", "doctor": "doctor", "gp": "doctor", "physician": "doctor", "dentist": "dentist",
+              "therapist": "therapist", "psychiatrist": "psychiatrist", "bank": "bank", "insurance": "insurance",
+              "insurer": "insurance", "health insurance": "insurance", "carrier": "carrier", "phone carrier": "carrier",
+              "internet provider": "internet provider", "landlord": "landlord", "hairdresser": "hairdresser",
+              "barber": "barber", "vet": "vet", "major": "major", "pharmacy": "pharmacy", "mechanic": "mechanic",
+              "laptop": "laptop", "phone": "phone"}
+_PROVIDER_NOUN = r"(?P<noun{}>" + "|".join(sorted(_PROVIDERS, key=len, reverse=True)) + r")(?!\s+number)"  # (a phone number is its own)
+_PROVIDER = re.compile(r"\bmy\s+(?:new\s+|current\s+|primary\s+care\s+|family\s+|regular\s+)?" + _PROVIDER_NOUN.format(1) +
+                       r"\s+is\s+(?:now\s+)?(?:over\s+at\s+|at\s+|through\s+|with\s+|an?\s+)?(?:Dr\.?\s+)?(?-i:i?[A-Z])"
+                       r"|\b(?:switched|changed)\s+(?:my\s+)?" + _PROVIDER_NOUN.format(2) +
+                       r"(?:s|es)?\b(?!\s+(?:off|on|around)\b)"
+                       r"|\b(?:found|got|have|switched\s+to|changed\s+to|picked)\s+a\s+new\s+" + _PROVIDER_NOUN.format(3) + r"\b"
+                       r"|\bi\s+bank\s+with\s+(?-i:[A-Z])(?P<bank>)|\bi(?:'m|\s+am)\s+majoring\s+in\b(?P<major>)", re.I)
+
+
+def _provider(found: re.Match) -> str:
+    noun = "bank" if found.group("bank") is not None else "major" if found.group("major") is not None else \
+        " ".join(next(found.group(f"noun{n}") for n in (1, 2, 3) if found.group(f"noun{n}")).lower().split())
+    return "provider:" + _PROVIDERS[noun]
 
 
 def favorite_slot(what: str) -> str:
@@ -278,6 +305,8 @@ def slot_of(sentence: str) -> str | None:
     sentence = _unquoted(sentence[:READ_CHARS])
     if favorite := _FAVORITE.search(sentence):
         return _favorite(favorite.group("thing") or favorite.group("thing2"))
+    if (provider := _PROVIDER.search(sentence)) and not _NOT_BEFORE.search(sentence, 0, provider.end()):
+        return _provider(provider)
     if count := _COUNT.search(sentence):
         what = count.group("what").lower()
         return "count:" + _SINGULAR.get(what, what.removesuffix("s"))
@@ -415,6 +444,14 @@ _ENDED = [re.compile(p, re.I) for p in (
     r"word|notice|attention|advice|feedback|opinion|details|info|information|contact|card|keys?|key|seat|time|"
     r"blessing|permission|support|thanks|number)\b)(?P<what>(?:the|my|our)\s+[^.,;!?]+?)\s+(?:away\b|to\s+(?:my|our|a|an|"
     r"the|his|her|their)\b)",
+    # "my last day at Cardinal is Friday", "replaced my ThinkPad with a MacBook", "dropped out of the MBA
+    # program", "I've cut coffee completely"
+    r"\bmy\s+last\s+day\s+at\s+(?P<what>(?-i:[A-Z])[\w&.'-]*(?:\s+(?-i:[A-Z])[\w&.'-]*){0,2})",
+    r"\breplaced\s+(?P<what>(?:my|the|our)\s+[^.,;!?]+?)\s+with\b",
+    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+)?dropped\s+out\s+of\s+(?P<what>(?:the|my|our)\s+[^.,;!?]+?)(?:\s+program)?"
+    r"(?=\s*[.,;!?]|$|\s+(?:because|since|last|this|in|after)\b)",
+    r"\b(?:i|i've|we|we've)\s+(?:just\s+|finally\s+)?cut\s+(?:out\s+)?(?P<what>[\w'-]+(?:\s+[\w'-]+)?)\s+(?:out\b|completely|"
+    r"entirely|for\s+good)",
     # "my doctor took me off sertraline", "I haven't touched my guitar in months", "I'm done with keto"
     r"\bi(?:'m|\s+am)\s+(?:so\s+|totally\s+)?done\s+with\s+(?P<what>[\w'-]+(?:\s+[\w'-]+)?)(?=\s*(?:[.,;!?]|$|for\s+good|"
     r"forever|now\b))",
