@@ -38,8 +38,9 @@ from pipeline.models import Batch, Candidate, Message, Part, Source
 
 PHOTO = re.compile(r"\[shares? (a |an )?(photo|picture|image) of ([^\]]+)\]", re.I)
 # An image captioner's own opening ("[shares a photo of a photo of a cake]"): the photo is said once.
-_HEDGE = re.compile(r"^(?:definitely|probably|honestly|still|easily|hands\s+down|for\s+sure|undoubtedly)\s+", re.I)
 _CAPTION_OPENING = re.compile(r"^(?:a |an )?(?:photo|picture|image|photograph|photography) of ", re.I)
+# A favourite's value without its hedge: "my favorite food is definitely ramen" -> "ramen"
+_HEDGE = re.compile(r"^(?:definitely|probably|honestly|still|easily|hands\s+down|for\s+sure|undoubtedly)\s+", re.I)
 # What makes the assistant's message an offer a short user reply can choose from: a question, an
 # "or", a list, an enumeration ("7 Days Inn, Ji Hotel, Hilton, and others") or an offer verb.
 OFFER = re.compile(r"\?|\bor\b|\n\s*(\d+[.)]|[-*])|,[^,]+,|\b(consider|options?|recommend|suggest|such as|"
