@@ -294,6 +294,11 @@ _SINGULAR = {"kids": "child", "kid": "child", "children": "child", "grandchildre
              "grandkids": "grandchild", "grandkid": "grandchild"}
 
 
+def _straight(sentence: str) -> str:
+    """A phone keyboard's apostrophe as the plain one the patterns spell: "I’m a nurse now"."""
+    return sentence.replace("\u2019", "'")
+
+
 def _unquoted(sentence: str) -> str:
     """The sentence without what it quotes: in 'My wife told me "I quit my job"' nothing of the
     speaker's ended."""
@@ -302,7 +307,7 @@ def _unquoted(sentence: str) -> str:
 
 def slot_of(sentence: str) -> str | None:
     """The subject a first-person sentence sets, if it is one that holds a single value."""
-    sentence = _unquoted(sentence[:READ_CHARS])
+    sentence = _unquoted(_straight(sentence[:READ_CHARS]))
     if favorite := _FAVORITE.search(sentence):
         return _favorite(favorite.group("thing") or favorite.group("thing2"))
     if (provider := _PROVIDER.search(sentence)) and not _NOT_BEFORE.search(sentence, 0, provider.end()):
@@ -350,6 +355,7 @@ _LISTED_STATE = re.compile(r",\s+([a-z]+(?:\s+[a-z]+)?)$")
 
 def clauses(sentence: str) -> list[str]:
     """`sentence` as its independent first-person clauses (see above), or [sentence]."""
+    sentence = _straight(sentence)
     if len(sentence) > READ_CHARS or not re.match(r"(?:I|I'm|I've|I am|My)\b", sentence):
         return [sentence]
     parts = [p for p in (_CLAUSE_JOIN_AFTER_MY if sentence.startswith("My") else _CLAUSE_JOIN).split(sentence) if p]
@@ -518,7 +524,7 @@ CORRECTION_MARK = "corrected:"  # an ending that must share another word with th
 def endings_of(sentence: str) -> list[str]:
     """The old values a first-person sentence says are over ("my Civic") or wrong ("corrected:Friday")."""
     found = []
-    sentence = _unquoted(sentence[:READ_CHARS])
+    sentence = _unquoted(_straight(sentence[:READ_CHARS]))
     if _NOT_NOW.search(sentence) or _FICTION.search(sentence):
         return found
     for patterns, mark in ((_ENDED, ""), (_CORRECTED, CORRECTION_MARK)):

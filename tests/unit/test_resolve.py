@@ -516,6 +516,9 @@ def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
     ("I play guitar in my free time.", "I haven't touched my guitar in months.", "plays guitar"),
     ("My fave show is The Office.", "Severance is my favorite show now.", "The Office"),
     ("I'm studying at Ohio State, doing a business degree.", "I transferred to Michigan this semester.", "Ohio State"),
+    # a phone keyboard's apostrophe
+    ("I\u2019m a teacher at Lincoln High.", "I\u2019m a nurse now, I switched careers.", "teacher"),
+    ("I drive a Honda Civic.", "I\u2019m not driving the Civic anymore, I sold it.", "Honda Civic"),
     # who serves the user, one at a time; contact details; endings (after blind audit 18)
     ("My dentist is Smile Studio downtown.", "Found a new dentist, Bright Dental in Oakwood, way cheaper.",
      "Smile Studio"),
