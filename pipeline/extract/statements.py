@@ -69,9 +69,9 @@ _PAST_START = re.compile(r"^(just|finally|recently|also|still|already|totally|re
                          r"completed|began|won|lost|moved|spent|learned|picked|booked|attended|volunteered|"
                          r"painted|wrote|read|baked|cooked|played|watched|been|sold|traded|upgraded|switched|"
                          r"replaced|fixed|ordered|received|launched|landed|graduated|hosted|planted|harvested|turned|"
-                         r"rehomed|cancelled|canceled|gave|relocated|retired|transferred|dropped)\b"
+                         r"rehomed|cancelled|canceled|gave|relocated|retired|transferred|dropped|quit)\b"
                          # (the same as their imperative: only after an adverb, "Just hit 42!", not "Cut this down")
-                         r"|^(just|finally|recently|already)\s+(hit|cut|quit)\b", re.I)
+                         r"|^(just|finally|recently|already)\s+(hit|cut)\b", re.I)
 # Words that carry no content: a fact needs at least two others ("Melanie is so happy for Caroline" has none).
 LIGHT = set("""who whom whose which where when why all any some these those there here from into about after
 before over again out off up down back through being going gonna lot lots bit kind sort such own other others

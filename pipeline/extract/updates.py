@@ -82,6 +82,8 @@ SLOTS = [
                           r"(?-i:[A-Z])"
                           r"|\bi(?:'m|\s+am)\s+(?:now\s+|currently\s+)?(?:an?\s+)?(?:[\w-]+\s+)?(?:student|freshman|sophomore|"
                           r"undergrad|grad\s+student|phd\s+student|postdoc)\s+at\s+(?-i:[A-Z])"
+                          r"|\bi(?:'m|\s+am)\s+(?:now\s+|currently\s+)?taking\s+(?:night\s+|evening\s+|online\s+|weekend\s+)?(?:classes|"
+                          r"courses)\s+at\s+(?-i:[A-Z])"
                           r"|\bi(?:'m|\s+am)\s+(?:now\s+|currently\s+)?doing\s+(?:a|an|my)\s+(?:[\w'-]+\s+){0,2}?(?:degree|masters?|"
                           r"master's|phd|bachelor's|mba|diploma)\s+at\s+(?-i:[A-Z])"
                           # (to a school, not "transferred to Boston for work")
@@ -108,6 +110,9 @@ SLOTS = [
                        # "I left Google and started working at Stripe"
                        r"|\bi\s+(?:left|quit)\s+[^.,;!?]{1,40}?\s+and\s+(?:now\s+|then\s+)?(?:started\s+working|work(?:ing)?\s+(?:at|for)|"
                        r"joined\s+(?-i:[A-Z]))"
+                       # "I teach 4th grade", "I teach math at Lincoln High" (not "I teach my kids to swim")
+                       r"|\bi\s+(?:now\s+|currently\s+|still\s+)?teach\s+(?:\d+(?:st|nd|rd|th)\s+grade|kindergarten|preschool|"
+                       r"(?:high|middle|elementary|primary|secondary)\s+school|(?:[\w-]+\s+){0,2}?at\s+(?-i:[A-Z]))"
                        # "I work in marketing at Nike"
                        r"|\bi\s+(?:now\s+|currently\s+)?work\s+in\s+[\w\s-]{1,30}?\s+(?:at|for)\s+(?-i:[A-Z])"
                        # "My employer is Shopify", "I switched careers and now work as a data analyst"
@@ -214,7 +219,7 @@ SLOTS = [
     ("address", re.compile(r"\bmy\s+(?:new\s+|home\s+|mailing\s+|postal\s+)?address(?:\s+for\s+[\w\s]{1,20}?)?\s*(?:is\s+|:\s*)"
                            r"(?:now\s+)?\d", re.I)),
     ("age", re.compile(r"\bi(?:'m|\s+am)\s+(?:now\s+|finally\s+|officially\s+)?\d{1,3}(?:\s+years?\s+old\b|"
-                       r"(?=\s*(?:now\b|so\b|btw\b|lol\b|haha\b|though\b|tho\b|[,.;!]|$)))"
+                       r"(?=\s*(?:now\b|so\b|btw\b|lol\b|haha\b|though\b|tho\b|as\s+of\b|[,.;!]|$)))"
                        r"|(?:\bi\s+|^)(?:just\s+)?turned\s+\d{1,3}\b(?!\s*(?:%|percent|degrees|minutes|pages))"
                        r"|\b(?:had|celebrated)\s+my\s+\d{1,3}(?:st|nd|rd|th)\s+birthday\b"
                        # "Just hit 42, feeling old": only a number standing alone ("hit 100 pushups" is no age)
@@ -459,6 +464,8 @@ _ENDED = [re.compile(p, re.I) for p in (
     r"\b(?:i|i've|we|we've)\s+(?:just\s+|finally\s+)?cut\s+(?:out\s+)?(?P<what>[\w'-]+(?:\s+[\w'-]+)?)\s+(?:out\b|completely|"
     r"entirely|for\s+good)",
     # "my doctor took me off sertraline", "I haven't touched my guitar in months", "I'm done with keto"
+    # "my bike got stolen"
+    r"\bmy\s+(?P<what>(?:[\w'-]+\s+){0,2}?[\w'-]+)\s+(?:got|was)\s+stolen\b",
     r"\bi(?:'m|\s+am)\s+(?:so\s+|totally\s+)?done\s+with\s+(?P<what>[\w'-]+(?:\s+[\w'-]+)?)(?=\s*(?:[.,;!?]|$|for\s+good|"
     r"forever|now\b))",
     r"\btook\s+me\s+off\s+(?P<what>[^.,;!?]+)",
@@ -537,7 +544,7 @@ def endings_of(sentence: str) -> list[str]:
                 # the thing, not its wrapping: "my Planet Fitness membership", "the trip to Rome"
                 # "a fan of the Lakers", "a Lakers fan": the team, not the fandom
                 what = re.sub(r"^(?:big\s+|huge\s+)?fans?\s+of\s+(?:the\s+)?|\s+fans?$", "", what, flags=re.I)
-                what = re.sub(r"\s+(?:membership|subscription|account|contract|lease|job|gig|" + _EVENT[3:-1] + r")$",
+                what = re.sub(r"\s+(?:membership|subscription|account|contract|lease|job|gig|thing|stuff|" + _EVENT[3:-1] + r")$",
                               "", what, flags=re.I)
                 what = re.sub(r"^(?:" + _EVENT[3:-1] + r"|flight)\s+to\s+", "", what, flags=re.I)
                 if what and not _GENERIC.match(what) and len(what.split()) <= 5:
