@@ -33,7 +33,9 @@ from pipeline.extract.statements import (
     short_state, without_openers, without_thanks, without_vocative,
 )
 from pipeline.extract.times import date_phrase, resolve_relative_times
-from pipeline.extract.updates import LATELY, apart_by_slot, clauses, endings_of, favorite_slot, slot_of
+from pipeline.extract.clauses import apart_by_slot, clauses
+from pipeline.extract.endings import endings_of
+from pipeline.extract.updates import LATELY, favorite_slot, slot_of
 from pipeline.models import Batch, Candidate, Message, Part, Source
 
 PHOTO = re.compile(r"\[shares? (a |an )?(photo|picture|image) of ([^\]]+)\]", re.I)

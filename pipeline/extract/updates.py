@@ -5,8 +5,9 @@
   diet, job, relationship, age, car, where and when one works, whom one lives with...) and ones
   named by the statement ("favorite:food").
 - An ending names the old value itself, when the speaker says it is over or was wrong: "I sold my
-  Civic", "I'm not into Coldplay any more", "the trip to Rome is off", "Saturday, not Friday".
-  Whatever the user's current memories say about it is archived, whatever its subject.
+  Civic", "I'm not into Coldplay any more" (pipeline.extract.endings, which shares this module's
+  guards).
+- A compound's clauses each set their own (pipeline.extract.clauses).
 
 Both are read from the speaker's own first-person sentence, before the third-person rewrite. They
 must not fire on a sentence that only mentions the words: "We moved to a new office" is no new
@@ -41,10 +42,10 @@ founder co-founder cofounder stay-at-home\s+(?:mom|dad|mum|parent)
 """.split()
 OCCUPATIONS = "|".join(OCCUPATION_WORDS)
 _OCCUPATION = re.compile(r"\b(?:" + OCCUPATIONS + r")(?=s?\b)", re.I)
-# A place is named by a capitalised word: "I moved to Lisbon", not "we moved into a bigger flat"
 # "a new car seat", "a car charger": things for a car, not one
 _NOT_A_CAR_THING = r"(?![\s-]+(?:seats?|wash|charger|mats?|insurance|loan|smell|battery|stereo|keys?|tires?|tyres?|payments?|" \
                    r"accident|ride|rental|wreck|repair))"
+# A place is named by a capitalised word: "I moved to Lisbon", not "we moved into a bigger flat"
 _PLACE = r"(?:the\s+)?(?-i:[A-Z])(?![\w-]*(?:\s+[\w-]+)?\s+(?:team|department|office|role|position|floor|desk|" \
          r"project|division|branch|unit|squad|shift|group|account)\b)"
 SLOTS = [
@@ -299,23 +300,34 @@ _SINGULAR = {"kids": "child", "kid": "child", "children": "child", "grandchildre
              "grandkids": "grandchild", "grandkid": "grandchild"}
 
 
-def _straight(sentence: str) -> str:
+# Long messages: endings and slots are read in the first few hundred characters of a sentence
+# (a pasted log or a 100k-character message would take seconds of regex work for nothing)
+READ_CHARS = 1000
+# Not said as so: a hypothetical, a plan, a wish or a joke before the words ("If I moved to Paris",
+# "thinking about going vegan", "I joked that I'd quit")
+HYPOTHETICAL = re.compile(r"\b(?:if|whether|would|might|could|should|maybe|thinking|considering|planning|"
+                         r"want|wanna|joked|joking|kidding|hope|hoping|wish|wishing|dream|dreaming|someday|trying|"
+                         r"can't\s+wait|cannot\s+wait|i'd\s+(?:love|like))\b[^.;!?]*$", re.I)
+
+
+def straight(sentence: str) -> str:
     """A phone keyboard's apostrophe as the plain one the patterns spell: "I’m a nurse now"."""
     return sentence.replace("\u2019", "'")
 
 
-def _unquoted(sentence: str) -> str:
-    """The sentence without what it quotes: in 'My wife told me "I quit my job"' nothing of the
-    speaker's ended."""
-    return re.sub(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d|(?<!\w)'[^']*'(?!\w)", " ", sentence)
+def said_plainly(sentence: str) -> str:
+    """What the slot and ending rules read of a sentence: its first READ_CHARS, with plain
+    apostrophes, without what it quotes (in 'My wife told me "I quit my job"' nothing of the
+    speaker's ended)."""
+    return re.sub(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d|(?<!\w)'[^']*'(?!\w)", " ", straight(sentence[:READ_CHARS]))
 
 
 def slot_of(sentence: str) -> str | None:
     """The subject a first-person sentence sets, if it is one that holds a single value."""
-    sentence = _unquoted(_straight(sentence[:READ_CHARS]))
+    sentence = said_plainly(sentence)
     if favorite := _FAVORITE.search(sentence):
         return _favorite(favorite.group("thing") or favorite.group("thing2"))
-    if (provider := _PROVIDER.search(sentence)) and not _NOT_BEFORE.search(sentence, 0, provider.end()):
+    if (provider := _PROVIDER.search(sentence)) and not HYPOTHETICAL.search(sentence, 0, provider.end()):
         return _provider(provider)
     if count := _COUNT.search(sentence):
         what = count.group("what").lower()
@@ -325,70 +337,9 @@ def slot_of(sentence: str) -> str | None:
         if found and not (name == "job" and _SIDE_JOB.search(sentence)) \
                 and not (name == "car" and _NOT_MY_CAR.search(sentence) and not _BOUGHT_A_CAR.search(sentence)) \
                 and not (name in _ROUTINE_SLOTS and _ONE_OFF.search(sentence)) \
-                and not _NOT_BEFORE.search(sentence, 0, found.end()):  # "If I moved to Paris", "thinking about going vegan"
+                and not HYPOTHETICAL.search(sentence, 0, found.end()):  # "If I moved to Paris", "thinking about going vegan"
             return name
     return None
-
-
-# A sentence of independent clauses said of oneself: "I live in Boston and I'm a nurse", "I work at
-# Google and live in Mountain View", "I'm 34, single, and drive a Honda". Each clause after the first
-# opens on the speaker or on a verb whose "I" was left out (given back); none may point back to
-# another ("I moved to Denver and I love it there" stays whole).
-_ELLIPSIS_VERBS = ("live|work|drive|have|own|rent|play|study|teach|go|love|like|enjoy|run|smoke|drink|eat|take|use|"
-                   "volunteer|coach|commute|do|watch|read|write|cook|speak|attend|hate|ride|share|keep")
-# "I want to live in Paris and work at Chanel", "I don't eat meat and drink milk": the left-out "I" is
-# the wish's or the negation's, not a statement's
-_GOVERNS_THE_NEXT_VERB = re.compile(r"\b(?:to|can|can't|cannot|could|would|should|might|may|must|will|won't|'d|'ll|"
-                                    r"don't|doesn't|didn't|never|not|no\s+longer)\b", re.I)
-_JOIN = r"\s*(?:,\s*(?:and\s+|but\s+)?|;\s*|\s+and\s+|\s+but\s+)"
-_CLAUSE_START = r"(?:[Mm]y|we|we're|we've|(?:" + _ELLIPSIS_VERBS + r")|(?:living|working|studying|based)\s+(?:in|at|from|for|" \
-                r"remotely|with)\b)\b"
-_CLAUSE_JOIN = re.compile(_JOIN + r"(?=(?:I|I'm|I've|I am)\b|" + _CLAUSE_START + ")")
-# after an opening "My ...", not before "I": "My boyfriend Tom and I have been together" is one clause
-_CLAUSE_JOIN_AFTER_MY = re.compile(_JOIN + r"(?=" + _CLAUSE_START + ")")
-_PARTICIPLE = re.compile(r"(?:living|working|studying|based)\b")
-# "I'm a 32 year old nurse living in Leeds": who one is, then where, with no comma
-_IDENTITY_THEN_PARTICIPLE = re.compile(r"^(I'm an?\s+(?:[\w'-]+\s+){0,5}?(?!(?:of|for|in|about|to|at|with|on|from|by|like|"
-                                       r"into|than)\s)[\w'-]+)\s+(?=(?:living|working|studying|based)\s+"
-                                       r"(?:in|at|from|for|remotely|with)\b)")
-_POINTS_BACK = re.compile(r"\b(?:it|its|it's|there|that|this|they|them|their|those|these|he|him|his|she|her|"
-                          r"one|both|so|too|also|either|same|which)\b", re.I)
-
-
-_LISTED_STATE = re.compile(r",\s+([a-z]+(?:\s+[a-z]+)?)$")
-
-
-def clauses(sentence: str) -> list[str]:
-    """`sentence` as its independent first-person clauses (see above), or [sentence]."""
-    sentence = _straight(sentence)
-    if len(sentence) > READ_CHARS or not re.match(r"(?:I|I'm|I've|I am|My)\b", sentence):
-        return [sentence]
-    parts = [p for p in (_CLAUSE_JOIN_AFTER_MY if sentence.startswith("My") else _CLAUSE_JOIN).split(sentence) if p]
-    if identity := _IDENTITY_THEN_PARTICIPLE.match(parts[0]):
-        parts[:1] = [identity.group(1), parts[0][identity.end():]]
-    if parts[0].startswith("I'm ") and (tail := _LISTED_STATE.search(parts[0])):  # "I'm 34, single, and ..."
-        parts[:1] = [parts[0][:tail.start()], "I'm " + tail.group(1)]
-    if len(parts) < 2 or any(_POINTS_BACK.search(part) for part in parts[1:]):
-        return [sentence]
-    for before, part in zip(parts, parts[1:]):
-        if not re.match(r"(?:I|I'm|I've|I am|[Mm]y|we|we're|we've)\b", part, re.I) and not _PARTICIPLE.match(part) \
-                and _GOVERNS_THE_NEXT_VERB.search(before):
-            return [sentence]
-    parts = [part if re.match(r"(?:I|I'm|I've|I am|[Mm]y|we|we're|we've)\b", part, re.I)
-             else ("I'm " if _PARTICIPLE.match(part) else "I ") + part for part in parts]
-    parts = [part[0].upper() + part[1:] for part in parts]
-    return [part if part.endswith((".", "!", "?")) else part + "." for part in parts]
-
-
-def apart_by_slot(sentence: str) -> list[str]:
-    """One statement per single-valued subject a sentence sets, when its clauses set two or more
-    ("I live in Boston and I'm a nurse": stored whole, a move would archive the nurse with Boston);
-    else the sentence whole."""
-    parts = clauses(sentence)
-    slots = [slot for slot in map(slot_of, parts) if slot]
-    if len(slots) < 2 or len(set(slots)) < len(slots):  # a slot twice: "I left Boston and I live in Denver"
-        return [sentence]
-    return parts
 
 
 def occupations_in(text: str) -> set[str]:
@@ -419,140 +370,3 @@ def values_in(text: str, slot: str | None = None) -> set[str]:
     if slot in _SLOT_VALUE:
         found |= {m.lower() for m in _SLOT_VALUE[slot].findall(text)}
     return found
-
-
-_NOT_JUST_TODAY = r"(?![^.,;!?]*\b(?:today|tonight|for\s+now|for\s+today|this\s+time)\b)"
-_EVENT = r"(?:trip|vacation|holiday|wedding|party|move|visit|concert|tour|course|class|plan|plans)"
-# What was said to be over. Each pattern's "what" is the old value, cut where its phrase ends.
-_ENDED = [re.compile(p, re.I) for p in (
-    r"\b(?:switched|moved\s+on|upgraded|downgraded)\s+(?:me\s+|us\s+)?from\s+(?P<what>[^.,;!?]+?)\s+to\b",
-    r"\btraded\s+in\s+(?P<what>[^.,;!?]+?)\s+for\b",
-    # ("traded my night shift for a day off" is a swap, not an end: a name after "traded my")
-    r"\btraded\s+(?:my|the|our|an?)\s+(?:old\s+)?(?P<what>(?-i:[A-Z])[^.,;!?]*?)\s+for\b",
-    # "I moved out of the dorms into an apartment"
-    r"\b(?:i|we)\s+(?:just\s+|finally\s+)?moved\s+out\s+of\s+(?P<what>(?:the|my|our)\s+[^.,;!?]+?)(?=\s+(?:into|to|and|"
-    r"because|since|last|this|in)\b|\s*[.,;!?]|$)",
-    # "stopped" only before what one did ("I stopped running"), not a stop on the way ("I stopped at
-    # the Starbucks"); the speaker's "I" may be dropped ("Finally sold the Civic!")
-    # (giving up or stopping "today" is a bad day, not an end: "I gave up on the crossword today")
-    r"(?:\bi\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?stopped\s+" + _NOT_JUST_TODAY +
-    r"(?P<what>\w+ing\b[^.,;!?]*)",
-    r"(?:\bi\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?gave\s+up\s+(?:on\s+)?" +
-    _NOT_JUST_TODAY + r"(?P<what>[^.,;!?]+)",
-    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?"
-    # ("I sell vintage guitars" is a trade: the present only after "had to")
-    r"(?:(?:had|decided)\s+to\s+(?:sell|rehome)|sold|quit|rehomed|"
-    r"got\s+rid\s+of|gave\s+away|cancell?ed|called\s+off|ditched|moved\s+on\s+from|"
-    r"broke\s+up\s+with)\s+(?!on\b|with\b|at\b|for\b|plans\b)(?P<what>[^.,;!?]+)",
-    r"\b(?P<what>(?-i:[A-Z])[a-z]+)\s+and\s+i\s+(?:just\s+|finally\s+)?(?:broke\s+up|split\s+up|got\s+divorced|"
-    r"don't\s+talk\s+any\s?more)\b",
-    # "I came off sertraline", "we had to put Max down", "moved over to Apple Music and cancelled Spotify"
-    r"\b(?:i|we)\s+(?:just\s+|finally\s+)?came\s+off\s+(?P<what>[^.,;!?]+)",
-    r"\bput\s+(?P<what>(?-i:[A-Z])[a-z]+)\s+down\b",
-    # "we gave the piano away"
-    # (not what one tells or lends: "I gave my phone number to the dentist")
-    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+)?gave\s+(?!(?:the|my|our)\s+(?:\w+\s+)?(?:phone|number|e-?mail|address|name|"
-    r"word|notice|attention|advice|feedback|opinion|details|info|information|contact|card|keys?|key|seat|time|"
-    r"blessing|permission|support|thanks|number)\b)(?P<what>(?:the|my|our)\s+[^.,;!?]+?)\s+(?:away\b|to\s+(?:my|our|a|an|"
-    r"the|his|her|their)\b)",
-    # "my last day at Cardinal is Friday", "replaced my ThinkPad with a MacBook", "dropped out of the MBA
-    # program", "I've cut coffee completely"
-    r"\bmy\s+last\s+day\s+at\s+(?P<what>(?-i:[A-Z])[\w&.'-]*(?:\s+(?-i:[A-Z])[\w&.'-]*){0,2})",
-    r"\breplaced\s+(?P<what>(?:my|the|our)\s+[^.,;!?]+?)\s+with\b",
-    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+)?dropped\s+out\s+of\s+(?P<what>(?:the|my|our)\s+[^.,;!?]+?)(?:\s+program)?"
-    r"(?=\s*[.,;!?]|$|\s+(?:because|since|last|this|in|after)\b)",
-    r"\b(?:i|i've|we|we've)\s+(?:just\s+|finally\s+)?cut\s+(?:out\s+)?(?P<what>[\w'-]+(?:\s+[\w'-]+)?)\s+(?:out\b|completely|"
-    r"entirely|for\s+good)",
-    # "my doctor took me off sertraline", "I haven't touched my guitar in months", "I'm done with keto"
-    # "my bike got stolen"
-    r"\bmy\s+(?P<what>(?:[\w'-]+\s+){0,2}?[\w'-]+)\s+(?:got|was)\s+stolen\b",
-    r"\bi(?:'m|\s+am)\s+(?:so\s+|totally\s+)?done\s+with\s+(?P<what>[\w'-]+(?:\s+[\w'-]+)?)(?=\s*(?:[.,;!?]|$|for\s+good|"
-    r"forever|now\b))",
-    r"\btook\s+me\s+off\s+(?P<what>[^.,;!?]+)",
-    r"\bi\s+(?:haven't|have\s+not)\s+touched\s+(?P<what>(?:my|the)\s+[^.,;!?]+?)\s+in\s+(?:months|years|ages|forever)\b",
-    r"\band\s+(?:then\s+)?(?:cancell?ed|sold|quit|ditched)\s+(?P<what>[^.,;!?]+)",
-    # "I dropped Spanish", "dropped out of the marathon"; not "I dropped Lily off at practice"
-    r"(?:\bi\s+|^)(?:just\s+|finally\s+)?dropped\s+(?![^.,;!?]*\boff\b)(?:out\s+of\s+)?"
-    r"(?P<what>(?:the\s+)?(?-i:[A-Z])[^.,;!?]*)",
-    r"\bi\s+(?:no\s+longer|don't|do\s+not|can't|cannot)\s+\w+\s+(?P<what>[^.,;!?]+?)\s+any\s?more\b",
-    r"\bi\s+no\s+longer\s+\w+\s+(?P<what>[^.,;!?]+)",
-    r"(?:\bi(?:'m|\s+am)\s+|^)not\s+(?P<what>[^.,;!?]+?)\s+(?:any\s?more|after\s+all)\b",
-    r"\bi(?:'m|\s+am)\s+no\s+longer\s+(?P<what>[^.,;!?]+)",
-    r"\b(?:the|my|our)\s+(?P<what>[\w'-]+(?:\s+[\w'-]+){0,4}?\s+" + _EVENT + r"|" + _EVENT +
-    r"\s+to\s+[\w'-]+(?:\s+[\w'-]+)?)\s+(?:is|was|got|has\s+been)\s+(?:off|cancell?ed|called\s+off)\b",
-    # a death ends what was said of the one who died ("I have a golden retriever named Max")
-    # (a death of long ago is history, not news: "Elvis died in 1977")
-    r"^(?:my\s+\w+\s+)?(?P<what>(?-i:[A-Z])[\w'-]+)\s+(?:just\s+|sadly\s+)?(?:passed away|died)\b"
-    r"(?![^.;!?]*\bin\s+\d{4})",
-)]
-# A correction names the wrong value beside the right one: "it's not Tuesday, it's Wednesday",
-# "my flight is on Saturday, not Friday". The wrong value alone ("Friday") says little: a memory
-# it ends must share another word with the correction too (see pipeline.stages.resolve).
-_CORRECTED = [re.compile(p, re.I) for p in (
-    r"\b(?:it's|it\s+is|that's|that\s+is)\s+not\s+(?:on\s+|in\s+|at\s+)?(?P<what>[\w'-]+(?:\s+[\w'-]+)?)\s*[,;]\s*"
-    r"(?:it's|it\s+is|but)\b",
-    r"\b[\w'-]+\s*,\s+not\s+(?:on\s+|in\s+|at\s+)?(?P<what>[\w'-]+(?:\s+[\w'-]+)?)\s*(?:[.!;]|$)",
-)]
-# Where the old value's phrase ends: "I sold the Civic and bought a Tesla", "I stopped running in May",
-# "I quit smoking two months ago"
-_PHRASE_END = re.compile(r"\s+(?:(?:\d+|an?|one|two|three|four|five|six|several|a\s+few|few)\s+"
-                         r"(?:days?|weeks?|months?|years?)\b|"
-                         r"and|but|because|so|since|after|when|as|last|this|yesterday|today|recently|ago|"
-                         r"in|on|at|for|with|now|any\s?more|after\s+all|anyway|though|too|either|which|that|"
-                         r"to\s+(?:be|focus|save|get|do|make|try|start)|completely|entirely|totally|altogether|"
-                         r"for\s+good|cold\s+turkey)\b.*$", re.I)
-# History, not news: "I quit smoking in 2010", "back when I was in college"
-_NOT_NOW = re.compile(r"\b(?:in|back\s+in|since|around)\s+(?:19|20)\d\d\b|\byears\s+ago\b|\bback\s+(?:in|when)\b|"
-                      r"\bwhen\s+i\s+was\b|\bused\s+to\b", re.I)
-_NOT_BEFORE = re.compile(r"\b(?:if|whether|would|might|could|should|maybe|thinking|considering|planning|"
-                         r"want|wanna|joked|joking|kidding|hope|hoping|wish|wishing|dream|dreaming|someday|trying|"
-                         r"can't\s+wait|cannot\s+wait|i'd\s+(?:love|like))\b[^.;!?]*$", re.I)
-# What names nothing by itself ("doing that"), or a single word too common to name one thing of the
-# user's: ending it would end every memory that uses it ("I'm not a fan any more", "I quit my job"
-# of "my sister got a new job").
-_GENERIC = re.compile(r"^(?:(?:my|a|an|the|his|her|doing)\s+)?(?:it|that|this|them|those|these|one|there|doing|"
-                      r"fan|friend|friends|phone|game|games|job|work|thing|things|"
-                      r"people|person|family|kids|kid|team|class|show|time|day|night|week|month|year|way|life|"
-                      r"mom|dad|mother|father|brother|sister|son|daughter|wife|husband|boyfriend|girlfriend|partner|"
-                      r"boss|doctor|trip|plan|plans|place|home|house|stuff|everything|anything|something|"
-                      r"city|town|area|neighbou?rhood|country|state|apartment|flat|office|"
-                      # what a cut suffix leaves ("my old job" -> "old")
-                      r"old|new|summer|weekend|part-time|full-time|first|last|current|previous|side|second|other|"
-                      r"[a-z]{1,2})$", re.I)
-# A story told, not the user's life: "Sarah died in a car crash in the movie"
-_FICTION = re.compile(r"\bin\s+(?:the|that|this|a)\s+(?:movie|film|show|series|book|novel|game|episode|story|"
-                      r"dream|play)\b", re.I)
-# Long messages: endings and slots are read in the first few hundred characters of a sentence
-# (a pasted log or a 100k-character message would take seconds of regex work for nothing)
-READ_CHARS = 1000
-CORRECTION_MARK = "corrected:"  # an ending that must share another word with the memory it ends
-
-
-def endings_of(sentence: str) -> list[str]:
-    """The old values a first-person sentence says are over ("my Civic") or wrong ("corrected:Friday")."""
-    found = []
-    sentence = _unquoted(_straight(sentence[:READ_CHARS]))
-    if _NOT_NOW.search(sentence) or _FICTION.search(sentence):
-        return found
-    for patterns, mark in ((_ENDED, ""), (_CORRECTED, CORRECTION_MARK)):
-        for pattern in patterns:
-            for m in pattern.finditer(sentence):
-                if _NOT_BEFORE.search(sentence, 0, m.start()):
-                    continue  # "If I sold my car", "I'm thinking I might quit yoga": nothing ended yet
-                what = _PHRASE_END.sub("", m.group("what")).strip(" '\"")
-                what = re.sub(r"^(?:my|the|our|a|an|on|into|being|eating|drinking)\s+", "", what, flags=re.I)
-                # the thing, not its wrapping: "my Planet Fitness membership", "the trip to Rome"
-                # "a fan of the Lakers", "a Lakers fan": the team, not the fandom
-                what = re.sub(r"^(?:big\s+|huge\s+)?fans?\s+of\s+(?:the\s+)?|\s+fans?$", "", what, flags=re.I)
-                what = re.sub(r"\s+(?:membership|subscription|account|contract|lease|job|gig|thing|stuff|" + _EVENT[3:-1] + r")$",
-                              "", what, flags=re.I)
-                what = re.sub(r"^(?:" + _EVENT[3:-1] + r"|flight)\s+to\s+", "", what, flags=re.I)
-                if what and not _GENERIC.match(what) and len(what.split()) <= 5:
-                    found.append(mark + what)
-    if _DIET_ENDED.search(sentence) and not _NOT_BEFORE.search(sentence, 0, _DIET_ENDED.search(sentence).start()):
-        found += ["vegan", "vegetarian", "pescatarian"]
-    return list(dict.fromkeys(found))
-
-
-# Eating meat again ends a diet that excluded it
-_DIET_ENDED = re.compile(r"\b(?:eat|eating|ate)\s+(?:meat|fish|chicken|beef|pork|seafood)\s+again\b", re.I)

@@ -10,7 +10,7 @@ import functools
 import re
 
 from pipeline.extract.english import past_form
-from pipeline.extract.updates import CORRECTION_MARK
+from pipeline.extract.endings import CORRECTION_MARK
 from pipeline.filters import Eq
 from pipeline.models import Batch, Candidate, StoredMemory
 from pipeline.stores import lexical

@@ -1,0 +1,67 @@
+"""The independent clauses of a sentence said of oneself, for the extractor (pipeline.extract.offline):
+a sentence on two single-valued subjects is stored as one fact per subject, and a compound kept
+whole keeps its clauses, so that a change to one of them leaves the others current
+(pipeline.stages.resolve)."""
+from __future__ import annotations
+
+import re
+
+from pipeline.extract.updates import READ_CHARS, slot_of, straight
+
+# A sentence of independent clauses said of oneself: "I live in Boston and I'm a nurse", "I work at
+# Google and live in Mountain View", "I'm 34, single, and drive a Honda". Each clause after the first
+# opens on the speaker or on a verb whose "I" was left out (given back); none may point back to
+# another ("I moved to Denver and I love it there" stays whole).
+_ELLIPSIS_VERBS = ("live|work|drive|have|own|rent|play|study|teach|go|love|like|enjoy|run|smoke|drink|eat|take|use|"
+                   "volunteer|coach|commute|do|watch|read|write|cook|speak|attend|hate|ride|share|keep")
+# "I want to live in Paris and work at Chanel", "I don't eat meat and drink milk": the left-out "I" is
+# the wish's or the negation's, not a statement's
+_GOVERNS_THE_NEXT_VERB = re.compile(r"\b(?:to|can|can't|cannot|could|would|should|might|may|must|will|won't|'d|'ll|"
+                                    r"don't|doesn't|didn't|never|not|no\s+longer)\b", re.I)
+_JOIN = r"\s*(?:,\s*(?:and\s+|but\s+)?|;\s*|\s+and\s+|\s+but\s+)"
+_CLAUSE_START = r"(?:[Mm]y|we|we're|we've|(?:" + _ELLIPSIS_VERBS + r")|(?:living|working|studying|based)\s+(?:in|at|from|for|" \
+                r"remotely|with)\b)\b"
+_CLAUSE_JOIN = re.compile(_JOIN + r"(?=(?:I|I'm|I've|I am)\b|" + _CLAUSE_START + ")")
+# after an opening "My ...", not before "I": "My boyfriend Tom and I have been together" is one clause
+_CLAUSE_JOIN_AFTER_MY = re.compile(_JOIN + r"(?=" + _CLAUSE_START + ")")
+_PARTICIPLE = re.compile(r"(?:living|working|studying|based)\b")
+# "I'm a 32 year old nurse living in Leeds": who one is, then where, with no comma
+_IDENTITY_THEN_PARTICIPLE = re.compile(r"^(I'm an?\s+(?:[\w'-]+\s+){0,5}?(?!(?:of|for|in|about|to|at|with|on|from|by|like|"
+                                       r"into|than)\s)[\w'-]+)\s+(?=(?:living|working|studying|based)\s+"
+                                       r"(?:in|at|from|for|remotely|with)\b)")
+_HAS_A_SUBJECT = re.compile(r"(?:I|I'm|I've|I am|my|we|we're|we've)\b", re.I)  # a clause whose "I" is not left out
+_POINTS_BACK = re.compile(r"\b(?:it|its|it's|there|that|this|they|them|their|those|these|he|him|his|she|her|"
+                          r"one|both|so|too|also|either|same|which)\b", re.I)
+_LISTED_STATE = re.compile(r",\s+([a-z]+(?:\s+[a-z]+)?)$")
+
+
+def clauses(sentence: str) -> list[str]:
+    """`sentence` as its independent first-person clauses (see above), or [sentence]."""
+    sentence = straight(sentence)
+    if len(sentence) > READ_CHARS or not re.match(r"(?:I|I'm|I've|I am|My)\b", sentence):
+        return [sentence]
+    parts = [p for p in (_CLAUSE_JOIN_AFTER_MY if sentence.startswith("My") else _CLAUSE_JOIN).split(sentence) if p]
+    if identity := _IDENTITY_THEN_PARTICIPLE.match(parts[0]):
+        parts[:1] = [identity.group(1), parts[0][identity.end():]]
+    if parts[0].startswith("I'm ") and (tail := _LISTED_STATE.search(parts[0])):  # "I'm 34, single, and ..."
+        parts[:1] = [parts[0][:tail.start()], "I'm " + tail.group(1)]
+    if len(parts) < 2 or any(_POINTS_BACK.search(part) for part in parts[1:]):
+        return [sentence]
+    for before, part in zip(parts, parts[1:]):
+        if not _HAS_A_SUBJECT.match(part) and not _PARTICIPLE.match(part) and _GOVERNS_THE_NEXT_VERB.search(before):
+            return [sentence]
+    parts = [part if _HAS_A_SUBJECT.match(part) else ("I'm " if _PARTICIPLE.match(part) else "I ") + part
+             for part in parts]
+    parts = [part[0].upper() + part[1:] for part in parts]
+    return [part if part.endswith((".", "!", "?")) else part + "." for part in parts]
+
+
+def apart_by_slot(sentence: str) -> list[str]:
+    """One statement per single-valued subject a sentence sets, when its clauses set two or more
+    ("I live in Boston and I'm a nurse": stored whole, a move would archive the nurse with Boston);
+    else the sentence whole."""
+    parts = clauses(sentence)
+    slots = [slot for slot in map(slot_of, parts) if slot]
+    if len(slots) < 2 or len(set(slots)) < len(slots):  # a slot twice: "I left Boston and I live in Denver"
+        return [sentence]
+    return parts
