@@ -87,7 +87,7 @@ class Candidate(BaseModel):
     # a conflict hint from the extractor: the subject this statement sets ("residence", "diet")
     slot: str | None = None
     # another: old values this statement says are over or wrong ("I sold my Civic": ["Civic"]);
-    # see pipeline.extract.updates
+    # see pipeline.extract.endings
     ends: list[str] = Field(default_factory=list)
     # a compound fact's independent clauses, with their own conflict hints: kept with the compound,
     # they become facts of their own only when a change to another clause archives it (empty for a

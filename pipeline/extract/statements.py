@@ -105,7 +105,7 @@ def short_state(unit: list[str]) -> bool:
 
 
 # A death is news however short the sentence ("Max passed away last week."), and it ends what was
-# said of the one who died (pipeline.extract.updates)
+# said of the one who died (pipeline.extract.endings)
 DEATH = re.compile(r"^(?-i:[A-Z])[\w'-]+(?:\s+(?-i:[A-Z])[\w'-]+)?\s+(?:just\s+|sadly\s+)?(?:passed away|died|passed)\b",
                    re.I)
 

@@ -15,7 +15,7 @@ For each candidate, in order:
   value said again, less fully, and both stay;
 - a statement that names what it ends ("I sold my Civic", "I'm not into Coldplay any more", "it's
   Saturday, not Friday") -> the current facts and preferences that name it are its rivals, as if
-  on one slot (pipeline.extract.updates reads the endings;
+  on one slot (pipeline.extract.endings reads the endings;
   pipeline.stages.rivals finds every kind of rival). The ending is kept with its memory, so a
   memory that arrives after it but was said before it ("I drive a Civic", imported late) is
   stored already archived, superseded by the ending;

@@ -59,7 +59,7 @@ def liked_foods_a_diet_excludes(store: VectorStore, batch: Batch, candidate: Can
 
 
 # "I sold my Civic", "I'm not into Coldplay any more": the statement names the old value it ends
-# (pipeline.extract.updates). The user's current facts and preferences that name it all, in its
+# (pipeline.extract.endings). The user's current facts and preferences that name it all, in its
 # stemmed content words, are settled against the statement like rivals on a slot, by said time.
 ENDS_SEARCH_LIMIT = 200  # memories looked at per ending, best keyword matches first
 _USER_TERMS = lexical.content_terms("the user")
