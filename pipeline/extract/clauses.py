@@ -33,18 +33,27 @@ _HAS_A_SUBJECT = re.compile(r"(?:I|I'm|I've|I am|my|we|we're|we've)\b", re.I)  #
 _POINTS_BACK = re.compile(r"\b(?:it|its|it's|there|that|this|they|them|their|those|these|he|him|his|she|her|"
                           r"one|both|so|too|also|either|same|which)\b", re.I)
 _LISTED_STATE = re.compile(r",\s+([a-z]+(?:\s+[a-z]+)?)$")
+# One clause, two values: "I live in Boston with my two cats" says where one lives and with whom. A
+# move changes the first only, so the compound's clauses are "I live in Boston." and "I live with my
+# two cats." (It stays one fact: it reads better whole, and each clause outlives a change to the other.)
+_LIVES_IN_WITH = re.compile(r"^((?:I|We)(?:\s+live|\s*(?:am|'m|are|'re)\s+living)\s+)(in\s+[^,;]+?)\s+"
+                            r"(with\s+(?:my|our)\s+[^,;]+?)([.!?]?)$", re.I)
 
 
-def clauses(sentence: str) -> list[str]:
+def clauses(sentence: str, where_apart_from_whom: bool = True) -> list[str]:
     """`sentence` as its independent first-person clauses (see above), or [sentence]."""
     sentence = straight(sentence)
-    if len(sentence) > READ_CHARS or not re.match(r"(?:I|I'm|I've|I am|My)\b", sentence):
+    if len(sentence) > READ_CHARS:
         return [sentence]
+    if not re.match(r"(?:I|I'm|I've|I am|My)\b", sentence):
+        return _where_and_with_whom(sentence) if where_apart_from_whom and sentence.startswith("We") else [sentence]
     parts = [p for p in (_CLAUSE_JOIN_AFTER_MY if sentence.startswith("My") else _CLAUSE_JOIN).split(sentence) if p]
     if identity := _IDENTITY_THEN_PARTICIPLE.match(parts[0]):
         parts[:1] = [identity.group(1), parts[0][identity.end():]]
     if parts[0].startswith("I'm ") and (tail := _LISTED_STATE.search(parts[0])):  # "I'm 34, single, and ..."
         parts[:1] = [parts[0][:tail.start()], "I'm " + tail.group(1)]
+    if where_apart_from_whom:
+        parts = [half for part in parts for half in _where_and_with_whom(part)]
     if len(parts) < 2 or any(_POINTS_BACK.search(part) for part in parts[1:]):
         return [sentence]
     for before, part in zip(parts, parts[1:]):
@@ -56,11 +65,18 @@ def clauses(sentence: str) -> list[str]:
     return [part if part.endswith((".", "!", "?")) else part + "." for part in parts]
 
 
+def _where_and_with_whom(clause: str) -> list[str]:
+    if not (found := _LIVES_IN_WITH.match(clause)):
+        return [clause]
+    lives, where, with_whom, stop = found.groups()
+    return [f"{lives}{where}{stop}", f"{lives}{with_whom}{stop}"]
+
+
 def apart_by_slot(sentence: str) -> list[str]:
     """One statement per single-valued subject a sentence sets, when its clauses set two or more
     ("I live in Boston and I'm a nurse": stored whole, a move would archive the nurse with Boston);
     else the sentence whole."""
-    parts = clauses(sentence)
+    parts = clauses(sentence, where_apart_from_whom=False)
     slots = [slot for slot in map(slot_of, parts) if slot]
     if len(slots) < 2 or len(set(slots)) < len(slots):  # a slot twice: "I left Boston and I live in Denver"
         return [sentence]

@@ -180,11 +180,12 @@ class OfflineExtractor:
                     slot_of(" ".join(unit)) is None and not short_state(unit):
                 continue
             whole = " ".join(capitalised(without_openers(part)) or part for part in unit)
-            facts = [self._fact(statement, speaker, context.other, said, source, liked_slots.get(n))
-                     for statement in apart_by_slot(whole)]
-            if len(facts) == 1 and len(parts := clauses(whole)) > 1:
-                # a compound kept whole: its clauses are kept too, to outlive a change to one of them
-                facts[0].parts = [Part(text=c.text, slot=c.slot, ends=c.ends) for c in
+            facts = []
+            for statement in apart_by_slot(whole):
+                facts.append(fact := self._fact(statement, speaker, context.other, said, source, liked_slots.get(n)))
+                if len(parts := clauses(statement)) > 1:
+                    # a compound kept whole: its clauses are kept too, to outlive a change to one of them
+                    fact.parts = [Part(text=c.text, slot=c.slot, ends=c.ends) for c in
                                   (self._fact(p, speaker, context.other, said, source) for p in parts)]
             found += facts
             context.last_fact = facts[-1]

@@ -105,7 +105,9 @@ def test_moving_archives_the_old_residence(memory):
     assert (old.status, old.superseded_by, new.status) == ("archived", new.id, "activated")
     assert old.valid_to == int((T0 + timedelta(days=40)).timestamp() * 1000)
     assert new.supersedes == [old.id]
-    assert memory.current("fact") == ["The user moved to Shanghai in March 2024."]
+    # the move ends where, not with whom
+    assert memory.current("fact") == ["The user lives with their wife (1 March 2024).",
+                                      "The user moved to Shanghai in March 2024."]
     # get/memory/{id} of the current memory shows the version it replaced
     shown = manage.get_memory(memory.store, "p", new.id)
     assert [h["memory_value"] for h in shown["history"]] == [old.text]
@@ -366,6 +368,10 @@ def test_a_move_leaves_the_job_said_in_the_same_sentence_current(memory):
      "biology", "coffee shop (1 March"),
     ("I work in marketing at Nike, I'm based in Portland and I'm married.", "I got laid off from Nike last week.",
      "Portland", "marketing at Nike"),
+    # one clause, two values: where one lives, and with whom
+    ("I live in Boston with my two cats.", "I moved to Denver last month.", "lives with their two cats", "Boston"),
+    ("We live in Leeds with our dog Max.", "We moved to York last month.", "dog Max", "Leeds"),
+    ("I'm living in Austin with my husband.", "I moved to Dallas last month.", "living with their husband", "Austin"),
 ])
 @pytest.mark.parametrize("late", [False, True], ids=["in order", "compound arrives late"])
 def test_a_change_to_one_clause_of_a_compound_fact_leaves_the_others_current(memory, compound, change, kept, changed,
