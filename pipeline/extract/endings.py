@@ -31,10 +31,8 @@ _ENDED = [re.compile(p, re.I) for p in (
     r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?"
     # ("I sell vintage guitars" is a trade: the present only after "had to")
     r"(?:(?:had|decided)\s+to\s+(?:sell|rehome)|sold|quit|rehomed|"
-    r"got\s+rid\s+of|gave\s+away|cancell?ed|called\s+off|ditched|moved\s+on\s+from|"
-    r"broke\s+up\s+with)\s+(?!on\b|with\b|at\b|for\b|plans\b)(?P<what>[^.,;!?]+)",
-    r"\b(?P<what>(?-i:[A-Z])[a-z]+)\s+and\s+i\s+(?:just\s+|finally\s+)?(?:broke\s+up|split\s+up|got\s+divorced|"
-    r"don't\s+talk\s+any\s?more)\b",
+    r"got\s+rid\s+of|gave\s+away|cancell?ed|called\s+off|ditched|moved\s+on\s+from)\s+"
+    r"(?!on\b|with\b|at\b|for\b|plans\b)(?P<what>[^.,;!?]+)",
     # "I came off sertraline", "we had to put Max down", "moved over to Apple Music and cancelled Spotify"
     r"\b(?:i|we)\s+(?:just\s+|finally\s+)?came\s+off\s+(?P<what>[^.,;!?]+)",
     r"\bput\s+(?P<what>(?-i:[A-Z])[a-z]+)\s+down\b",
@@ -74,6 +72,14 @@ _ENDED = [re.compile(p, re.I) for p in (
     r"^(?:my\s+\w+\s+)?(?P<what>(?-i:[A-Z])[\w'-]+)\s+(?:just\s+|sadly\s+)?(?:passed away|died)\b"
     r"(?![^.;!?]*\bin\s+\d{4})",
 )]
+# A break-up names the person, and ends only what was said of the two of them: "Jonah is my boyfriend",
+# not "Jonah can have the spare room" (see MATTER_MARKS)
+_TIES_ENDED = [re.compile(p, re.I) for p in (
+    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?broke\s+up\s+with\s+"
+    r"(?P<what>[^.,;!?]+)",
+    r"\b(?P<what>(?-i:[A-Z])[a-z]+)\s+and\s+i\s+(?:just\s+|finally\s+)?(?:broke\s+up|split\s+up|got\s+divorced|"
+    r"don't\s+talk\s+any\s?more)\b",
+)]
 # A correction names the wrong value beside the right one: "it's not Tuesday, it's Wednesday",
 # "my flight is on Saturday, not Friday". The wrong value alone ("Friday") says little: a memory
 # it ends must share another word with the correction too (see pipeline.stages.resolve).
@@ -109,6 +115,10 @@ _GENERIC = re.compile(r"^(?:(?:my|a|an|the|his|her|doing)\s+)?(?:it|that|this|th
 _FICTION = re.compile(r"\bin\s+(?:the|that|this|a)\s+(?:movie|film|show|series|book|novel|game|episode|story|"
                       r"dream|play)\b", re.I)
 CORRECTION_MARK = "corrected:"  # an ending that must share another word with the memory it ends
+# An ending bound to a matter ends only memories on it (pipeline.stages.rivals): a break-up what was
+# said of the couple, eating meat again a diet ("vegan", not "the vegan place round the corner")
+RELATIONSHIP_MARK, DIET_MARK = "relationship:", "diet:"
+MATTER_MARKS = (RELATIONSHIP_MARK, DIET_MARK)
 
 
 def endings_of(sentence: str) -> list[str]:
@@ -117,7 +127,7 @@ def endings_of(sentence: str) -> list[str]:
     sentence = said_plainly(sentence)
     if _NOT_NOW.search(sentence) or _FICTION.search(sentence):
         return found
-    for patterns, mark in ((_ENDED, ""), (_CORRECTED, CORRECTION_MARK)):
+    for patterns, mark in ((_ENDED, ""), (_TIES_ENDED, RELATIONSHIP_MARK), (_CORRECTED, CORRECTION_MARK)):
         for pattern in patterns:
             for m in pattern.finditer(sentence):
                 if HYPOTHETICAL.search(sentence, 0, m.start()):
@@ -133,7 +143,7 @@ def endings_of(sentence: str) -> list[str]:
                 if what and not _GENERIC.match(what) and len(what.split()) <= 5:
                     found.append(mark + what)
     if _DIET_ENDED.search(sentence) and not HYPOTHETICAL.search(sentence, 0, _DIET_ENDED.search(sentence).start()):
-        found += ["vegan", "vegetarian", "pescatarian"]
+        found += [DIET_MARK + diet for diet in ("vegan", "vegetarian", "pescatarian")]
     return list(dict.fromkeys(found))
 
 

@@ -68,8 +68,10 @@ SLOTS = [
     # the speaker's own diet, not the family's ("my kids still eat meat")
     # (and now: "I was vegetarian for years before I went vegan" tells of the past)
     # ("I'd never quit being vegan" is no diet said)
+    # (nor a place or person one is near: "I'm 2 min from a vegan doner place", "cooking for a vegan friend")
     ("diet", re.compile(r"\b(?:i(?!')|i'm|i've|we(?!')|we're)\b(?!\s+(?:was|were|used\s+to|had\s+been)\b)"
-                        r"[^.,;!?]{0,25}?\b(?:vegetarian|vegan|pescatarian|"
+                        r"(?:(?!\b(?:from|to|near|at|for|with|about|of|by|into|in)\b)[^.,;!?]){0,25}?"
+                        r"\b(?:vegetarian|vegan|pescatarian|"
                         r"eat(?:ing)? meat|eat(?:ing)? fish|plant-based)\b"
                         # "I'm on a keto diet", "I follow a Mediterranean diet", "I eat pretty much everything"
                         r"|\b(?:i(?!')|i'm|i've)\s+(?:am\s+|now\s+|currently\s+|been\s+|strictly\s+)?(?:on|following|follow|doing|do|"

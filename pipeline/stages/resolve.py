@@ -397,8 +397,8 @@ def _remainders(store: VectorStore, plan: WritePlan, planned: dict[str, StoredMe
     found = []
     for old, successor in compounds:
         endings = statement_endings(successor.text, successor.ends)
-        changed = [part.slot is not None and part.slot == successor.slot or says_what_ends(part.text, endings)
-                   for part in old.parts]
+        changed = [part.slot is not None and part.slot == successor.slot or
+                   says_what_ends(part.text, endings, frozenset([part.slot])) for part in old.parts]
         if not any(changed) or all(changed) or (dense := plan.add_vectors.get(old.id) or vectors.get(old.id)) is None:
             continue
         found.append([(Candidate(kind="fact", text=part.text, key=old.key, sources=old.sources, said_at=old.said_at,

@@ -10,7 +10,7 @@ import functools
 import re
 
 from pipeline.extract.english import past_form
-from pipeline.extract.endings import CORRECTION_MARK
+from pipeline.extract.endings import CORRECTION_MARK, DIET_MARK, MATTER_MARKS, RELATIONSHIP_MARK
 from pipeline.filters import Eq
 from pipeline.models import Batch, Candidate, StoredMemory
 from pipeline.stores import lexical
@@ -65,7 +65,8 @@ ENDS_SEARCH_LIMIT = 200  # memories looked at per ending, best keyword matches f
 _USER_TERMS = lexical.content_terms("the user")
 
 
-Ending = tuple[str, frozenset[str], frozenset[str] | None]  # (what, its terms, the matter a correction is on)
+# (what, its terms, the matter a correction is on, the matter a bound ending is on: see _on_matter)
+Ending = tuple[str, frozenset[str], frozenset[str] | None, str | None]
 
 
 def statement_endings(text: str, ends: list[str]) -> list[Ending]:
@@ -75,26 +76,47 @@ def statement_endings(text: str, ends: list[str]) -> list[Ending]:
     endings = []
     for ending in ends:
         corrected = ending.startswith(CORRECTION_MARK)
-        thing = ending.removeprefix(CORRECTION_MARK)
+        matter = next((mark for mark in MATTER_MARKS if ending.startswith(mark)), None)
+        thing = ending.removeprefix(CORRECTION_MARK).removeprefix(matter or "")
         if terms := lexical.content_terms(thing):
             # a corrected value ("Friday") ends only a memory on the same matter ("flight")
-            endings.append((thing, frozenset(terms), frozenset(statement - terms) if corrected else None))
+            endings.append((thing, frozenset(terms), frozenset(statement - terms) if corrected else None, matter))
     return endings
+
+
+# What the matter of a bound ending (pipeline.extract.endings.MATTER_MARKS) is, in a memory: its
+# slot, or for a couple, a word that names them one ("Jonah is my boyfriend", "moving in with my partner")
+_COUPLE = lexical.content_terms("boyfriend girlfriend partner husband wife fiance fiancee spouse dating married engaged "
+                                "together relationship")
+_MATTER_SLOTS = {RELATIONSHIP_MARK: ("relationship",),
+                 DIET_MARK: ("diet", "pref:vegan", "pref:vegetarian", "pref:pescatarian")}
+
+
+def _on_matter(matter: str | None, slots: frozenset[str | None], words: set[str]) -> bool:
+    if matter is None:
+        return True
+    return any(slot in _MATTER_SLOTS[matter] for slot in slots) or (matter == RELATIONSHIP_MARK and bool(_COUPLE & words))
+
+
+def memory_slots(memory: StoredMemory) -> frozenset[str | None]:
+    """A memory's slot and its clauses' (a compound's ending may be on any of them)."""
+    return frozenset([memory.slot, *(part.slot for part in memory.parts)])
 
 
 def _is_ended(memory: StoredMemory, endings: list[Ending]) -> bool:
     """Whether `memory` says what one of `endings` ends, and is a state that can end: an event told
     ("Max and the user went to the beach") stays true after "Max passed away"."""
-    return memory.kind in ("fact", "preference") and says_what_ends(memory.text, endings)
+    return memory.kind in ("fact", "preference") and says_what_ends(memory.text, endings, memory_slots(memory))
 
 
-def says_what_ends(text: str, endings: list[Ending]) -> bool:
-    """Whether a memory's text names all of one ending's terms (and, for a correction, its matter),
-    and tells a state, not a past event."""
+def says_what_ends(text: str, endings: list[Ending], slots: frozenset[str | None] = frozenset()) -> bool:
+    """Whether a memory's text (on `slots`) names all of one ending's terms (and, for a correction,
+    its matter; for a bound ending, is on its matter), and tells a state, not a past event."""
     if not endings or _tells_of_the_past(text):
         return False
     words = lexical.content_terms(SAID_DATE.sub("", text))
-    return any(terms <= words and (also is None or also & words) for _, terms, also in endings)
+    return any(terms <= words and (also is None or also & words) and _on_matter(matter, slots, words)
+               for _, terms, also, matter in endings)
 
 
 def ended_by(store: VectorStore, batch: Batch, candidate: Candidate, planned: dict[str, StoredMemory],
@@ -112,7 +134,7 @@ def ended_by(store: VectorStore, batch: Batch, candidate: Candidate, planned: di
     if stored:
         # found by their words (keyword search ranks every memory that has them), not by a scan
         scope = Scope(batch.project, batch.user_id, kinds=("fact", "preference"))
-        for thing, _, _ in endings:
+        for thing, _, _, _ in endings:
             pool.update({hit.memory.id: hit.memory for hit in store.lexical_search(scope, thing, ENDS_SEARCH_LIMIT)})
     # only what was true until the statement: said before it
     return [m for m in pool.values() if m.said_at <= candidate.said_at and _is_ended(m, endings)]

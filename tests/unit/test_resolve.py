@@ -471,6 +471,10 @@ def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
     ("I have two dogs.", "We rehomed one of the dogs, so I just have one dog now.", "two dogs"),
     ("My boyfriend and I have been dating for two years.", "Ugh, my boyfriend and I broke up, I'm single again.",
      "dating"),
+    # a break-up ends what was said of the couple, a diet ended what was said of the diet
+    ("My boyfriend Jonah is a chef.", "Jonah and I broke up last week.", "boyfriend Jonah"),
+    ("I'm dating Jonah, he's great.", "I broke up with Jonah.", "dating Jonah"),
+    ("I've been vegan for five years.", "I've started eating fish again, doctor's orders.", "vegan"),
     ("My favorite TV show is The Office.", "My new favorite show is Severance.", "The Office"),
     # a contact detail given inside a request (audit 15)
     ("My email is jane.doe@gmail.com.", "Please use my new email, jane@doe.dev, for all invoices from now on.",
@@ -654,6 +658,13 @@ def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, 
     ("I live with my parents.", "My sister lives with her boyfriend now."),
     ("I live alone.", "I'm staying with my parents this weekend."),
     ("I live alone.", "I'm living with my parents for a few weeks while my place is renovated."),
+    # audit 20: a break-up or a new diet ends what was said of the couple or the diet, not whatever
+    # names the person or the word
+    ("We took the flat in Neukolln, Jonah can have a desk and I'm 2 min from a vegan doner place.",
+     "Jonah and I broke up last week. Also I've started eating fish again."),
+    ("Jonah can have the spare room as his office.", "I broke up with Jonah."),
+    ("I live two minutes from a vegan bakery.", "I eat meat again."),
+    ("I'm cooking for a vegan friend tonight.", "I've started eating fish again."),
 ])
 def test_a_statement_that_only_mentions_the_words_replaces_nothing(memory, before, after):
     memory.say(before)
