@@ -15,10 +15,19 @@ from pipeline.extract.tools import schema_candidates, trajectory_candidate
 from pipeline.models import Batch, Candidate, Message, Source
 
 # "Caroline: ...", "Mary Ann: ...": a name before a colon opens the message. Not a label a message
-# opens with ("Update: I accepted the offer", "Quick question: ..."), which would become a speaker.
+# opens with ("Update: I accepted the offer", "Quick question: ..."), nor an assistant's opening word
+# ("Sure: here's a draft", "Option 1: ..."), which would become a speaker and the user's "you".
 LABEL = (r"(?i:update|note|edit|ps|p\.s|fyi|question|quick question|reminder|important|summary|re|context|"
          r"background|also|correction|warning|tip|answer|problem|issue|goal|plan|status|news|todo|fact|"
-         r"follow[ -]up|btw|info|heads up|good news|bad news|update \d+|day \d+|step \d+|edit \d+):")
+         r"follow[ -]up|btw|info|heads up|good news|bad news|update \d+|day \d+|step \d+|edit \d+|"
+         r"sure|ok|okay|yes|yeah|yep|no|nope|absolutely|certainly|definitely|of course|great|thanks|thank you|"
+         r"hi|hello|hey|well|so|alright|done|example|examples|option \d+|option [a-z]|options|result|results|"
+         r"recipe|ingredients|instructions|steps|method|draft|subject|title|translation|output|input|response|"
+         r"reply|suggestion|suggestions|idea|ideas|tl;?dr|verdict|pros|cons|tips|notes|caution|hint|solution|"
+         r"explanation|reason|short answer|long answer|bottom line|key points|takeaway|recommendation|"
+         r"recommendations|agenda|menu|schedule|itinerary|budget|total|price|cost|source|sources|link|links|"
+         r"definition|meaning|error|fix|workaround|version \d+|part \d+|week \d+|round \d+|breakfast|lunch|"
+         r"dinner|snack|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|tonight):")
 SPEAKER_PREFIX = re.compile(rf"^(?!{LABEL})([A-Z][\w.'-]{{0,30}}(?: [A-Z][\w.'-]{{0,30}})?):\s+")
 # A long message is kept as several raw memories: MiniLM reads ~200 words, or ~250 characters of
 # Chinese or Japanese (a word of those scripts counts each character; see _length).

@@ -436,6 +436,18 @@ def test_a_label_before_a_colon_is_not_a_speaker():
     assert facts == ["The user accepted the Ridgeline offer at the hospital (8 May 2023)."]
 
 
+def test_an_assistant_opening_word_before_a_colon_is_not_a_speaker():
+    # audit 20: "Sure:" became the assistant's name, and the user's "you" became "Sure"
+    candidates = run(("user", "I emailed my boss about the missed deadline."),
+                     ("assistant", "Sure: here's a short version you can send."),
+                     ("user", "can you help me word the next one so it doesn't sound like I screwed up?"),
+                     ("assistant", "Option 1: keep it short and own the delay."))
+    raws = texts(candidates, "raw")
+    assert raws[1].endswith("] assistant: Sure: here's a short version you can send."), raws
+    assert raws[3].endswith("] assistant: Option 1: keep it short and own the delay."), raws
+    assert not any("Sure" in f or "Option" in f for f in texts(candidates, "fact")), texts(candidates, "fact")
+
+
 def test_people_all_sent_as_user_are_each_others_you():
     facts = texts(run(("user", "Sam: Hey Alex, I got the offer from Netflix!"),
                       ("user", "Alex: I think you should take the job at Netflix. Your birthday is my favorite day.")),
