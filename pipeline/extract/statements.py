@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.extract.english import PRESENT_ED
 from pipeline.extract.common import LABEL
 from pipeline.extract.replies import SECOND_PERSON
 
@@ -43,7 +44,7 @@ LEAD_IN = re.compile(rf"^(?:(?:and|also|oh|well|anyway|anyways|actually|so|btw|b
 # A yes or no right before the speaker's own "I" or "my" goes too ("Nah I never use summons").
 INTERJECTION = re.compile(r"^(?:(?:yeah|yea|yep|yup|yes|yah|wow|whoa|woah|haha|hah|lol|hey|ok|okay|sure|totally|"
                           r"definitely|absolutely|true|cool|nice|aw+|ooh|ah|hmm|omg|nah|nope|no|not yet|alright|"
-                          r"sounds good)\s*[,!.]+\s*"
+                          r"sounds good|welp|well|ugh|oof|ouch|phew|whew|yikes|meh|so)\s*[,!.]+\s*"
                           r"|(?:yeah|yep|yup|yes|ok|okay|sure|nah|nope|no|alright)\s+(?=(?:i|i'm|i've|i'll|i'd|my)\b))+",
                           re.I)
 # "Speaking of the script, I ...", "Looking back, it was ...": the sentence's subject follows the comma.
@@ -71,7 +72,10 @@ _PAST_START = re.compile(r"^(just|finally|recently|also|still|already|totally|re
                          r"replaced|fixed|ordered|received|launched|landed|graduated|hosted|planted|harvested|turned|"
                          r"rehomed|cancelled|canceled|gave|relocated|retired|transferred|dropped|quit)\b"
                          # (the same as their imperative: only after an adverb, "Just hit 42!", not "Cut this down")
-                         r"|^(just|finally|recently|already)\s+(hit|cut)\b", re.I)
+                         r"|^(just|finally|recently|already)\s+(hit|cut)\b"
+                         # any regular past before its object: "Rolled my ankle on Saturday", "Missed the bus"
+                         r"|^(just|finally|recently|also|already)?\s*(?!(?:" + "|".join(sorted(PRESENT_ED)) +
+                         r"|hundred)\b)[a-z]{3,}ed\s+(?:my|our|a|an|the|his|her|their|some|two|three|\d)\b", re.I)
 # Words that carry no content: a fact needs at least two others ("Melanie is so happy for Caroline" has none).
 LIGHT = set("""who whom whose which where when why all any some these those there here from into about after
 before over again out off up down back through being going gonna lot lots bit kind sort such own other others
@@ -124,6 +128,9 @@ def is_statement(sentence: str) -> bool:
 
 def implied_subject(sentence: str) -> str:
     """Give a subject-less chat sentence its speaker back, as "I"."""
+    bare = without_openers(sentence)
+    if bare and bare != sentence and sentence.endswith(bare):  # "welp. rolled my ankle", "Ugh, missed my train"
+        return sentence[:-len(bare)] + implied_subject(bare)
     first = sentence.split(" ", 1)[0].lower().strip(",")
     if re.match(r"^gonna\b", sentence, re.I):
         return "I am going to" + sentence[5:]

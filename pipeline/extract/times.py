@@ -47,9 +47,12 @@ def _counted(said: datetime, m: re.Match, sign: int) -> str | None:
 
 def _ago(said: datetime):
     """'two weeks ago' keeps its words and gains the date it points at: the question may use
-    either ("when ... four years ago?", "in which year ...?")."""
+    either ("when ... four years ago?", "in which year ...?"). 'Two weeks ago today' is a day."""
     def repl(m: re.Match) -> str:
         when = _counted(said, m, -1)
+        if when and m.group(3) and m.group(2).lower() in ("day", "week"):
+            n = _NUMBERS.get(m.group(1).lower()) or int(m.group(1))
+            when = _fmt(said - timedelta(days=n * (7 if m.group(2).lower() == "week" else 1)))
         return f"{m.group(0)} ({when})" if when else m.group(0)  # no date: the words stay as said
     return repl
 
@@ -58,9 +61,15 @@ def _in_from_now(said: datetime):
     """'in 3 days', 'in two weeks': from when it was said, forward. Not in a sentence in the past
     ("I read it in two weeks" is how long it took)."""
     def repl(m: re.Match) -> str:
-        when = None if _said_in_past(m) else _counted(said, m, 1)
+        when = None if _said_in_past(m) or _HOW_LONG_SINCE.search(_clause_before(m)) else _counted(said, m, 1)
         return f"{m.group(0)} ({when})" if when else m.group(0)
     return repl
+
+
+# "I haven't slept in 4 days", "the best sleep I've had in two weeks", "first time in 3 years": how
+# long since, not a day to come
+_HOW_LONG_SINCE = re.compile(r"\b(?:haven't|hasn't|hadn't|have\s+not|has\s+not|had\s+not|never|first|best|worst|"
+                             r"longest|only|most|least)\b", re.I)
 
 
 def _weekday(said: datetime):
@@ -70,7 +79,7 @@ def _weekday(said: datetime):
         which, name = (m.group(1) or "").lower(), m.group(2)
         ahead = (WEEKDAYS.index(name.lower()) - said.weekday()) % 7  # 0: today
         after_for = m.string[:m.start()].rstrip().lower().endswith("for")
-        if which == "last":
+        if which in ("last", "this past") or not which and _fragment_in_past(m):
             delta = ahead - 7
         elif which == "next":
             delta = ahead or 7
@@ -82,6 +91,14 @@ def _weekday(said: datetime):
         day = f"{name.capitalize()} {_fmt(said + timedelta(days=delta))}"
         return day if not which or after_for else f"on {day}"  # "on Friday", "for Friday" keep their word
     return repl
+
+
+def _clause_before(m: re.Match) -> str:
+    """The words of a match's clause before it."""
+    text = m.string
+    lo = max(0, m.start() - _NEAR_CHARS)
+    found = max(text.rfind(end, lo, m.start()) for end in _CLAUSE_ENDS)
+    return text[found + 1 if found >= 0 else lo:m.start()]
 
 
 def _since_weekday(said: datetime):
@@ -180,10 +197,33 @@ def _said_in_past(m: re.Match) -> bool:
     return _clause_in_past(text, start, min(stops, default=min(hi, len(text))))
 
 
+# A day said as a sentence of its own tells when the sentence before it happened: "I PASSED MY
+# QUALS. friday.", "NADIA PROPOSED. saturday night, on the beach"
+_FRAGMENT_START = r"(?:^|(?<=[.!?] )|(?<=\n))"
+_A_PAST_FORM = re.compile(r"\b(?:was|were|did|had|" + _IRREGULAR + r"|(?!(?:" + "|".join(sorted(PRESENT_ED)) +
+                          r"|bed|red|seed|weed|reed|sled|hundred)\b)[a-z]{2,}ed)\b", re.I)
+
+
+# A clause whose "I" is left out, opening on a past form: "welp. rolled my ankle on saturday", "Got my
+# results on Friday". Not the forms the present shares ("Let me know on Friday", "Put it on Monday's list").
+_SAME_AS_PRESENT = {"cost", "cut", "hit", "hurt", "let", "put", "quit", "read", "set", "shut"}
+_PAST_OPENING = re.compile(r"\s*(?:just\s+|finally\s+|also\s+|then\s+|and\s+)?(?:" +
+                           "|".join(sorted(IRREGULAR_PAST - _SAME_AS_PRESENT)) + r"|(?!(?:" +
+                           "|".join(sorted(PRESENT_ED)) + r"|bed|red|seed|weed|reed|sled|hundred)\b)[a-z]{2,}ed)\b", re.I)
+
+
+def _fragment_in_past(m: re.Match) -> bool:
+    before = m.string[:m.start()]
+    if before and not before.endswith((". ", "! ", "? ", "\n")):
+        return False
+    previous = re.split(r"[.!?\n]", before.rstrip(" .!?\n"))[-1]
+    return bool(_A_PAST_FORM.search(previous)) and not _FUTURE.search(previous)
+
+
 @lru_cache(maxsize=256)
 def _clause_in_past(text: str, start: int, end: int) -> bool:
     # once per clause, not once per time phrase in it (a long run of them is one clause)
-    if _PAST.search(text, start, end):
+    if _PAST.search(text, start, end) or _PAST_OPENING.match(text, start, end):
         return True
     noun_past = _PAST_AFTER_NOUN.search(text, start, end)
     return bool(noun_past) and not _PRESENT.search(text, noun_past.end(), end)
@@ -199,13 +239,13 @@ def _rules(said: datetime) -> list[tuple[str, Callable[[re.Match], str]]]:
         (r"\btonight\b|\bthis evening\b", lambda m: f"on the evening of {day(0)}"),
         (r"\bthis morning\b", lambda m: f"on the morning of {day(0)}"),
         (r"\bthis afternoon\b", lambda m: f"on the afternoon of {day(0)}"),
-        (r"\btoday\b", lambda m: f"on {day(0)}"),
+        (r"(?<!\bago )\btoday\b", lambda m: f"on {day(0)}"),
         (r"\btomorrow\b", lambda m: f"on {day(1)}"),
         (r"\bthe other day\b", lambda m: f"a few days before {day(0)}"),
         (r"\blast week\b", lambda m: f"in the week before {day(0)}"),
         (r"\bnext week\b", lambda m: f"in the week after {day(0)}"),
         (r"\bthis week\b", lambda m: f"in the week of {day(0)}"),
-        (r"\blast weekend\b", lambda m: f"on the weekend before {day(0)}"),
+        (r"\b(?:last|this past) weekend\b", lambda m: f"on the weekend before {day(0)}"),
         (r"\bnext weekend\b", lambda m: f"on the weekend after {day(0)}"),
         (r"\bthis weekend\b", _this_weekend(said)),
         (r"\blast month\b", lambda m: f"in {_month_shift(said, -1):%B %Y}"),
@@ -214,13 +254,17 @@ def _rules(said: datetime) -> list[tuple[str, Callable[[re.Match], str]]]:
         (r"\blast year\b", lambda m: f"in {said.year - 1}"),
         (r"\bnext year\b", lambda m: f"in {said.year + 1}"),
         (r"\bthis year\b", lambda m: f"in {said.year}"),
-        (rf"\b{_COUNT} (day|week|month|year)s? ago\b", _ago(said)),
+        (rf"\b{_COUNT} (day|week|month|year)s? ago( today)?\b", _ago(said)),
         (rf"\bin {_COUNT} (day|week|month|year)s?\b(?! ago)", _in_from_now(said)),
-        (r"\b(last|next|this) (" + "|".join(WEEKDAYS) + r")\b", _weekday(said)),
+        (r"\b(last|next|this past|this) (" + "|".join(WEEKDAYS) + r")\b", _weekday(said)),
         # a bare "on Friday", not "on Fridays", "on Friday mornings" (every week) nor "on Friday 21
         # January" (a date already)
         (r"(?<=\bon )()(" + "|".join(WEEKDAYS) + r")\b(?!,? \d| (?:mornings|afternoons|evenings|nights)\b)",
          _weekday(said)),
+        # a day said as a sentence of its own ("friday.", "saturday night, on the beach"), or what a
+        # thing "was" ("first date was friday")
+        (r"(?:" + _FRAGMENT_START + r"|(?<=\bwas ))()(" + "|".join(WEEKDAYS) + r")\b"
+         r"(?=\s*(?:[.,;!?]|$)|\s+(?:night|morning|afternoon|evening)\b(?!s))", _weekday(said)),
         (r"\bsince (" + "|".join(WEEKDAYS) + r")\b(?!,? \d)", _since_weekday(said)),
         # "on the 20th", not "on the 20th of May", "on the 20th floor" or "on the 4th try"
         (r"\bon the ([1-9]|[12]\d|3[01])(?:st|nd|rd|th)\b(?=[.,;!?)]|\s*$|\s+(?:and|at|for|in|to|with|but|so|when|"

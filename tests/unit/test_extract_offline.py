@@ -148,9 +148,40 @@ def test_relative_times_are_resolved_against_each_message_chat_time():
      "The user went to the concert on Friday 21 June 2024 and the user will never forget it."),
     (datetime(2024, 6, 24, 10, tzinfo=BEIJING), "I'd started the course on Monday.",
      "The user had started the course on Monday 17 June 2024."),
+    # audit 20: "this past", a day said as a sentence of its own or as what something "was", a past
+    # whose "I" is left out (after an interjection too), how long since, and "two weeks ago today"
+    (datetime(2024, 3, 18, 10, tzinfo=BEIJING), "The dive trip to Catalina this past saturday was the best day ever.",
+     "The dive trip to Catalina on Saturday 16 March 2024 was the best day ever."),
+    (datetime(2024, 3, 18, 10, tzinfo=BEIJING), "We went hiking this past weekend.",
+     "The user and others went hiking on the weekend before 18 March 2024."),
+    (datetime(2025, 2, 17, 10, tzinfo=BEIJING), "Our first date was friday, we got tacos.",
+     "The user's first date was Friday 14 February 2025, the user and others got tacos."),
+    (datetime(2024, 10, 14, 10, tzinfo=BEIJING), "welp. rolled my ankle coming off a V4 on saturday at the gym.",
+     "The user rolled their ankle coming off a V4 on Saturday 12 October 2024 at the gym."),
+    (datetime(2024, 10, 14, 10, tzinfo=BEIJING), "Got my test results on Friday, all clear.",
+     "The user got their test results on Friday 11 October 2024, all clear."),
+    (datetime(2024, 8, 26, 10, tzinfo=BEIJING), "I haven't slept in 4 days.",
+     "The user hasn't slept in 4 days (26 August 2024)."),
+    (datetime(2024, 8, 26, 10, tzinfo=BEIJING), "Best night of sleep I've had in two weeks.",
+     "Best night of sleep the user has had in two weeks (26 August 2024)."),
+    (datetime(2024, 4, 29, 10, tzinfo=BEIJING), "Two weeks ago today they gave me a new knee.",
+     "Two weeks ago today (15 April 2024) they gave the user a new knee."),
 ])
 def test_weekdays_weekends_and_times_from_now_point_at_their_dates(said, sentence, fact):
     assert texts(run(("user", sentence), said=said), "fact") == [fact]
+
+
+@pytest.mark.parametrize("said, message, facts", [
+    (datetime(2024, 8, 12, 10, tzinfo=BEIJING), "I PASSED MY QUALS. friday. 3 hours of questions.",
+     ["The user PASSED their QUALS. Friday 9 August 2024. 3 hours of questions."]),
+    (datetime(2024, 8, 5, 10, tzinfo=BEIJING), "Nadia proposed! saturday night, on the beach in Truro.",
+     ["Nadia proposed! Saturday 3 August 2024 night, on the beach in Truro."]),
+    # a day of its own after a sentence about what is to come is the coming one
+    (datetime(2024, 8, 5, 10, tzinfo=BEIJING), "My sister will visit. saturday, I think.",
+     ["The user's sister will visit. Saturday 10 August 2024, the user thinks."]),
+])
+def test_a_day_said_as_a_sentence_of_its_own_is_when_the_sentence_before_happened(said, message, facts):
+    assert texts(run(("user", message), said=said), "fact")[:len(facts)] == facts
 
 
 def test_ago_keeps_its_words_and_gains_the_date():
