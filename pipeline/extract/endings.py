@@ -33,6 +33,15 @@ _ENDED = [re.compile(p, re.I) for p in (
     r"(?:(?:had|decided)\s+to\s+(?:sell|rehome)|sold|quit|rehomed|"
     r"got\s+rid\s+of|gave\s+away|cancell?ed|called\s+off|ditched|moved\s+on\s+from)\s+"
     r"(?!on\b|with\b|at\b|for\b|plans\b)(?P<what>[^.,;!?]+)",
+    # "we lost Max last week" (one who died), "had to pull out of the marathon", "I'm off metformin now",
+    # "got LASIK, no more glasses!" (not what one has run out of: "we have no more milk")
+    r"(?:\b(?:i|we)\s+|^)(?:just\s+|sadly\s+|recently\s+)?lost\s+(?P<what>(?-i:[A-Z])[a-z]+)\b(?!\s+(?-i:[A-Z]))",
+    r"(?:\b(?:i|we)\s+|^)(?:(?:had|have)\s+to\s+|just\s+|finally\s+)?(?:pull|pulled)\s+out\s+of\s+"
+    r"(?P<what>(?:the|my|our)\s+[^.,;!?]+)",
+    r"\bi(?:'m|\s+am)\s+(?:finally\s+|officially\s+)?off\s+(?!(?:to|work|school|sick|duty|today|tomorrow|tonight|"
+    r"for|the|my|on|in|at)\b)(?P<what>[\w'-]+(?:\s+[\w'-]+)?)(?=\s*(?:[.,;!?]|$|now\b|for\s+good\b))",
+    r"(?<!\bhave\s)(?<!\bhas\s)(?<!\bhad\s)(?<!\bgot\s)(?<!\bthere's\s)(?<!\bare\s)\bno\s+more\s+"
+    r"(?P<what>[\w'-]+)(?=\s*(?:[!.]|$|for\s+me\b))",
     # "I came off sertraline", "we had to put Max down", "moved over to Apple Music and cancelled Spotify"
     r"\b(?:i|we)\s+(?:just\s+|finally\s+)?came\s+off\s+(?P<what>[^.,;!?]+)",
     r"\bput\s+(?P<what>(?-i:[A-Z])[a-z]+)\s+down\b",
@@ -132,7 +141,8 @@ def endings_of(sentence: str) -> list[str]:
             for m in pattern.finditer(sentence):
                 if HYPOTHETICAL.search(sentence, 0, m.start()):
                     continue  # "If I sold my car", "I'm thinking I might quit yoga": nothing ended yet
-                what = _PHRASE_END.sub("", m.group("what")).strip(" '\"")
+                # (an emoji or a symbol ends the phrase: "had to rehome Luna 😢 new landlord ...")
+                what = _PHRASE_END.sub("", re.split(r"[^\w\s'&.-]", m.group("what"))[0]).strip(" '\"")
                 what = re.sub(r"^(?:my|the|our|a|an|on|into|being|eating|drinking)\s+", "", what, flags=re.I)
                 # the thing, not its wrapping: "my Planet Fitness membership", "the trip to Rome"
                 # "a fan of the Lakers", "a Lakers fan": the team, not the fandom

@@ -70,7 +70,8 @@ _PAST_START = re.compile(r"^(just|finally|recently|also|still|already|totally|re
                          r"completed|began|won|lost|moved|spent|learned|picked|booked|attended|volunteered|"
                          r"painted|wrote|read|baked|cooked|played|watched|been|sold|traded|upgraded|switched|"
                          r"replaced|fixed|ordered|received|launched|landed|graduated|hosted|planted|harvested|turned|"
-                         r"rehomed|cancelled|canceled|gave|relocated|retired|transferred|dropped|quit)\b"
+                         r"rehomed|cancelled|canceled|gave|relocated|retired|transferred|dropped|quit|stopped|left|"
+                         r"ditched|lost)\b"
                          # (the same as their imperative: only after an adverb, "Just hit 42!", not "Cut this down")
                          r"|^(just|finally|recently|already)\s+(hit|cut)\b"
                          # any regular past before its object: "Rolled my ankle on Saturday", "Missed the bus"
@@ -114,6 +115,9 @@ DEATH = re.compile(r"^(?-i:[A-Z])[\w'-]+(?:\s+(?-i:[A-Z])[\w'-]+)?\s+(?:just\s+|
                    re.I)
 
 
+_HOME_NOW = re.compile(r"^(?:the\s+)?[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?\s+is\s+(?:officially\s+)?(?=home\s+(?:now|these\s+days)\b)")
+
+
 def is_statement(sentence: str) -> bool:
     """A sentence that can state a fact about its speaker."""
     if sentence.endswith("?") or FILLER.match(sentence) or REQUEST.match(sentence) or THANKS.match(sentence) \
@@ -138,6 +142,8 @@ def implied_subject(sentence: str) -> str:
         return "I have b" + sentence[1:]
     if re.match(r"^(?:new|updated)\s+(?:e-?mail|phone\s+number|number|address)\b", sentence, re.I):  # "new email is ..."
         return "My " + sentence[0].lower() + sentence[1:]
+    if home := _HOME_NOW.match(sentence):  # "Glasgow is home now": whose home
+        return sentence[:home.end()] + "my " + sentence[home.end():]
     # A missed subject keeps the sentence as said; a wrongly added "I am" makes nonsense of it: look far.
     head = " ".join(sentence.split(",", 1)[0].split()[:12])
     if first.endswith("ing") and len(first) > 5 and first not in _NOT_GERUNDS and sentence[:1].isupper() \

@@ -56,13 +56,17 @@ SLOTS = [
                              # "since relocating to Edinburgh", "the company relocated me to Dubai", "the keys
                              # to our new place in Austin". Not "I'm in London now": a trip as often as a home.
                              r"|\b(?:relocating|relocated\s+(?:me|us))\s+to\s+" + _PLACE +
-                             r"|\b(?:my|our)\s+new\s+(?:place|apartment|flat|house|home|condo)\s+in\s+" + _PLACE +
+                             r"|\b(?:my|our|the)\s+new\s+(?:place|apartment|flat|house|home|condo)\s+in\s+" + _PLACE +
+                             # "Glasgow is home now", "Lisbon is officially home"
+                             r"|^(?:the\s+)?(?-i:[A-Z])[\w-]+(?:\s+(?-i:[A-Z])[\w-]+)?\s+is\s+(?:officially\s+)?(?:my\s+|our\s+)?"
+                             r"home\s+(?:now|these\s+days)\b" +
                              # "My apartment is in Chicago", "Just finished moving to Seattle"
                              r"|\b(?:my|our)\s+(?:place|apartment|flat|house|home|condo)\s+is\s+(?:now\s+)?in\s+" + _PLACE +
                              r"|\b(?:finished|done|finally)\s+moving\s+(?:to|into)\s+" + _PLACE +
                              # "I live in a tiny apartment in Brooklyn", "I rent a flat in Seattle", "we bought a
                              # house in Tacoma"
-                             r"|\b(?:i|we)\s+(?:now\s+|currently\s+|still\s+)?(?:live|rent|bought|own)\s+(?:in\s+)?(?:a|an|the|my|our)\s+"
+                             r"|\b(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:now\s+|currently\s+|still\s+)?(?:live|living|rent|renting|bought|own)"
+                             r"\s+(?:in\s+)?(?:a|an|the|my|our)\s+"
                              r"(?:[\w-]+\s+){0,2}?(?:place|apartment|flat|house|home|condo|studio|townhouse)\s+in\s+"
                              + _PLACE, re.I)),
     # the speaker's own diet, not the family's ("my kids still eat meat")
@@ -102,7 +106,7 @@ SLOTS = [
                        r"|joined\s+(?-i:[A-Z])[\w&.-]*(?:\s+[\w&.-]+){0,2}\s+as\s+an?\b"
                        r"|landed\s+(?:a\s+|the\s+)?(?:new\s+)?(?:job|role|position)\b)"
                        # "first day at Pfizer" (the speaker's: not "my daughter's first day at school")
-                       r"|(?:^|\bmy\s+|\bi\s+start\s+my\s+)first\s+(?:day|week)\s+(?:of\s+work\s+)?at\s+(?-i:[A-Z])"
+                       r"|(?:^|\bmy\s+|\bi\s+start\s+my\s+)first\s+(?:day|week|month)\s+(?:of\s+work\s+)?at\s+(?-i:[A-Z])"
                        # "I left Amazon in June and I'm at Shopify now" (a job left, then a place now)
                        r"|\b(?:left|quit)\b[^.;!?]*\bi(?:'m|\s+am)\s+(?:now\s+)?at\s+(?-i:[A-Z])[\w&.-]*\s+now\b"
                        # "I'm a nurse at St. Mary's", not "I'm a regular at the climbing gym"

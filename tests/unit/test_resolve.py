@@ -471,6 +471,21 @@ def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
     ("I have two dogs.", "We rehomed one of the dogs, so I just have one dog now.", "two dogs"),
     ("My boyfriend and I have been dating for two years.", "Ugh, my boyfriend and I broke up, I'm single again.",
      "dating"),
+    # audit 19's blind misses: endings told as events, and implied moves and jobs
+    ("I have a golden retriever named Max, he's 13.", "we lost Max last week. 14 years.", "golden retriever"),
+    ("I have a cat called Luna.", "had to rehome Luna 😢 new landlord doesn't allow pets", "cat called Luna"),
+    ("I'm on metformin for my blood sugar.", "good news, I'm off metformin now! diet and walking fixed it",
+     "on metformin"),
+    ("I wear glasses, pretty bad prescription.", "got LASIK last month, no more glasses!", "wears glasses"),
+    ("I'm training for the Boston Marathon in April.", "had to pull out of the marathon, stress fracture",
+     "training for"),
+    ("I volunteer at the animal shelter every saturday.", "stopped volunteering at the shelter, no time with the baby",
+     "volunteers at"),
+    ("My internet provider is Comcast.", "finally ditched comcast for google fiber!!", "Comcast"),
+    ("We're renting a flat in Manchester at the moment.", "First week at the new place in Leeds and I love it.",
+     "Manchester"),
+    ("I live in Portland, Oregon.", "Glasgow is home now.", "Portland"),
+    ("I work at Google as a data analyst.", "just finished my first month at Stripe! way better team", "Google"),
     # a break-up ends what was said of the couple, a diet ended what was said of the diet
     ("My boyfriend Jonah is a chef.", "Jonah and I broke up last week.", "boyfriend Jonah"),
     ("I'm dating Jonah, he's great.", "I broke up with Jonah.", "dating Jonah"),
@@ -665,6 +680,10 @@ def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, 
     ("Jonah can have the spare room as his office.", "I broke up with Jonah."),
     ("I live two minutes from a vegan bakery.", "I eat meat again."),
     ("I'm cooking for a vegan friend tonight.", "I've started eating fish again."),
+    # what one has run out of, or where one is off to, ends nothing
+    ("I drink oat milk every morning.", "We have no more milk, ugh."),
+    ("I love Paris.", "I'm off to Paris now for the weekend."),
+    ("I have a cat called Luna.", "I lost my keys at the park with Luna's toy."),
 ])
 def test_a_statement_that_only_mentions_the_words_replaces_nothing(memory, before, after):
     memory.say(before)
