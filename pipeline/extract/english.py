@@ -7,7 +7,12 @@ import re
 from collections.abc import Callable
 
 # Chinese and Japanese end a sentence with a full-width mark and no space after it.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\[(])|\n+|(?<=[\u3002\uff01\uff1f])\s*")
+# (chat in lower case starts a sentence on a word that opens one: "... pescatarian now i guess. can you
+# give me some fish dinners", "I PASSED MY QUALS. friday. 3 hours of questions")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\[(])|\n+|(?<=[\u3002\uff01\uff1f])\s*"
+                           r"|(?<=[.!?])\s+(?=(?:i|i'm|i've|i'll|i'd|my|we|we're|we've|can|could|would|will|do|does|"
+                           r"did|how|what|which|where|why|when|who|is|are|should|any|pls|please|thanks|also|but|so|"
+                           r"anyway|btw|ok|okay|now|then|it's|that's|this|he|she|they)\b)")
 # A full stop that ends a title or an initial, not a sentence: "Dr. Lee", "St. Mary's", "J. K. Rowling".
 _ABBREVIATION_END = re.compile(r"(?:\b(?:St|Mr|Mrs|Ms|Dr|Jr|Sr|Mt|Ft|Prof|Gen|Capt|Lt|Sgt|Rev|Ave|Rd|Blvd|vs|"
                                r"e\.g|i\.e|U\.S)|(?<![\w.])[A-Z])\.$")
@@ -118,7 +123,9 @@ def _quoted(words: list[str]) -> set[int]:
                 not (opener in _SINGLE and not word[1:2].isalpha()):
             for j in range(i, len(words)):
                 end = words[j].rstrip(".,!?;:)")
-                closes_clause = j == len(words) - 1 or words[j] != end or words[j + 1][:1] in "-\u2013\u2014("
+                # (or on a capitalised word: "'I'm a Big Brother' shirts")
+                closes_clause = j == len(words) - 1 or words[j] != end or words[j + 1][:1] in "-\u2013\u2014(" or \
+                    (j > i and end[:1].isupper())
                 if end[-1:] in _QUOTE_CLOSE[opener] and (j > i or len(end) > 1) and \
                         (opener not in _SINGLE or closes_clause):
                     inside.update(range(i, j + 1))
@@ -250,6 +257,10 @@ def _generic_you(before: list[str], after: list[str], subject: str, other: str) 
     wife you recommended the Dyson": that is the assistant)."""
     if other != "the assistant" or (before and before[-1].lower().strip(_PUNCT_TAIL) in _REPORTING):
         return False
+    # "games where you attack each other", not "I wonder where you put it" or "show me where you found it"
+    if len(before) > 1 and before[-1].lower() == "where" and before[-2].lower().strip(_PUNCT_TAIL) not in \
+            ("know", "knew", "tell", "told", "see", "saw", "ask", "asked", "wonder", "is", "was", "me", "us", "remember"):
+        return True
     if before[-1:] == [] or before[-1].lower() in ("if", "when", "because", "and", "but", "so") or \
             before[-1][-1:] in ",;:.!?":
         if after and after[0].lower().strip(_PUNCT_TAIL) in _GENERIC_MODALS and \
@@ -316,6 +327,16 @@ def _compound_subject(before: list[str]) -> bool:
                for k in (3, 4))
 
 
+def _in_a_title(words: list[str], i: int) -> bool:
+    """An "I" inside a title in capitals ("I started How I Built This"): the words on both sides are
+    capitalised, and the one before does not open the sentence."""
+    if not 1 < i < len(words) - 1 or words[i - 1][-1:] in ",;:.!?" or words[i][-1:] in ",;:.!?":
+        return False
+    before, after = _split_word(words[i - 1])[1], _split_word(words[i + 1])[1]
+    return before[:1].isupper() and before not in ("I", "And", "But", "So", "Then") and \
+        after[:1].isupper() and after.isalpha() and after != "I"
+
+
 def to_third_person(sentence: str, subject: str, other: str = "the assistant") -> str:
     """Rewrite a first-person sentence said by `subject` to someone (`other`) so that it names
     them: "My dog loves me" -> "Caroline's dog loves them"; "I told you" -> "Caroline told
@@ -335,6 +356,10 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
             continue
         lead, core, tail = _split_word(words[i])
         low = core.lower().replace("\u2019", "'")
+        if core == "I" and _in_a_title(words, i):
+            out.append(words[i])
+            i += 1
+            continue
         if low in _I_FORMS and _named_just_before(out, subject):
             # "I think I'll go" -> "Caroline thinks they will go", not "... thinks Caroline will go";
             # the verb keeps its first-person form, which is the plural one ("I am" -> "they are")

@@ -29,7 +29,7 @@ from pipeline.extract.preferences import (
 )
 from pipeline.extract.replies import ACKNOWLEDGEMENT, ANSWER_WORDS_MAX, chosen, question_to_the_speaker
 from pipeline.extract.statements import (
-    FILLER, LIGHT, REQUEST, THANKS, capitalised, implied_subject, informative, is_statement, request_apart,
+    FILLER, LIGHT, REQUEST, THANKS, asks, capitalised, implied_subject, informative, is_statement, request_apart,
     short_state, without_openers, without_thanks, without_vocative,
 )
 from pipeline.extract.times import date_phrase, resolve_relative_times
@@ -137,7 +137,7 @@ class OfflineExtractor:
                                               source, said, slot=favorite_slot(favorite.group("what"))))
                 in_unit = False
                 continue
-            continues = units and not sentence.endswith("?") and not FILLER.match(sentence) \
+            continues = units and not asks(sentence) and not FILLER.match(sentence) \
                 and not REQUEST.match(sentence) and not THANKS.match(sentence) \
                 and sum(len(x.split()) for x in units[-1]) < UNIT_WORDS
             if continues and ANAPHORA.match(sentence):

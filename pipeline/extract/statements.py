@@ -38,7 +38,8 @@ REQUEST = re.compile(r"^(please|(can|could|would|will) you|tell me|give me|help 
                      r"(great|cool|awesome|amazing|nice|good|wonderful|sweet|fantastic)\b", re.I)
 # Chat's discourse markers say nothing in a memory read months later ("By the way, I got a dog.")
 LEAD_IN = re.compile(rf"^(?:(?:and|also|oh|well|anyway|anyways|actually|so|btw|by the way|speaking of which|"
-                     rf"on another note|oh and|plus|you know|lol|ugh|haha)\b[\s,]*|{LABEL}\s*)+", re.I)
+                     rf"on another note|oh and|plus|you know|lol|ugh|haha|"
+                     rf"(?:did|have)\s+i\s+(?:mention(?:ed)?|tell\s+you|told\s+you)(?:\s+that)?)\b[\s,]*|{LABEL}\s*)+", re.I)
 # Interjections that open a chat sentence ("Yeah, Melanie plays clarinet.", "Wow, that story is so
 # inspiring"): only before a comma or "!", so that "Sure thing" or "Totally worth it" keep their word.
 # A yes or no right before the speaker's own "I" or "my" goes too ("Nah I never use summons").
@@ -118,9 +119,23 @@ DEATH = re.compile(r"^(?-i:[A-Z])[\w'-]+(?:\s+(?-i:[A-Z])[\w'-]+)?\s+(?:just\s+|
 _HOME_NOW = re.compile(r"^(?:the\s+)?[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?\s+is\s+(?:officially\s+)?(?=home\s+(?:now|these\s+days)\b)")
 
 
+# A question typed without its mark: "Do I need an ice bath or is that a myth", "how do I do the
+# Anmeldung thing". Not the idiom that opens a statement ("Did I mention I got a dog").
+_UNMARKED_QUESTION = re.compile(r"^(?:(?:how|what|which|where|when|why|who)\s+(?:do|does|did|should|could|would|can|"
+                                r"will|is|are|am|was|were)\s+(?:i|you|we|it|they|my|your|the)\b"
+                                r"|(?:do|does|did|should|could|would|can|will|is|are|am|have|has)\s+"
+                                r"(?:i|you|we|it|that|this|there|they|my|your)\b(?!\s+(?:mention|tell\s+you|told\s+you)\b))",
+                                re.I)
+
+
+def asks(sentence: str) -> bool:
+    """Whether a chat sentence is a question, with its mark or without."""
+    return sentence.endswith("?") or bool(_UNMARKED_QUESTION.match(sentence))
+
+
 def is_statement(sentence: str) -> bool:
     """A sentence that can state a fact about its speaker."""
-    if sentence.endswith("?") or FILLER.match(sentence) or REQUEST.match(sentence) or THANKS.match(sentence) \
+    if asks(sentence) or FILLER.match(sentence) or REQUEST.match(sentence) or THANKS.match(sentence) \
             or (len(sentence.split()) < 3 and not _STATE.match(sentence)):
         return False
     if FIRST_PERSON.search(sentence) or DEATH.search(sentence):

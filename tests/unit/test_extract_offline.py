@@ -858,3 +858,24 @@ def test_two_favourites_in_one_sentence_are_two_preferences_and_a_dropped_i_befo
         ("The user's favorite band: Queen.", "favorite:band"), ("The user's favorite food: lasagna.", "favorite:food")]
     assert [(c.text, c.slot) for c in run(("user", "Just turned 28 last week!")) if c.kind == "fact"] == [
         ("The user just turned 28 in the week before 8 May 2023.", "age")]
+
+
+@pytest.mark.parametrize("message, facts", [
+    # a question typed without its mark is no fact, nor part of one (audit 20)
+    ("I got a job offer from Salesforce, senior QA. Do I need to negotiate or is that a myth",
+     ["The user got a job offer from Salesforce, senior QA (8 May 2023)."]),
+    ("I've started eating fish again, so pescatarian now. can you give me some easy fish dinners for one",
+     ["The user has started eating fish again, so pescatarian now (8 May 2023)."]),
+    ("I start at N26 next week as a product designer. how do I do the Anmeldung thing",
+     ["The user starts at N26 in the week after 8 May 2023 as a product designer."]),
+    # "Did I mention ..." opens a statement
+    ("Did I mention I adopted a puppy named Rex.", ["The user adopted a puppy named Rex (8 May 2023)."]),
+    # a title's or a quotation's "I" is not the speaker; a "you" that means anyone is not the assistant
+    ("I started listening to How I Built This.", ["The user started listening to How I Built This (8 May 2023)."]),
+    ("I'm ordering 'I'm a Big Brother' shirts for Owen.",
+     ["The user is ordering 'I'm a Big Brother' shirts for Owen (8 May 2023)."]),
+    ("I hate board games where you attack each other.",
+     ["The user hates board games where you attack each other (8 May 2023)."]),
+])
+def test_what_a_fact_keeps_of_chat_sentences(message, facts):
+    assert texts(run(("user", message)), "fact") == facts
