@@ -157,6 +157,8 @@ def implied_subject(sentence: str) -> str:
         return "I have b" + sentence[1:]
     if re.match(r"^(?:new|updated)\s+(?:e-?mail|phone\s+number|number|address)\b", sentence, re.I):  # "new email is ..."
         return "My " + sentence[0].lower() + sentence[1:]
+    if re.match(r"^back\s+(?:in|at|to|home)\b", sentence, re.I):  # "back in the office full time now ugh"
+        return "I'm " + sentence[0].lower() + sentence[1:]
     if home := _HOME_NOW.match(sentence):  # "Glasgow is home now": whose home
         return sentence[:home.end()] + "my " + sentence[home.end():]
     # A missed subject keeps the sentence as said; a wrongly added "I am" makes nonsense of it: look far.

@@ -216,12 +216,14 @@ SLOTS = [
                              r"|\bi\s+(?:now\s+|currently\s+|still\s+)?share\s+(?:a|an|the|my)\s+(?:flat|apartment|house|place|room)\s+with\b",
                              re.I)),
     ("name", re.compile(r"\bmy\s+(?:full\s+|last\s+|first\s+|sur|maiden\s+)?name\s+is\b", re.I)),
-    ("phone number", re.compile(r"\bmy\s+(?:new\s+)?(?:phone\s+|cell\s+|mobile\s+)?number\s+is\b"
+    # ("my new number btw: 555-0199", "my new phone number: 555-0177")
+    ("phone number", re.compile(r"\bmy\s+(?:new\s+)?(?:phone\s+|cell\s+|mobile\s+)?number\s*(?:btw\s*|now\s*)?(?:is\b|:)"
                                 r"|\bmy\s+(?:new\s+)?(?:cell\s+|mobile\s+)?phone\s+is\s+\+?\d"
                                 r"|\bmy\s+(?:new\s+)?(?:cell|mobile)\s+is\s+\+?\d|\bi\s+got\s+a\s+new\s+(?:phone\s+)?number\b"
                                 r"|\bi\s+changed\s+my\s+(?:phone\s+|cell\s+)?number\b"
                                 r"|\b(?:i've|i\s+have)\s+(?:got\s+)?a\s+new\s+(?:phone\s+)?number\b", re.I)),
-    ("email", re.compile(r"\bmy\s+(?:new\s+)?e-?mail(?:\s+address)?\s*(?:is\b|:)", re.I)),
+    ("email", re.compile(r"\bmy\s+(?:new\s+)?e-?mail(?:\s+address)?\s*(?:btw\s*|now\s*)?(?:is\b|:)"
+                         r"|\buse\s+my\s+new\s+e-?mail(?:\s+address)?\b", re.I)),
     # "my address is 14 Birch Lane", "new address for the forms: 88 Harbor Rd"
     ("address", re.compile(r"\bmy\s+(?:new\s+|home\s+|mailing\s+|postal\s+)?address(?:\s+for\s+[\w\s]{1,20}?)?\s*(?:is\s+|:\s*)"
                            r"(?:now\s+)?\d", re.I)),
@@ -272,11 +274,16 @@ _PROVIDER = re.compile(r"\bmy\s+(?:new\s+|current\s+|primary\s+care\s+|family\s+
                        r"|\b(?:switched|changed)\s+(?:my\s+)?" + _PROVIDER_NOUN.format(2) +
                        r"(?:s|es)?\b(?!\s+(?:off|on|around)\b)"
                        r"|\b(?:found|got|have|switched\s+to|changed\s+to|picked)\s+a\s+new\s+" + _PROVIDER_NOUN.format(3) + r"\b"
-                       r"|\bi\s+bank\s+with\s+(?-i:[A-Z])(?P<bank>)|\bi(?:'m|\s+am)\s+majoring\s+in\b(?P<major>)", re.I)
+                       r"|\bi\s+bank\s+with\s+(?-i:[A-Z])(?P<bank>)|\bi(?:'m|\s+am)\s+majoring\s+in\b(?P<major>)"
+                       # "I switched to Dr. Nguyen", "moved all my accounts over to Ally"
+                       r"|\b(?:switched|moved|changed)\s+(?:over\s+)?to\s+Dr\.?\s+(?-i:[A-Z])(?P<dr>)"
+                       r"|\b(?:moved|switched|transferred)\s+(?:all\s+)?my\s+(?:bank\s+|banking\s+)?accounts?\s+(?:over\s+)?to\s+"
+                       r"(?-i:[A-Z])(?P<bank2>)", re.I)
 
 
 def _provider(found: re.Match) -> str:
-    noun = "bank" if found.group("bank") is not None else "major" if found.group("major") is not None else \
+    noun = "bank" if found.group("bank") is not None or found.group("bank2") is not None else \
+        "major" if found.group("major") is not None else "doctor" if found.group("dr") is not None else \
         " ".join(next(found.group(f"noun{n}") for n in (1, 2, 3) if found.group(f"noun{n}")).lower().split())
     return "provider:" + _PROVIDERS[noun]
 
@@ -328,6 +335,14 @@ def said_plainly(sentence: str) -> str:
     return re.sub(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d|(?<!\w)'[^']*'(?!\w)", " ", straight(sentence[:READ_CHARS]))
 
 
+# A child's school, one per child: "my son goes to Lincoln Elementary" ... "my son started at Jefferson
+# Middle School" ("my daughter Mia ..." is Mia's: two children, two schools)
+_CHILDS_SCHOOL = re.compile(r"\bmy\s+(?P<child>son|daughter|kid|oldest|youngest)\s+(?:(?P<name>(?-i:[A-Z])[a-z]+)\s+)?"
+                            r"(?:now\s+|just\s+)?(?:goes|started|is\s+starting|is\s+going|transferred)\s+(?:to|at)\s+"
+                            r"(?:the\s+)?(?-i:[A-Z])[\w'.-]*(?:\s+(?-i:[A-Z])[\w'.-]*){0,3}?\s+(?-i:Elementary|Middle|High|"
+                            r"School|Academy|Preschool|Kindergarten|Montessori|Prep|Primary|Secondary)\b", re.I)
+
+
 def slot_of(sentence: str) -> str | None:
     """The subject a first-person sentence sets, if it is one that holds a single value."""
     sentence = said_plainly(sentence)
@@ -335,6 +350,8 @@ def slot_of(sentence: str) -> str | None:
         return _favorite(favorite.group("thing") or favorite.group("thing2"))
     if (provider := _PROVIDER.search(sentence)) and not HYPOTHETICAL.search(sentence, 0, provider.end()):
         return _provider(provider)
+    if (school := _CHILDS_SCHOOL.search(sentence)) and not HYPOTHETICAL.search(sentence, 0, school.end()):
+        return " ".join(["school of", school.group("child").lower(), (school.group("name") or "").lower()]).strip()
     if count := _COUNT.search(sentence):
         what = count.group("what").lower()
         return "count:" + _SINGULAR.get(what, what.removesuffix("s"))

@@ -486,6 +486,12 @@ def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
      "Manchester"),
     ("I live in Portland, Oregon.", "Glasgow is home now.", "Portland"),
     ("I work at Google as a data analyst.", "just finished my first month at Stripe! way better team", "Google"),
+    ("My cell is 555-0142 if you need it.", "new number btw: 555-0199", "555-0142"),
+    ("My email is jsmith88@gmail.com", "pls use my new email john.smith@outlook.com from now on", "jsmith88"),
+    ("My doctor is Dr. Patel at Westside Clinic.", "I switched to Dr. Nguyen since Dr. Patel retired.", "Westside"),
+    ("I bank with Chase.", "Moved all my accounts over to Ally last month.", "Chase"),
+    ("My son goes to Lincoln Elementary.", "My son started at Jefferson Middle School this fall!", "Lincoln"),
+    ("I work from home full time.", "back in the office full time now ugh", "from home"),
     # a break-up ends what was said of the couple, a diet ended what was said of the diet
     ("My boyfriend Jonah is a chef.", "Jonah and I broke up last week.", "boyfriend Jonah"),
     ("I'm dating Jonah, he's great.", "I broke up with Jonah.", "dating Jonah"),
@@ -680,6 +686,9 @@ def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, 
     ("Jonah can have the spare room as his office.", "I broke up with Jonah."),
     ("I live two minutes from a vegan bakery.", "I eat meat again."),
     ("I'm cooking for a vegan friend tonight.", "I've started eating fish again."),
+    # one child's school is not another's
+    ("My daughter Mia goes to Oak Hill Elementary.", "My son Leo started at Jefferson Middle School."),
+    ("My son goes to Lincoln Elementary.", "My son goes to Disneyland next week!"),
     # what one has run out of, or where one is off to, ends nothing
     ("I drink oat milk every morning.", "We have no more milk, ugh."),
     ("I love Paris.", "I'm off to Paris now for the weekend."),
