@@ -65,11 +65,28 @@ def clauses(sentence: str, where_apart_from_whom: bool = True) -> list[str]:
     return [part if part.endswith((".", "!", "?")) else part + "." for part in parts]
 
 
+# ...and said with the other as a subject: "My wife Anna and I live in Madrid"
+_WE_LIVE_IN = re.compile(r"^(My\s+(?:wife|husband|partner|boyfriend|girlfriend|fianc[ée]e?|family|kids|son|daughter|"
+                         r"roommates?|parents|mom|mum|dad)(?:\s+(?-i:[A-Z])[a-z]+)?)\s+and\s+I\s+"
+                         r"(live|are\s+living|have\s+lived)\s+(in\s+[^,;]+?)([.!?]?)$", re.I)
+# One verb, two things: "I have a cat named Pepper and a dog named Scout", "I use a MacBook and an
+# iPhone 13": when the dog dies, the cat stays
+_ONE_VERB_TWO_THINGS = re.compile(r"^((?:I|We)\s+(?:have|own|use|drive|adopted|rescued|got)\s+)((?:a|an|two|three|my|our)\s+"
+                                  r"[^,;]+?)\s+and\s+((?:a|an|two|three|my|our)\s+[^,;]+?)([.!?]?)$")
+
+
 def _where_and_with_whom(clause: str) -> list[str]:
-    if not (found := _LIVES_IN_WITH.match(clause)):
-        return [clause]
-    lives, where, with_whom, stop = found.groups()
-    return [f"{lives}{where}{stop}", f"{lives}{with_whom}{stop}"]
+    if found := _LIVES_IN_WITH.match(clause):
+        lives, where, with_whom, stop = found.groups()
+        return [f"{lives}{where}{stop}", f"{lives}{with_whom}{stop}"]
+    if found := _WE_LIVE_IN.match(clause):
+        whom, verb, where, stop = found.groups()
+        verb = "live" if verb.lower() == "live" else verb.lower().replace("are ", "am ")
+        return [f"I {verb} {where}{stop}", f"I {verb} with my{whom[2:]}{stop}"]
+    if found := _ONE_VERB_TWO_THINGS.match(clause):
+        verb, first, second, stop = found.groups()
+        return [f"{verb}{first}{stop}", f"{verb}{second}{stop}"]
+    return [clause]
 
 
 def apart_by_slot(sentence: str) -> list[str]:

@@ -372,6 +372,9 @@ def test_a_move_leaves_the_job_said_in_the_same_sentence_current(memory):
     ("I live in Boston with my two cats.", "I moved to Denver last month.", "lives with their two cats", "Boston"),
     ("We live in Leeds with our dog Max.", "We moved to York last month.", "dog Max", "Leeds"),
     ("I'm living in Austin with my husband.", "I moved to Dallas last month.", "living with their husband", "Austin"),
+    ("My wife Anna and I live in Madrid.", "We moved to Valencia last month.", "wife Anna", "Madrid"),
+    # one verb, two things (audit 19)
+    ("I have a cat named Pepper and a dog named Scout.", "Scout passed away on Tuesday.", "cat named Pepper", "Scout"),
 ])
 @pytest.mark.parametrize("late", [False, True], ids=["in order", "compound arrives late"])
 def test_a_change_to_one_clause_of_a_compound_fact_leaves_the_others_current(memory, compound, change, kept, changed,
