@@ -395,7 +395,8 @@ def to_third_person(sentence: str, subject: str, other: str = "the assistant") -
         if low.startswith("you") and low in _PRONOUNS and \
                 (generic or (generic := _generic_you(out, words[i + 1:], subject, other))):
             out.append(words[i])  # a generic "you" stays as said, and so does its verb; so do those after it
-        elif named and low in _AFTER_NAMED:
+        elif named and low in _AFTER_NAMED and not (low == "me" and out[-1:] == ["and"]):
+            # ("my sister and me went": a "me" joined to another is the speaker named, not "them")
             out.append(lead + _AFTER_NAMED[low] + tail)
         elif low in ("you", "y'all") and i + 1 < len(words) and not tail and \
                 (group := _split_word(words[i + 1]))[1].lower() in ("guys", "all", "folks"):

@@ -876,6 +876,8 @@ def test_two_favourites_in_one_sentence_are_two_preferences_and_a_dropped_i_befo
      ["The user is ordering 'I'm a Big Brother' shirts for Owen (8 May 2023)."]),
     ("I hate board games where you attack each other.",
      ["The user hates board games where you attack each other (8 May 2023)."]),
+    # a "me" joined to another is the speaker, even after the speaker was named
+    ("My sister and me drove to Rome.", ["The user's sister and the user drove to Rome (8 May 2023)."]),
 ])
 def test_what_a_fact_keeps_of_chat_sentences(message, facts):
     assert texts(run(("user", message)), "fact") == facts
