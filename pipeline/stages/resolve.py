@@ -22,7 +22,8 @@ For each candidate, in order:
 - otherwise -> added.
 A compound fact ("The user has a cat named Oliver and drives a Prius") archived for one of its
 clauses (a slot, an ending) leaves the others current, each then settled as a statement of its own,
-said when the compound was, with its sources (the extractor keeps the clauses: Candidate.parts).
+said when the compound was, with its sources (the extractor keeps the clauses: Candidate.parts;
+pipeline.stages.compounds finds them).
 
 Time order. A memory's said time (`said_at`) is when it was LAST said: a merge re-affirms it,
 taking the latest said time of its statements (the write applies it; the first is kept for
@@ -60,9 +61,10 @@ from pipeline.extract.common import RAW_PREFIX
 from pipeline.extract.updates import CHANGE_WORDS, values_in
 from pipeline.filters import Eq
 from pipeline.models import Batch, Candidate, Source, StoredMemory, WritePlan, memory_id
+from pipeline.stages.compounds import REMAINDER_ROUNDS, compound_remainders
 from pipeline.stages.embed import EmbeddedBatch
 from pipeline.stages.rivals import (NEGATION, SAID_DATE, ended_by, enders_of, liked_foods_a_diet_excludes, same_slot,
-                                    says_what_ends, slot_kinds, statement_endings, stored_enders)
+                                    slot_kinds, stored_enders)
 from pipeline.stages.write import reaffirm
 from pipeline.stores import lexical
 from pipeline.stores.vector_store import Scope, VectorStore
@@ -363,7 +365,7 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
     # statement of its own, said when the compound was (which may archive more: a few rounds)
     settled: set[str] = set()
     for _ in range(REMAINDER_ROUNDS):
-        remainders = _remainders(store, plan, planned, settled)
+        remainders = compound_remainders(store, plan, planned, settled)
         if not remainders:
             break
         ids_of = [[memory_id(batch.project, batch.user_id, c.kind, c.text) for c, _ in group] for group in remainders]
@@ -373,39 +375,6 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
                 take(candidate, mid, dense, None, siblings=frozenset(group_ids))
     _archive_echoes(batch, store, plan, planned)
     return plan
-
-
-REMAINDER_ROUNDS = 3
-
-
-def _remainders(store: VectorStore, plan: WritePlan, planned: dict[str, StoredMemory],
-                settled: set[str]) -> list[list[tuple[Candidate, list[float]]]]:
-    """For each compound fact this plan archives (and not `settled` yet), the clauses that the
-    memory superseding it neither replaces (their slot) nor ends, as new statements with the
-    compound's sources, said time and vector: "The user has a cat named Oliver" of "... and drives
-    a Prius" when the Prius is sold. When no clause, or every clause, is the one changed, there is
-    nothing to keep apart."""
-    pairs = [(old, new) for old, new in plan.archive.items() if old not in settled]
-    settled.update(old for old, _ in pairs)
-    wanted = [mid for pair in pairs for mid in pair if mid not in planned]
-    known = {**{m.id: m for m in store.get(wanted)}, **planned} if wanted else dict(planned)
-    compounds = [(known[old], known[new]) for old, new in pairs if old in known and new in known
-                 and known[old].kind == "fact" and len(known[old].parts) > 1]
-    if not compounds:
-        return []
-    vectors = store.dense_vectors([old.id for old, _ in compounds if old.id not in plan.add_vectors])
-    found = []
-    for old, successor in compounds:
-        endings = statement_endings(successor.text, successor.ends)
-        changed = [part.slot is not None and part.slot == successor.slot or
-                   says_what_ends(part.text, endings, frozenset([part.slot])) for part in old.parts]
-        if not any(changed) or all(changed) or (dense := plan.add_vectors.get(old.id) or vectors.get(old.id)) is None:
-            continue
-        found.append([(Candidate(kind="fact", text=part.text, key=old.key, sources=old.sources, said_at=old.said_at,
-                                 confidence=old.confidence, tags=old.tags, entities=old.entities, slot=part.slot,
-                                 ends=part.ends), dense)
-                      for part, was_changed in zip(old.parts, changed) if not was_changed])
-    return found
 
 
 def _archive_echoes(batch: Batch, store: VectorStore, plan: WritePlan, planned: dict[str, StoredMemory]) -> None:
