@@ -278,12 +278,19 @@ _PROVIDER = re.compile(r"\bmy\s+(?:new\s+|current\s+|primary\s+care\s+|family\s+
                        # "I switched to Dr. Nguyen", "moved all my accounts over to Ally"
                        r"|\b(?:switched|moved|changed)\s+(?:over\s+)?to\s+Dr\.?\s+(?-i:[A-Z])(?P<dr>)"
                        r"|\b(?:moved|switched|transferred)\s+(?:all\s+)?my\s+(?:bank\s+|banking\s+)?accounts?\s+(?:over\s+)?to\s+"
-                       r"(?-i:[A-Z])(?P<bank2>)", re.I)
+                       r"(?-i:[A-Z])(?P<bank2>)"
+                       # "I've switched to an iPhone 15", "upgraded to a Pixel 8", "switched to a MacBook Air"
+                       # (the speaker's: not "my mom switched to an iPhone")
+                       r"|(?:\b(?:i|i've|we|we've)\s+|^)(?:just\s+|finally\s+)?(?:switched|upgraded|moved|changed)\s+(?:over\s+)?"
+                       r"to\s+(?:an?\s+|the\s+|my\s+)?(?:new\s+)?"
+                       r"(?:(?-i:iPhone|Pixel|Galaxy|OnePlus|Android|Motorola|Xiaomi)(?P<handset>)|"
+                       r"(?-i:MacBook|ThinkPad|Chromebook|Surface\s+Laptop|XPS)(?P<computer>))\b(?!\s+(?:Studio|Auto|TV)\b)", re.I)
 
 
 def _provider(found: re.Match) -> str:
     noun = "bank" if found.group("bank") is not None or found.group("bank2") is not None else \
         "major" if found.group("major") is not None else "doctor" if found.group("dr") is not None else \
+        "phone" if found.group("handset") is not None else "laptop" if found.group("computer") is not None else \
         " ".join(next(found.group(f"noun{n}") for n in (1, 2, 3) if found.group(f"noun{n}")).lower().split())
     return "provider:" + _PROVIDERS[noun]
 

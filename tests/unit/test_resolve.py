@@ -495,6 +495,8 @@ def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
     ("I bank with Chase.", "Moved all my accounts over to Ally last month.", "Chase"),
     ("My son goes to Lincoln Elementary.", "My son started at Jefferson Middle School this fall!", "Lincoln"),
     ("I work from home full time.", "back in the office full time now ugh", "from home"),
+    ("My phone is a Samsung Galaxy S21.", "I've switched to an iPhone 15, my Samsung finally gave up.", "Galaxy S21"),
+    ("My laptop is a Dell XPS 13.", "Switched to a MacBook Air last month, so much lighter.", "Dell"),
     # a break-up ends what was said of the couple, a diet ended what was said of the diet
     ("My boyfriend Jonah is a chef.", "Jonah and I broke up last week.", "boyfriend Jonah"),
     ("I'm dating Jonah, he's great.", "I broke up with Jonah.", "dating Jonah"),
@@ -689,6 +691,7 @@ def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, 
     ("Jonah can have the spare room as his office.", "I broke up with Jonah."),
     ("I live two minutes from a vegan bakery.", "I eat meat again."),
     ("I'm cooking for a vegan friend tonight.", "I've started eating fish again."),
+    ("My phone is a Samsung Galaxy S21.", "My mom switched to an iPhone."),
     # one child's school is not another's
     ("My daughter Mia goes to Oak Hill Elementary.", "My son Leo started at Jefferson Middle School."),
     ("My son goes to Lincoln Elementary.", "My son goes to Disneyland next week!"),
