@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 LIKE = re.compile(r"\b(?:i|we)\s+(?:(?:really|also|do|just|absolutely|always|usually|generally|definitely|totally|"
-                  r"honestly|still|now)\s+)?(?P<verb>like|love|enjoy|prefer|adore"
+                  r"honestly|still|now)\s+){0,2}(?P<verb>like|love|enjoy|prefer|adore"
                   r"|(?:am|are) (?:a )?(?:big |huge )?fans? of|(?:am|are) (?:really )?into)\s+(?P<what>[^.!?,;]+)", re.I)
 # ("I've come to hate running": a taste turned)
 DISLIKE = re.compile(r"\b(?:i|we)(?:(?:'ve|\s+have)\s+(?:come|grown)\s+to)?\s+(?:really\s+|honestly\s+|just\s+)?"

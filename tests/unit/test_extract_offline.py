@@ -881,3 +881,12 @@ def test_two_favourites_in_one_sentence_are_two_preferences_and_a_dropped_i_befo
 ])
 def test_what_a_fact_keeps_of_chat_sentences(message, facts):
     assert texts(run(("user", message)), "fact") == facts
+
+
+@pytest.mark.parametrize("said, liked", [
+    # two adverbs before the verb (audit 19: "I also really like ABBA" was no preference)
+    ("I also really like ABBA.", "The user likes ABBA."),
+    ("I still really love hiking.", "The user likes hiking."),
+])
+def test_a_like_said_with_two_adverbs_is_a_preference(said, liked):
+    assert texts(run(("user", said)), "preference") == [liked]
