@@ -155,14 +155,15 @@ _PAST_AFTER_NOUN = re.compile(r"(?:\b(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Tt]
                               r"|\b[A-Z][a-z]+)\s+(?:[a-z]+ly\s+|just\s+|also\s+|finally\s+|already\s+)?(?:"
                               + _IRREGULAR + r")\b")
 _PRESENT = re.compile(r"\b(?:is|are|am|'s|'re|'m)\b|\w+ing\b|\b\w+'s\s+\w+ing\b", re.I)
+# a word in -ed that is a regular past: not a present ("need", "feed") nor a noun ("bed", "hundred")
+_REGULAR_PAST = r"(?!(?:" + "|".join(sorted(PRESENT_ED)) + r"|bed|red|seed|weed|reed|sled|hundred)\b)[a-z]{2,}ed"
 # A regular past shortly before the day (at most four words between), in a clause with a noun
 # subject and nothing of the present or to come ("Baby number three arrived on Tuesday", "Our
 # landlord finally fixed the heater on Friday"); a participle has a helper ("getting my car serviced
 # on Friday", "the car is booked in on Friday"), and an adjective in -ed follows its determiner
 # ("my married friends meet on Friday").
-_ED_BEFORE_DAY = re.compile(r"\b(?!(?:" + "|".join(sorted(PRESENT_ED)) + r"|bed|red|seed|weed|reed|sled|hundred)\b)"
-                            r"(?<!\bmy\s)(?<!\bour\s)(?<!\bthe\s)(?<!\ba\s)(?<!\bhis\s)(?<!\bher\s)(?<!\btheir\s)"
-                            r"[a-z]{2,}ed(?:\s+[\w']+){0,4}?(?:\s+on)?\s*$", re.I)
+_ED_BEFORE_DAY = re.compile(r"\b(?<!\bmy\s)(?<!\bour\s)(?<!\bthe\s)(?<!\ba\s)(?<!\bhis\s)(?<!\bher\s)(?<!\btheir\s)"
+                            + _REGULAR_PAST + r"(?:\s+[\w']+){0,4}?(?:\s+on)?\s*$", re.I)
 _NEAR_CHARS = 200
 _CLAUSE_CHARS = 1000
 # a clause opening with a pronoun or a gerund has no noun subject ("I fixed", "Getting my car serviced")
@@ -200,16 +201,14 @@ def _said_in_past(m: re.Match) -> bool:
 # A day said as a sentence of its own tells when the sentence before it happened: "I PASSED MY
 # QUALS. friday.", "NADIA PROPOSED. saturday night, on the beach"
 _FRAGMENT_START = r"(?:^|(?<=[.!?] )|(?<=\n))"
-_A_PAST_FORM = re.compile(r"\b(?:was|were|did|had|" + _IRREGULAR + r"|(?!(?:" + "|".join(sorted(PRESENT_ED)) +
-                          r"|bed|red|seed|weed|reed|sled|hundred)\b)[a-z]{2,}ed)\b", re.I)
+_A_PAST_FORM = re.compile(r"\b(?:was|were|did|had|" + _IRREGULAR + "|" + _REGULAR_PAST + r")\b", re.I)
 
 
 # A clause whose "I" is left out, opening on a past form: "welp. rolled my ankle on saturday", "Got my
 # results on Friday". Not the forms the present shares ("Let me know on Friday", "Put it on Monday's list").
 _SAME_AS_PRESENT = {"cost", "cut", "hit", "hurt", "let", "put", "quit", "read", "set", "shut"}
 _PAST_OPENING = re.compile(r"\s*(?:just\s+|finally\s+|also\s+|then\s+|and\s+)?(?:" +
-                           "|".join(sorted(IRREGULAR_PAST - _SAME_AS_PRESENT)) + r"|(?!(?:" +
-                           "|".join(sorted(PRESENT_ED)) + r"|bed|red|seed|weed|reed|sled|hundred)\b)[a-z]{2,}ed)\b", re.I)
+                           "|".join(sorted(IRREGULAR_PAST - _SAME_AS_PRESENT)) + "|" + _REGULAR_PAST + r")\b", re.I)
 
 
 def _fragment_in_past(m: re.Match) -> bool:
