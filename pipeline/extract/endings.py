@@ -89,6 +89,11 @@ _TIES_ENDED = [re.compile(p, re.I) for p in (
     r"\b(?P<what>(?-i:[A-Z])[a-z]+)\s+and\s+i\s+(?:just\s+|finally\s+)?(?:broke\s+up|split\s+up|got\s+divorced|"
     r"don't\s+talk\s+any\s?more)\b",
 )]
+# Leaving a named place ends the job there, not whatever else names it: "I left Shopify" (but "we left
+# Paris yesterday" on a trip ends nothing of where one lives)
+_JOB_ENDED = [re.compile(
+    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+|officially\s+|recently\s+)?left\s+(?P<what>(?-i:[A-Z])[\w&.-]*"
+    r"(?:\s+(?-i:[A-Z])[\w&.-]*){0,2})", re.I)]
 # A correction names the wrong value beside the right one: "it's not Tuesday, it's Wednesday",
 # "my flight is on Saturday, not Friday". The wrong value alone ("Friday") says little: a memory
 # it ends must share another word with the correction too (see pipeline.stages.resolve).
@@ -125,9 +130,10 @@ _FICTION = re.compile(r"\bin\s+(?:the|that|this|a)\s+(?:movie|film|show|series|b
                       r"dream|play)\b", re.I)
 CORRECTION_MARK = "corrected:"  # an ending that must share another word with the memory it ends
 # An ending bound to a matter ends only memories on it (pipeline.stages.rivals): a break-up what was
-# said of the couple, eating meat again a diet ("vegan", not "the vegan place round the corner")
-RELATIONSHIP_MARK, DIET_MARK = "relationship:", "diet:"
-MATTER_MARKS = (RELATIONSHIP_MARK, DIET_MARK)
+# said of the couple, eating meat again a diet ("vegan", not "the vegan place round the corner"),
+# leaving a place the job there
+RELATIONSHIP_MARK, DIET_MARK, JOB_MARK = "relationship:", "diet:", "job:"
+MATTER_MARKS = (RELATIONSHIP_MARK, DIET_MARK, JOB_MARK)
 
 
 def endings_of(sentence: str) -> list[str]:
@@ -136,13 +142,14 @@ def endings_of(sentence: str) -> list[str]:
     sentence = said_plainly(sentence)
     if _NOT_NOW.search(sentence) or _FICTION.search(sentence):
         return found
-    for patterns, mark in ((_ENDED, ""), (_TIES_ENDED, RELATIONSHIP_MARK), (_CORRECTED, CORRECTION_MARK)):
+    for patterns, mark in ((_ENDED, ""), (_TIES_ENDED, RELATIONSHIP_MARK), (_JOB_ENDED, JOB_MARK),
+                           (_CORRECTED, CORRECTION_MARK)):
         for pattern in patterns:
             for m in pattern.finditer(sentence):
                 if HYPOTHETICAL.search(sentence, 0, m.start()):
                     continue  # "If I sold my car", "I'm thinking I might quit yoga": nothing ended yet
                 # (an emoji or a symbol ends the phrase: "had to rehome Luna 😢 new landlord ...")
-                what = _PHRASE_END.sub("", re.split(r"[^\w\s'&.-]", m.group("what"))[0]).strip(" '\"")
+                what = _PHRASE_END.sub("", re.split(r"[^\w\s'&.-]", m.group("what"))[0]).strip(" '\"").rstrip(".")
                 what = re.sub(r"^(?:my|the|our|a|an|on|into|being|eating|drinking)\s+", "", what, flags=re.I)
                 # the thing, not its wrapping: "my Planet Fitness membership", "the trip to Rome"
                 # "a fan of the Lakers", "a Lakers fan": the team, not the fandom

@@ -10,7 +10,7 @@ import functools
 import re
 
 from pipeline.extract.english import past_form
-from pipeline.extract.endings import CORRECTION_MARK, DIET_MARK, MATTER_MARKS, RELATIONSHIP_MARK
+from pipeline.extract.endings import CORRECTION_MARK, DIET_MARK, JOB_MARK, MATTER_MARKS, RELATIONSHIP_MARK
 from pipeline.filters import Eq
 from pipeline.models import Batch, Candidate, StoredMemory
 from pipeline.stores import lexical
@@ -89,13 +89,18 @@ def statement_endings(text: str, ends: list[str]) -> list[Ending]:
 _COUPLE = lexical.content_terms("boyfriend girlfriend partner husband wife fiance fiancee spouse dating married engaged "
                                 "together relationship")
 _MATTER_SLOTS = {RELATIONSHIP_MARK: ("relationship",),
-                 DIET_MARK: ("diet", "pref:vegan", "pref:vegetarian", "pref:pescatarian")}
+                 DIET_MARK: ("diet", "pref:vegan", "pref:vegetarian", "pref:pescatarian"),
+                 JOB_MARK: ("job", "workplace")}
+
+
+def _on_slot_of(matter: str | None, slots: frozenset[str | None]) -> bool:
+    return matter is not None and any(slot in _MATTER_SLOTS[matter] for slot in slots)
 
 
 def _on_matter(matter: str | None, slots: frozenset[str | None], words: set[str]) -> bool:
     if matter is None:
         return True
-    return any(slot in _MATTER_SLOTS[matter] for slot in slots) or (matter == RELATIONSHIP_MARK and bool(_COUPLE & words))
+    return _on_slot_of(matter, slots) or (matter == RELATIONSHIP_MARK and bool(_COUPLE & words))
 
 
 def memory_slots(memory: StoredMemory) -> frozenset[str | None]:
@@ -111,12 +116,14 @@ def _is_ended(memory: StoredMemory, endings: list[Ending]) -> bool:
 
 def says_what_ends(text: str, endings: list[Ending], slots: frozenset[str | None] = frozenset()) -> bool:
     """Whether a memory's text (on `slots`) names all of one ending's terms (and, for a correction,
-    its matter; for a bound ending, is on its matter), and tells a state, not a past event."""
-    if not endings or _tells_of_the_past(text):
+    its matter; for a bound ending, is on its matter), and tells a state, not a past event (on a
+    bound ending's slot, an event is the state it set: "got promoted at Shopify" is the job)."""
+    if not endings:
         return False
     words = lexical.content_terms(SAID_DATE.sub("", text))
-    return any(terms <= words and (also is None or also & words) and _on_matter(matter, slots, words)
-               for _, terms, also, matter in endings)
+    told = _tells_of_the_past(text)
+    return any(terms <= words and (also is None or also & words) and _on_matter(matter, slots, words) and
+               (not told or _on_slot_of(matter, slots)) for _, terms, also, matter in endings)
 
 
 def ended_by(store: VectorStore, batch: Batch, candidate: Candidate, planned: dict[str, StoredMemory],

@@ -496,6 +496,9 @@ def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
     ("My son goes to Lincoln Elementary.", "My son started at Jefferson Middle School this fall!", "Lincoln"),
     ("I work from home full time.", "back in the office full time now ugh", "from home"),
     ("My phone is a Samsung Galaxy S21.", "I've switched to an iPhone 15, my Samsung finally gave up.", "Galaxy S21"),
+    # leaving a named place ends the job there (audit 20)
+    ("I got promoted to staff engineer at Shopify today.", "Plot twist, I left Shopify. Wealthsimple made me an offer.",
+     "staff engineer"),
     ("My laptop is a Dell XPS 13.", "Switched to a MacBook Air last month, so much lighter.", "Dell"),
     # a break-up ends what was said of the couple, a diet ended what was said of the diet
     ("My boyfriend Jonah is a chef.", "Jonah and I broke up last week.", "boyfriend Jonah"),
@@ -692,6 +695,9 @@ def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, 
     ("I live two minutes from a vegan bakery.", "I eat meat again."),
     ("I'm cooking for a vegan friend tonight.", "I've started eating fish again."),
     ("My phone is a Samsung Galaxy S21.", "My mom switched to an iPhone."),
+    # ...and nothing else that names the place: a trip leaves the home
+    ("I live in Paris with my cat.", "We left Paris yesterday, now in Rome for the week."),
+    ("I love the Shopify app store.", "I left Shopify last month."),
     # one child's school is not another's
     ("My daughter Mia goes to Oak Hill Elementary.", "My son Leo started at Jefferson Middle School."),
     ("My son goes to Lincoln Elementary.", "My son goes to Disneyland next week!"),
