@@ -73,12 +73,21 @@ _WE_LIVE_IN = re.compile(r"^(My\s+(?:wife|husband|partner|boyfriend|girlfriend|f
 # iPhone 13": when the dog dies, the cat stays
 _ONE_VERB_TWO_THINGS = re.compile(r"^((?:I|We)\s+(?:have|own|use|drive|adopted|rescued|got)\s+)((?:a|an|two|three|my|our)\s+"
                                   r"[^,;]+?)\s+and\s+((?:a|an|two|three|my|our)\s+[^,;]+?)([.!?]?)$")
+# ...and two activities or subjects: "I play soccer on Tuesdays and basketball on Thursdays", "I'm
+# studying French and Mandarin at night school": dropping one leaves the other
+_ONE_VERB_TWO_PURSUITS = re.compile(r"^((?:I|We)(?:'m|'re|\s+am|\s+are)?\s+(?:play|playing|study|studying|learn|learning|"
+                                    r"speak|take|taking|coach|coaching|teach|teaching)\s+)((?-i:[A-Za-z])[\w-]*(?:\s+on\s+\w+)?)"
+                                    r"\s+and\s+((?-i:[A-Za-z])[\w-]*)((?:\s+(?:on|at|in)\s+[^,;]+?)?)([.!?]?)$")
+# "with my girlfriend Priya and our cat Mochi": with each
+_WITH_EACH = re.compile(r"^(with\s+(?:my|our)\s+[^,;]+?)\s+and\s+((?:my|our)\s+[^,;]+)$")
 
 
 def _where_and_with_whom(clause: str) -> list[str]:
     if found := _LIVES_IN_WITH.match(clause):
         lives, where, with_whom, stop = found.groups()
-        return [f"{lives}{where}{stop}", f"{lives}{with_whom}{stop}"]
+        each = _WITH_EACH.match(with_whom)
+        return [f"{lives}{where}{stop}"] + ([f"{lives}{each.group(1)}{stop}", f"{lives}with {each.group(2)}{stop}"]
+                                           if each else [f"{lives}{with_whom}{stop}"])
     if found := _WE_LIVE_IN.match(clause):
         whom, verb, where, stop = found.groups()
         verb = "live" if verb.lower() == "live" else verb.lower().replace("are ", "am ")
@@ -86,7 +95,22 @@ def _where_and_with_whom(clause: str) -> list[str]:
     if found := _ONE_VERB_TWO_THINGS.match(clause):
         verb, first, second, stop = found.groups()
         return [f"{verb}{first}{stop}", f"{verb}{second}{stop}"]
+    if (found := _ONE_VERB_TWO_PURSUITS.match(clause)) and all(_a_pursuit(found.group(n).split()[0]) for n in (2, 3)):
+        verb, first, second, where, stop = found.groups()
+        return [f"{verb}{first}{stop}", f"{verb}{second}{where}{stop}"]
     return [clause]
+
+
+# A pursuit is named: a language or a school subject in capitals, or a sport, an instrument or a
+# subject ("I play guitar and sing in a band" is two verbs, not two instruments)
+_PURSUITS = set("""soccer football basketball baseball softball tennis volleyball hockey golf rugby cricket badminton squash
+pickleball lacrosse handball chess poker bridge piano guitar violin viola cello drums bass flute clarinet saxophone sax
+trumpet trombone ukulele harp banjo math maths algebra calculus physics chemistry biology history geography economics
+art music drama law medicine nursing engineering philosophy psychology sociology literature statistics""".split())
+
+
+def _a_pursuit(word: str) -> bool:
+    return word[:1].isupper() and word != "I" or word.lower() in _PURSUITS
 
 
 def apart_by_slot(sentence: str) -> list[str]:

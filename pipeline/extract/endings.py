@@ -31,7 +31,7 @@ _ENDED = [re.compile(p, re.I) for p in (
     r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?"
     # ("I sell vintage guitars" is a trade: the present only after "had to")
     r"(?:(?:had|decided)\s+to\s+(?:sell|rehome)|sold|quit|rehomed|"
-    r"got\s+rid\s+of|gave\s+away|cancell?ed|called\s+off|ditched|moved\s+on\s+from)\s+"
+    r"got\s+rid\s+of|gave\s+away|cancell?ed|called\s+off|ditched|dumped|moved\s+on\s+from)\s+"
     r"(?!on\b|with\b|at\b|for\b|plans\b)(?P<what>[^.,;!?]+)",
     # "we lost Max last week" (one who died), "had to pull out of the marathon", "I'm off metformin now",
     # "got LASIK, no more glasses!" (not what one has run out of: "we have no more milk")
@@ -42,6 +42,10 @@ _ENDED = [re.compile(p, re.I) for p in (
     r"for|the|my|on|in|at)\b)(?P<what>[\w'-]+(?:\s+[\w'-]+)?)(?=\s*(?:[.,;!?]|$|now\b|for\s+good\b))",
     r"(?<!\bhave\s)(?<!\bhas\s)(?<!\bhad\s)(?<!\bgot\s)(?<!\bthere's\s)(?<!\bare\s)\bno\s+more\s+"
     r"(?P<what>[\w'-]+)(?=\s*(?:[!.]|$|for\s+me\b))",
+    # "closed my Chase account", "graduated from NYU", "turns out I'm not actually allergic to penicillin"
+    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+)?closed\s+(?:my|our)\s+(?P<what>[\w&'-]+(?:\s+[\w&'-]+)?)\s+account",
+    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+|officially\s+)?graduated\s+from\s+(?P<what>[^.,;!?]+)",
+    r"\bi(?:'m|\s+am)\s+not\s+actually\s+(?P<what>[^.,;!?]+)",
     # "I came off sertraline", "we had to put Max down", "moved over to Apple Music and cancelled Spotify"
     r"\b(?:i|we)\s+(?:just\s+|finally\s+)?came\s+off\s+(?P<what>[^.,;!?]+)",
     r"\bput\s+(?P<what>(?-i:[A-Z])[a-z]+)\s+down\b",
@@ -98,6 +102,7 @@ _JOB_ENDED = [re.compile(
 # "my flight is on Saturday, not Friday". The wrong value alone ("Friday") says little: a memory
 # it ends must share another word with the correction too (see pipeline.stages.resolve).
 _CORRECTED = [re.compile(p, re.I) for p in (
+    r"\bi\s+(?:said|told\s+you|wrote|put)\s+(?P<what>[\w'-]+(?:\s+[\w'-]+)?)\s+(?:earlier|before|last\s+time)\b",
     r"\b(?:it's|it\s+is|that's|that\s+is)\s+not\s+(?:on\s+|in\s+|at\s+)?(?P<what>[\w'-]+(?:\s+[\w'-]+)?)\s*[,;]\s*"
     r"(?:it's|it\s+is|but)\b",
     r"\b[\w'-]+\s*,\s+not\s+(?:on\s+|in\s+|at\s+)?(?P<what>[\w'-]+(?:\s+[\w'-]+)?)\s*(?:[.!;]|$)",
@@ -106,7 +111,7 @@ _CORRECTED = [re.compile(p, re.I) for p in (
 # "I quit smoking two months ago"
 _PHRASE_END = re.compile(r"\s+(?:(?:\d+|an?|one|two|three|four|five|six|several|a\s+few|few)\s+"
                          r"(?:days?|weeks?|months?|years?)\b|"
-                         r"and|but|because|so|since|after|when|as|last|this|yesterday|today|recently|ago|"
+                         r"and|but|because|so|since|after|when|as|last|this|yesterday|today|recently|ago|finally|at\s+last|"
                          r"in|on|at|for|with|now|any\s?more|after\s+all|anyway|though|too|either|which|that|"
                          r"to\s+(?:be|focus|save|get|do|make|try|start)|completely|entirely|totally|altogether|"
                          r"for\s+good|cold\s+turkey)\b.*$", re.I)

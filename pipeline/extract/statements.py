@@ -72,7 +72,7 @@ _PAST_START = re.compile(r"^(just|finally|recently|also|still|already|totally|re
                          r"painted|wrote|read|baked|cooked|played|watched|been|sold|traded|upgraded|switched|"
                          r"replaced|fixed|ordered|received|launched|landed|graduated|hosted|planted|harvested|turned|"
                          r"rehomed|cancelled|canceled|gave|relocated|retired|transferred|dropped|quit|stopped|left|"
-                         r"ditched|lost)\b"
+                         r"ditched|dumped|lost|graduated|closed)\b"
                          # (the same as their imperative: only after an adverb, "Just hit 42!", not "Cut this down")
                          r"|^(just|finally|recently|already)\s+(hit|cut)\b"
                          # any regular past before its object: "Rolled my ankle on Saturday", "Missed the bus"
@@ -157,8 +157,10 @@ def implied_subject(sentence: str) -> str:
         return "I have b" + sentence[1:]
     if re.match(r"^(?:new|updated)\s+(?:e-?mail|phone\s+number|number|address)\b", sentence, re.I):  # "new email is ..."
         return "My " + sentence[0].lower() + sentence[1:]
-    if re.match(r"^back\s+(?:in|at|to|home)\b", sentence, re.I):  # "back in the office full time now ugh"
+    if re.match(r"^(?:back\s+(?:in|at|to|home)|no\s+longer)\b", sentence, re.I):  # "back in the office now", "no longer at target"
         return "I'm " + sentence[0].lower() + sentence[1:]
+    if re.match(r"^(?:just\s+|finally\s+)?cut\s+out\b", sentence, re.I):  # "cut out coffee completely"
+        return "I " + sentence[0].lower() + sentence[1:]
     if home := _HOME_NOW.match(sentence):  # "Glasgow is home now": whose home
         return sentence[:home.end()] + "my " + sentence[home.end():]
     # A missed subject keeps the sentence as said; a wrongly added "I am" makes nonsense of it: look far.

@@ -49,7 +49,7 @@ _NOT_A_CAR_THING = r"(?![\s-]+(?:seats?|wash|charger|mats?|insurance|loan|smell|
 _PLACE = r"(?:the\s+)?(?-i:[A-Z])(?![\w-]*(?:\s+[\w-]+)?\s+(?:team|department|office|role|position|floor|desk|" \
          r"project|division|branch|unit|squad|shift|group|account)\b)"
 SLOTS = [
-    ("residence", re.compile(r"\b(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:now\s+|currently\s+|still\s+)?"
+    ("residence", re.compile(r"\b(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:now\s+|currently\s+|still\s+|actually\s+)?"
                              r"(?:live|living|reside|residing|based)\s+in\s+" + _PLACE +
                              r"|\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+|recently\s+|finally\s+|officially\s+)?"
                              r"(?:moved|relocated)\s+(?:back\s+)?(?:to|into)\s+" + _PLACE +

@@ -375,6 +375,13 @@ def test_a_move_leaves_the_job_said_in_the_same_sentence_current(memory):
     ("My wife Anna and I live in Madrid.", "We moved to Valencia last month.", "wife Anna", "Madrid"),
     # one verb, two things (audit 19)
     ("I have a cat named Pepper and a dog named Scout.", "Scout passed away on Tuesday.", "cat named Pepper", "Scout"),
+    # audit 21's lost facts: two pursuits under one verb, with whom each
+    ("I play soccer on Tuesdays and basketball on Thursdays.", "I stopped playing basketball, my knee hates it.",
+     "soccer", "basketball"),
+    ("I'm studying French and Mandarin at night school.", "I dropped Mandarin, too hard with work.", "French",
+     "Mandarin"),
+    ("I live in Oakland with my girlfriend Priya and our cat Mochi.", "Priya and I split up last month.", "cat Mochi",
+     "girlfriend Priya"),
 ])
 @pytest.mark.parametrize("late", [False, True], ids=["in order", "compound arrives late"])
 def test_a_change_to_one_clause_of_a_compound_fact_leaves_the_others_current(memory, compound, change, kept, changed,
@@ -496,6 +503,15 @@ def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
     ("My son goes to Lincoln Elementary.", "My son started at Jefferson Middle School this fall!", "Lincoln"),
     ("I work from home full time.", "back in the office full time now ugh", "from home"),
     ("My phone is a Samsung Galaxy S21.", "I've switched to an iPhone 15, my Samsung finally gave up.", "Galaxy S21"),
+    # audit 21's blind misses
+    ("I drive a Honda Civic.", "sold the civic finally, bought a used Toyota RAV4", "Civic"),
+    ("I bank with Chase.", "closed my chase account and moved everything over to Ally", "Chase"),
+    ("My internet provider is Comcast.", "dumped comcast, went with Google Fiber", "Comcast"),
+    ("I work at Target as a shift lead.", "no longer at target, starting somewhere new in june", "shift lead"),
+    ("I drink like four coffees a day.", "cut out coffee completely, only green tea now", "coffees"),
+    ("I'm allergic to penicillin.", "turns out I'm not actually allergic to penicillin!", "is allergic to penicillin"),
+    ("I live in Boston.", "oops i said boston earlier but i actually live in Cambridge", "Boston ("),
+    ("I'm a student at NYU.", "graduated from nyu last month!!", "student at NYU"),
     # leaving a named place ends the job there (audit 20)
     ("I got promoted to staff engineer at Shopify today.", "Plot twist, I left Shopify. Wealthsimple made me an offer.",
      "staff engineer"),
@@ -695,6 +711,8 @@ def test_a_later_value_on_the_same_subject_replaces_the_earlier(memory, before, 
     ("I live two minutes from a vegan bakery.", "I eat meat again."),
     ("I'm cooking for a vegan friend tonight.", "I've started eating fish again."),
     ("My phone is a Samsung Galaxy S21.", "My mom switched to an iPhone."),
+    ("I play guitar and sing in a band.", "My sister sings in a choir now."),
+    ("I closed the door on that chapter.", "I love my new door."),
     # ...and nothing else that names the place: a trip leaves the home
     ("I live in Paris with my cat.", "We left Paris yesterday, now in Rome for the week."),
     ("I love the Shopify app store.", "I left Shopify last month."),
