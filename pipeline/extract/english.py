@@ -7,12 +7,13 @@ import re
 from collections.abc import Callable
 
 # Chinese and Japanese end a sentence with a full-width mark and no space after it.
-# (chat in lower case starts a sentence on a word that opens one: "... pescatarian now i guess. can you
-# give me some fish dinners", "I PASSED MY QUALS. friday. 3 hours of questions")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\[(])|\n+|(?<=[\u3002\uff01\uff1f])\s*"
-                           r"|(?<=[.!?])\s+(?=(?:i|i'm|i've|i'll|i'd|my|we|we're|we've|can|could|would|will|do|does|"
-                           r"did|how|what|which|where|why|when|who|is|are|should|any|pls|please|thanks|also|but|so|"
-                           r"anyway|btw|ok|okay|now|then|it's|that's|this|he|she|they)\b)")
+# (chat in lower case starts a sentence in lower case too: "... pescatarian now i guess. can you give me
+# some fish dinners", "my company ended remote work. back in the office 5 days a week")
+# A day said in lower case after a full stop stays with the sentence it dates ("I PASSED MY QUALS.
+# friday.": see pipeline.extract.times).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\[(]|(?!(?:monday|tuesday|wednesday|thursday|friday|saturday|"
+                           r"sunday|yesterday|today|tonight|tomorrow|last|this|next)\b)[a-z])|\n+"
+                           r"|(?<=[\u3002\uff01\uff1f])\s*")
 # A full stop that ends a title or an initial, not a sentence: "Dr. Lee", "St. Mary's", "J. K. Rowling".
 _ABBREVIATION_END = re.compile(r"(?:\b(?:St|Mr|Mrs|Ms|Dr|Jr|Sr|Mt|Ft|Prof|Gen|Capt|Lt|Sgt|Rev|Ave|Rd|Blvd|vs|"
                                r"e\.g|i\.e|U\.S)|(?<![\w.])[A-Z])\.$")

@@ -203,7 +203,10 @@ SLOTS = [
                          r"shifts?\b"
                          r"|\bi(?:'m|\s+am)?\s+(?:now\s+|currently\s+|still\s+|mostly\s+)?work(?:ing)?\s+(?:nights|days|evenings|"
                          r"overnights)\b"
-                         r"|\bi(?:'m|\s+am)\s+(?:now\s+)?(?:back\s+)?on\s+(?:nights|days|evenings)\b", re.I)),
+                         r"|\bi(?:'m|\s+am)\s+(?:now\s+)?(?:back\s+)?on\s+(?:nights|days|evenings)\b"
+                         # "they moved me to day shift!!"
+                         r"|\b(?:moved|put|switched)\s+me\s+(?:over\s+)?to\s+(?:the\s+)?(?:night|day|evening|overnight|graveyard|"
+                         r"morning|early|late|swing)\s+shifts?\b", re.I)),
     # who the speaker lives with: "I live with my parents", "I live alone", "I finally got my own place"
     ("household", re.compile(r"\bi(?:'m|\s+am)?\s+(?:now\s+|currently\s+|still\s+)?(?:live|living)\s+(?:with\s+(?:my\s+)?"
                              r"(?:(?:two|three|four|\d)\s+)?(?:parents|mom|dad|mum|mother|father|family|folks|roommates?|flatmates?|housemates?|boyfriend|"
@@ -215,7 +218,11 @@ SLOTS = [
                              r"|\bi\s+(?:have|'ve\s+got)\s+(?:a\s+|\w+\s+)?(?:new\s+)?(?:roommates?|flatmates?|housemates?)\b"
                              r"|\bi\s+(?:now\s+|currently\s+|still\s+)?share\s+(?:a|an|the|my)\s+(?:flat|apartment|house|place|room)\s+with\b",
                              re.I)),
-    ("name", re.compile(r"\bmy\s+(?:full\s+|last\s+|first\s+|sur|maiden\s+)?name\s+is\b", re.I)),
+    # (and what one goes by: "everyone calls me Liz" ... "I actually go by Beth now")
+    ("name", re.compile(r"\bmy\s+(?:full\s+|last\s+|first\s+|sur|maiden\s+)?name\s+is\b"
+                        r"|\bi\s+(?:now\s+|actually\s+|just\s+|mostly\s+)?go\s+by\s+(?-i:[A-Z])"
+                        r"|\b(?:everyone|everybody|people|friends|my\s+friends)\s+calls?\s+me\s+(?-i:[A-Z])"
+                        r"|(?:^|\bplease\s+)call\s+me\s+(?-i:[A-Z])", re.I)),
     # ("my new number btw: 555-0199", "my new phone number: 555-0177")
     ("phone number", re.compile(r"\bmy\s+(?:new\s+)?(?:phone\s+|cell\s+|mobile\s+)?number\s*(?:btw\s*|now\s*)?(?:is\b|:)"
                                 r"|\bmy\s+(?:new\s+)?(?:cell\s+|mobile\s+)?phone\s+is\s+\+?\d"

@@ -512,6 +512,11 @@ def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
     ("I'm allergic to penicillin.", "turns out I'm not actually allergic to penicillin!", "is allergic to penicillin"),
     ("I live in Boston.", "oops i said boston earlier but i actually live in Cambridge", "Boston ("),
     ("I'm a student at NYU.", "graduated from nyu last month!!", "student at NYU"),
+    ("Everyone calls me Liz.", "I actually go by Beth now, not Liz. new job new me", "calls the user Liz"),
+    ("I work the night shift, 11pm to 7am.", "they moved me to day shift!! 7 to 3 now", "night shift"),
+    # a lower-case sentence after a full stop is a sentence of its own
+    ("I work from home full time.", "ugh, my company ended remote work. back in the office 5 days a week now",
+     "from home"),
     # leaving a named place ends the job there (audit 20)
     ("I got promoted to staff engineer at Shopify today.", "Plot twist, I left Shopify. Wealthsimple made me an offer.",
      "staff engineer"),
