@@ -40,20 +40,20 @@ _LIVES_IN_WITH = re.compile(r"^((?:I|We)(?:\s+live|\s*(?:am|'m|are|'re)\s+living
                             r"(with\s+(?:my|our)\s+[^,;]+?)([.!?]?)$", re.I)
 
 
-def clauses(sentence: str, where_apart_from_whom: bool = True) -> list[str]:
+def clauses(sentence: str, two_values_apart: bool = True) -> list[str]:
     """`sentence` as its independent first-person clauses (see above), or [sentence]."""
     sentence = straight(sentence)
     if len(sentence) > READ_CHARS:
         return [sentence]
     if not re.match(r"(?:I|I'm|I've|I am|My)\b", sentence):
-        return _where_and_with_whom(sentence) if where_apart_from_whom and sentence.startswith("We") else [sentence]
+        return _two_values_apart(sentence) if two_values_apart and re.match(r"We\b", sentence) else [sentence]
     parts = [p for p in (_CLAUSE_JOIN_AFTER_MY if sentence.startswith("My") else _CLAUSE_JOIN).split(sentence) if p]
     if identity := _IDENTITY_THEN_PARTICIPLE.match(parts[0]):
         parts[:1] = [identity.group(1), parts[0][identity.end():]]
     if parts[0].startswith("I'm ") and (tail := _LISTED_STATE.search(parts[0])):  # "I'm 34, single, and ..."
         parts[:1] = [parts[0][:tail.start()], "I'm " + tail.group(1)]
-    if where_apart_from_whom:
-        parts = [half for part in parts for half in _where_and_with_whom(part)]
+    if two_values_apart:
+        parts = [half for part in parts for half in _two_values_apart(part)]
     if len(parts) < 2 or any(_POINTS_BACK.search(part) for part in parts[1:]):
         return [sentence]
     for before, part in zip(parts, parts[1:]):
@@ -68,11 +68,12 @@ def clauses(sentence: str, where_apart_from_whom: bool = True) -> list[str]:
 # ...and said with the other as a subject: "My wife Anna and I live in Madrid"
 _WE_LIVE_IN = re.compile(r"^(My\s+(?:wife|husband|partner|boyfriend|girlfriend|fianc[ée]e?|family|kids|son|daughter|"
                          r"roommates?|parents|mom|mum|dad)(?:\s+(?-i:[A-Z])[a-z]+)?)\s+and\s+I\s+"
-                         r"(live|are\s+living|have\s+lived)\s+(in\s+[^,;]+?)([.!?]?)$", re.I)
+                         r"(live|are\s+living|have\s+lived)\s+(in\s+(?!(?:different|separate|two)\b)[^,;]+?)([.!?]?)$", re.I)
 # One verb, two things: "I have a cat named Pepper and a dog named Scout", "I use a MacBook and an
 # iPhone 13": when the dog dies, the cat stays
-_ONE_VERB_TWO_THINGS = re.compile(r"^((?:I|We)\s+(?:have|own|use|drive|adopted|rescued|got)\s+)((?:a|an|two|three|my|our)\s+"
-                                  r"[^,;]+?)\s+and\s+((?:a|an|two|three|my|our)\s+[^,;]+?)([.!?]?)$")
+# (a thing named with "a" or a number: "and my in-laws drive a Tesla" is another subject)
+_ONE_VERB_TWO_THINGS = re.compile(r"^((?:I|We)\s+(?:have|own|use|drive|adopted|rescued|got)\s+)((?:a|an|two|three)\s+"
+                                  r"[^,;]+?)\s+and\s+((?:a|an|two|three)\s+[^,;]+?)([.!?]?)$")
 # ...and two activities or subjects: "I play soccer on Tuesdays and basketball on Thursdays", "I'm
 # studying French and Mandarin at night school": dropping one leaves the other
 _ONE_VERB_TWO_PURSUITS = re.compile(r"^((?:I|We)(?:'m|'re|\s+am|\s+are)?\s+(?:play|playing|study|studying|learn|learning|"
@@ -82,7 +83,8 @@ _ONE_VERB_TWO_PURSUITS = re.compile(r"^((?:I|We)(?:'m|'re|\s+am|\s+are)?\s+(?:pl
 _WITH_EACH = re.compile(r"^(with\s+(?:my|our)\s+[^,;]+?)\s+and\s+((?:my|our)\s+[^,;]+)$")
 
 
-def _where_and_with_whom(clause: str) -> list[str]:
+def _two_values_apart(clause: str) -> list[str]:
+    """One clause holding two values (where and with whom, two things, two pursuits) as two."""
     if found := _LIVES_IN_WITH.match(clause):
         lives, where, with_whom, stop = found.groups()
         each = _WITH_EACH.match(with_whom)
@@ -110,14 +112,14 @@ art music drama law medicine nursing engineering philosophy psychology sociology
 
 
 def _a_pursuit(word: str) -> bool:
-    return word[:1].isupper() and word != "I" or word.lower() in _PURSUITS
+    return (word[:1].isupper() and word != "I") or word.lower() in _PURSUITS
 
 
 def apart_by_slot(sentence: str) -> list[str]:
     """One statement per single-valued subject a sentence sets, when its clauses set two or more
     ("I live in Boston and I'm a nurse": stored whole, a move would archive the nurse with Boston);
     else the sentence whole."""
-    parts = clauses(sentence, where_apart_from_whom=False)
+    parts = clauses(sentence, two_values_apart=False)
     slots = [slot for slot in map(slot_of, parts) if slot]
     if len(slots) < 2 or len(set(slots)) < len(slots):  # a slot twice: "I left Boston and I live in Denver"
         return [sentence]

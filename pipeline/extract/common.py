@@ -27,8 +27,11 @@ LABEL = (r"(?i:update|note|edit|ps|p\.s|fyi|question|quick question|reminder|imp
          r"explanation|reason|short answer|long answer|bottom line|key points|takeaway|recommendation|"
          r"recommendations|agenda|menu|schedule|itinerary|budget|total|price|cost|source|sources|link|links|"
          r"definition|meaning|error|fix|workaround|version \d+|part \d+|week \d+|round \d+|breakfast|lunch|"
-         r"dinner|snack|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|tonight):")
-SPEAKER_PREFIX = re.compile(rf"^(?!{LABEL})([A-Z][\w.'-]{{0,30}}(?: [A-Z][\w.'-]{{0,30}})?):\s+")
+         r"dinner|snack):")
+# (a day that heads a line is no speaker either, but it dates what follows: "Tomorrow: final exam at 9",
+# so it is no label to strip)
+_DAY_HEADING = r"(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|tonight):"
+SPEAKER_PREFIX = re.compile(rf"^(?!{LABEL}|{_DAY_HEADING})([A-Z][\w.'-]{{0,30}}(?: [A-Z][\w.'-]{{0,30}})?):\s+")
 # A long message is kept as several raw memories: MiniLM reads ~200 words, or ~250 characters of
 # Chinese or Japanese (a word of those scripts counts each character; see _length).
 RAW_CHUNK_WORDS = 250

@@ -31,21 +31,26 @@ _ENDED = [re.compile(p, re.I) for p in (
     r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+|recently\s+|already\s+|officially\s+)?"
     # ("I sell vintage guitars" is a trade: the present only after "had to")
     r"(?:(?:had|decided)\s+to\s+(?:sell|rehome)|sold|quit|rehomed|"
-    r"got\s+rid\s+of|gave\s+away|cancell?ed|called\s+off|ditched|dumped|moved\s+on\s+from)\s+"
+    r"got\s+rid\s+of|gave\s+away|cancell?ed|called\s+off|ditched|moved\s+on\s+from|"
+    # ("dumped comcast", not "dumped my coffee on my laptop")
+    r"dumped(?=\s+(?!(?:my|the|a|an|some|it|all|out|on|him|her|them)\b)))\s+"
     r"(?!on\b|with\b|at\b|for\b|plans\b)(?P<what>[^.,;!?]+)",
     # "we lost Max last week" (one who died), "had to pull out of the marathon", "I'm off metformin now",
     # "got LASIK, no more glasses!" (not what one has run out of: "we have no more milk")
-    r"(?:\b(?:i|we)\s+|^)(?:just\s+|sadly\s+|recently\s+)?lost\s+(?P<what>(?-i:[A-Z])[a-z]+)\b(?!\s+(?-i:[A-Z]))",
-    r"(?:\b(?:i|we)\s+|^)(?:(?:had|have)\s+to\s+|just\s+|finally\s+)?(?:pull|pulled)\s+out\s+of\s+"
-    r"(?P<what>(?:the|my|our)\s+[^.,;!?]+)",
+    # (not "lost Jenny's number", nor one lost and found again)
+    r"(?:\b(?:i|we)\s+|^)(?:just\s+|sadly\s+|recently\s+)?lost\s+(?P<what>(?-i:[A-Z])[a-z]+)\b(?!['\u2019]s\b)"
+    r"(?!\s+(?-i:[A-Z]))(?![^.;!?]*\b(?:found|back|again|for\s+a\s+(?:minute|moment|bit|while))\b)",
+    r"(?:\b(?:i|we)\s+|^)(?:(?:had|have|decided)\s+to\s+pull|pulled)\s+out\s+of\s+(?P<what>(?:the|my|our)\s+"
+    r"(?:[\w'-]+\s+){0,2}?(?:race|marathon|half|triathlon|competition|tournament|deal|program|programme|course|"
+    r"league|team|show|project|trip|wedding|contest|event|match|game|season|class|production|play))\b",
     r"\bi(?:'m|\s+am)\s+(?:finally\s+|officially\s+)?off\s+(?!(?:to|work|school|sick|duty|today|tomorrow|tonight|"
-    r"for|the|my|on|in|at)\b)(?P<what>[\w'-]+(?:\s+[\w'-]+)?)(?=\s*(?:[.,;!?]|$|now\b|for\s+good\b))",
-    r"(?<!\bhave\s)(?<!\bhas\s)(?<!\bhad\s)(?<!\bgot\s)(?<!\bthere's\s)(?<!\bare\s)\bno\s+more\s+"
-    r"(?P<what>[\w'-]+)(?=\s*(?:[!.]|$|for\s+me\b))",
+    r"for|the|my|on|in|at|this|next|till|until|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekends?|"
+    r"mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)\b)"
+    r"(?P<what>[\w'-]+(?:\s+[\w'-]+)?)(?=\s*(?:[.,;!?]|$|now\b|for\s+good\b))",
+    # (said on its own, "..., no more glasses!": not "no more wine for me tonight", "my husband says no more dogs")
+    r"(?:^|[,;:]\s*|\bso\s+)no\s+more\s+(?P<what>[\w'-]+)(?=\s*(?:[!.]|$))",
     # "closed my Chase account", "graduated from NYU", "turns out I'm not actually allergic to penicillin"
-    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+)?closed\s+(?:my|our)\s+(?P<what>[\w&'-]+(?:\s+[\w&'-]+)?)\s+account",
-    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+|officially\s+)?graduated\s+from\s+(?P<what>[^.,;!?]+)",
-    r"\bi(?:'m|\s+am)\s+not\s+actually\s+(?P<what>[^.,;!?]+)",
+    r"\bi(?:'m|\s+am)\s+not\s+actually\s+(?P<what>(?:allergic|intolerant|sensitive)\s+to\s+[^.,;!?]+)",
     # "I came off sertraline", "we had to put Max down", "moved over to Apple Music and cancelled Spotify"
     r"\b(?:i|we)\s+(?:just\s+|finally\s+)?came\s+off\s+(?P<what>[^.,;!?]+)",
     r"\bput\s+(?P<what>(?-i:[A-Z])[a-z]+)\s+down\b",
@@ -93,16 +98,23 @@ _TIES_ENDED = [re.compile(p, re.I) for p in (
     r"\b(?P<what>(?-i:[A-Z])[a-z]+)\s+and\s+i\s+(?:just\s+|finally\s+)?(?:broke\s+up|split\s+up|got\s+divorced|"
     r"don't\s+talk\s+any\s?more)\b",
 )]
-# Leaving a named place ends the job there, not whatever else names it: "I left Shopify" (but "we left
-# Paris yesterday" on a trip ends nothing of where one lives)
+# Leaving a named place, said as news ("I left Shopify.", "I left Google in May and joined Stripe"), ends
+# the job there and nothing else that names it; leaving it on an errand or a trip ("I left Google early
+# today", "we left Boston at 6am") is no ending
 _JOB_ENDED = [re.compile(
-    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+|officially\s+|recently\s+)?left\s+(?P<what>(?-i:[A-Z])[\w&.-]*"
-    r"(?:\s+(?-i:[A-Z])[\w&.-]*){0,2})", re.I)]
+    r"\bi\s+(?:finally\s+|officially\s+|recently\s+)?left\s+(?P<what>(?-i:[A-Z])[\w&-]*(?:\s+(?-i:[A-Z])[\w&-]*){0,2})"
+    r"(?=\s*(?:[.!;]|$)|\s+(?:in\s+(?-i:[A-Z])|last\s+(?:week|month|year)|after\s+\w+\s+years?|to\s+(?:join|start|work)|"
+    r"for\s+(?:good|a\s+new\s+job)|and\s+(?:joined|started|now)))", re.I)]
+# Closing an account ends the provider ("closed my Chase account"), graduating the school
+_PROVIDER_ENDED = [re.compile(
+    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+)?closed\s+(?:my|our)\s+(?P<what>[\w&'-]+(?:\s+[\w&'-]+)?)\s+account", re.I)]
+_SCHOOL_ENDED = [re.compile(
+    r"(?:\b(?:i|we)\s+|^)(?:just\s+|finally\s+|officially\s+)?graduated\s+from\s+(?P<what>[^.,;!?]+)", re.I)]
 # A correction names the wrong value beside the right one: "it's not Tuesday, it's Wednesday",
 # "my flight is on Saturday, not Friday". The wrong value alone ("Friday") says little: a memory
 # it ends must share another word with the correction too (see pipeline.stages.resolve).
 _CORRECTED = [re.compile(p, re.I) for p in (
-    r"\bi\s+(?:said|told\s+you|wrote|put)\s+(?P<what>[\w'-]+(?:\s+[\w'-]+)?)\s+(?:earlier|before|last\s+time)\b",
+    r"\bi\s+(?:said|told\s+you)\s+(?P<what>[\w'-]+(?:\s+[\w'-]+)?)\s+(?:earlier|last\s+time)\b",
     r"\b(?:it's|it\s+is|that's|that\s+is)\s+not\s+(?:on\s+|in\s+|at\s+)?(?P<what>[\w'-]+(?:\s+[\w'-]+)?)\s*[,;]\s*"
     r"(?:it's|it\s+is|but)\b",
     r"\b[\w'-]+\s*,\s+not\s+(?:on\s+|in\s+|at\s+)?(?P<what>[\w'-]+(?:\s+[\w'-]+)?)\s*(?:[.!;]|$)",
@@ -136,9 +148,10 @@ _FICTION = re.compile(r"\bin\s+(?:the|that|this|a)\s+(?:movie|film|show|series|b
 CORRECTION_MARK = "corrected:"  # an ending that must share another word with the memory it ends
 # An ending bound to a matter ends only memories on it (pipeline.stages.rivals): a break-up what was
 # said of the couple, eating meat again a diet ("vegan", not "the vegan place round the corner"),
-# leaving a place the job there
-RELATIONSHIP_MARK, DIET_MARK, JOB_MARK = "relationship:", "diet:", "job:"
-MATTER_MARKS = (RELATIONSHIP_MARK, DIET_MARK, JOB_MARK)
+# leaving a place the job there, closing an account the provider, graduating the school
+RELATIONSHIP_MARK, DIET_MARK, JOB_MARK, PROVIDER_MARK, SCHOOL_MARK = "relationship:", "diet:", "job:", "provider:", \
+    "school:"
+MATTER_MARKS = (RELATIONSHIP_MARK, DIET_MARK, JOB_MARK, PROVIDER_MARK, SCHOOL_MARK)
 
 
 def endings_of(sentence: str) -> list[str]:
@@ -148,7 +161,7 @@ def endings_of(sentence: str) -> list[str]:
     if _NOT_NOW.search(sentence) or _FICTION.search(sentence):
         return found
     for patterns, mark in ((_ENDED, ""), (_TIES_ENDED, RELATIONSHIP_MARK), (_JOB_ENDED, JOB_MARK),
-                           (_CORRECTED, CORRECTION_MARK)):
+                           (_PROVIDER_ENDED, PROVIDER_MARK), (_SCHOOL_ENDED, SCHOOL_MARK), (_CORRECTED, CORRECTION_MARK)):
         for pattern in patterns:
             for m in pattern.finditer(sentence):
                 if HYPOTHETICAL.search(sentence, 0, m.start()):

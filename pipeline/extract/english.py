@@ -16,7 +16,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\[(]|(?!(?:monday|tuesday
                            r"|(?<=[\u3002\uff01\uff1f])\s*")
 # A full stop that ends a title or an initial, not a sentence: "Dr. Lee", "St. Mary's", "J. K. Rowling".
 _ABBREVIATION_END = re.compile(r"(?:\b(?:St|Mr|Mrs|Ms|Dr|Jr|Sr|Mt|Ft|Prof|Gen|Capt|Lt|Sgt|Rev|Ave|Rd|Blvd|vs|"
-                               r"e\.g|i\.e|U\.S)|(?<![\w.])[A-Z])\.$")
+                               r"e\.g|i\.e|U\.S|a\.m|p\.m|A\.M|P\.M|etc|yrs?|hrs?|mins?|approx|incl|Ph\.D|ph\.d|no)"
+                               r"|(?<![\w.])[A-Z])\.$")
 MODALS = {"can", "could", "will", "would", "should", "may", "might", "must", "shall"}
 ADVERBS = {"just", "also", "always", "never", "still", "often", "usually", "really", "actually",
            "finally", "recently", "even", "only", "sometimes", "already", "now", "mostly",
@@ -58,6 +59,11 @@ _PRONOUNS: dict[str, Callable[[str, str], str]] = {
 _AFTER_NAMED = {"my": "their", "mine": "theirs", "me": "them", "myself": "themselves", "our": "their",
                 "ours": "theirs", "us": "them"}
 _PUNCT_TAIL = ".,!?;:\"')"
+# A word in -ed that is a regular past: not a present ("need", "feed"), a noun ("bed", "hundred") or a
+# name ("Ahmed the plumber is coming on Friday")
+REGULAR_PAST = (r"(?!(?:" + "|".join(sorted(PRESENT_ED)) + r"|bed|red|seed|weed|reed|sled|hundred|ahmed|mohammed|mohamed|"
+                r"muhammed|hamed|saeed|javed|fareed|rasheed|waleed|khaled|zayed|ted|fred|ned|jed|alfred|wilfred|manfred|"
+                r"jared|mildred|winifred)\b)[a-z]{2,}ed")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -260,7 +266,10 @@ def _generic_you(before: list[str], after: list[str], subject: str, other: str) 
         return False
     # "games where you attack each other", not "I wonder where you put it" or "show me where you found it"
     if len(before) > 1 and before[-1].lower() == "where" and before[-2].lower().strip(_PUNCT_TAIL) not in \
-            ("know", "knew", "tell", "told", "see", "saw", "ask", "asked", "wonder", "is", "was", "me", "us", "remember"):
+            ("know", "knew", "tell", "told", "see", "saw", "ask", "asked", "wonder", "is", "was", "me", "us", "remember",
+             "forgot", "forget", "recall", "remembered", "wondering", "show", "showed") and \
+            not (after and after[0].lower().strip(_PUNCT_TAIL) in ("said", "told", "mentioned", "recommended", "suggested",
+                                                                  "put", "sent", "wrote")):
         return True
     if before[-1:] == [] or before[-1].lower() in ("if", "when", "because", "and", "but", "so") or \
             before[-1][-1:] in ",;:.!?":
@@ -334,8 +343,9 @@ def _in_a_title(words: list[str], i: int) -> bool:
     if not 1 < i < len(words) - 1 or words[i - 1][-1:] in ",;:.!?" or words[i][-1:] in ",;:.!?":
         return False
     before, after = _split_word(words[i - 1])[1], _split_word(words[i + 1])[1]
-    return before[:1].isupper() and before not in ("I", "And", "But", "So", "Then") and \
-        after[:1].isupper() and after.isalpha() and after != "I"
+    # (Title Case, not a sentence in capitals: "YESTERDAY MY SISTER AND I WENT")
+    return before[:1].isupper() and before[1:].islower() and before not in ("And", "But", "So", "Then") and \
+        after[:1].isupper() and after[1:].islower() and after.isalpha()
 
 
 def to_third_person(sentence: str, subject: str, other: str = "the assistant") -> str:

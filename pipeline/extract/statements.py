@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.extract.english import PRESENT_ED
+from pipeline.extract.english import REGULAR_PAST
 from pipeline.extract.common import LABEL
 from pipeline.extract.replies import SECOND_PERSON
 
@@ -39,7 +39,8 @@ REQUEST = re.compile(r"^(please|(can|could|would|will) you|tell me|give me|help 
 # Chat's discourse markers say nothing in a memory read months later ("By the way, I got a dog.")
 LEAD_IN = re.compile(rf"^(?:(?:and|also|oh|well|anyway|anyways|actually|so|btw|by the way|speaking of which|"
                      rf"on another note|oh and|plus|you know|lol|ugh|haha|"
-                     rf"(?:did|have)\s+i\s+(?:mention(?:ed)?|tell\s+you|told\s+you)(?:\s+that)?)\b[\s,]*|{LABEL}\s*)+", re.I)
+                     rf"(?:did|have)\s+i\s+(?:mention(?:ed)?|tell\s+you|told\s+you)(?:\s+that)?(?!\s+about\b)|"
+                     rf"can\s+i\s+just\s+say|did\s+you\s+know(?:\s+that)?)\b[\s,]*|{LABEL}\s*)+", re.I)
 # Interjections that open a chat sentence ("Yeah, Melanie plays clarinet.", "Wow, that story is so
 # inspiring"): only before a comma or "!", so that "Sure thing" or "Totally worth it" keep their word.
 # A yes or no right before the speaker's own "I" or "my" goes too ("Nah I never use summons").
@@ -72,12 +73,12 @@ _PAST_START = re.compile(r"^(just|finally|recently|also|still|already|totally|re
                          r"painted|wrote|read|baked|cooked|played|watched|been|sold|traded|upgraded|switched|"
                          r"replaced|fixed|ordered|received|launched|landed|graduated|hosted|planted|harvested|turned|"
                          r"rehomed|cancelled|canceled|gave|relocated|retired|transferred|dropped|quit|stopped|left|"
-                         r"ditched|dumped|lost|graduated|closed)\b"
+                         r"ditched|dumped|closed)\b"
                          # (the same as their imperative: only after an adverb, "Just hit 42!", not "Cut this down")
                          r"|^(just|finally|recently|already)\s+(hit|cut)\b"
                          # any regular past before its object: "Rolled my ankle on Saturday", "Missed the bus"
-                         r"|^(just|finally|recently|also|already)?\s*(?!(?:" + "|".join(sorted(PRESENT_ED)) +
-                         r"|hundred)\b)[a-z]{3,}ed\s+(?:my|our|a|an|the|his|her|their|some|two|three|\d)\b", re.I)
+                         r"|^(just|finally|recently|also|already)?\s*" + REGULAR_PAST +
+                         r"\s+(?:my|our|a|an|the|his|her|their|some|two|three|\d)\b", re.I)
 # Words that carry no content: a fact needs at least two others ("Melanie is so happy for Caroline" has none).
 LIGHT = set("""who whom whose which where when why all any some these those there here from into about after
 before over again out off up down back through being going gonna lot lots bit kind sort such own other others
@@ -116,15 +117,13 @@ DEATH = re.compile(r"^(?-i:[A-Z])[\w'-]+(?:\s+(?-i:[A-Z])[\w'-]+)?\s+(?:just\s+|
                    re.I)
 
 
-_HOME_NOW = re.compile(r"^(?:the\s+)?[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?\s+is\s+(?:officially\s+)?(?=home\s+(?:now|these\s+days)\b)")
-
-
 # A question typed without its mark: "Do I need an ice bath or is that a myth", "how do I do the
 # Anmeldung thing". Not the idiom that opens a statement ("Did I mention I got a dog").
 _UNMARKED_QUESTION = re.compile(r"^(?:(?:how|what|which|where|when|why|who)\s+(?:do|does|did|should|could|would|can|"
                                 r"will|is|are|am|was|were)\s+(?:i|you|we|it|they|my|your|the)\b"
                                 r"|(?:do|does|did|should|could|would|can|will|is|are|am|have|has)\s+"
-                                r"(?:i|you|we|it|that|this|there|they|my|your)\b(?!\s+(?:mention|tell\s+you|told\s+you)\b))",
+                                r"(?:i|you|we|it|that|this|there|they|my|your)\b(?!\s+(?:mention|tell\s+you|told\s+you|just\s+say|"
+                                r"know)\b))",
                                 re.I)
 
 
@@ -157,12 +156,12 @@ def implied_subject(sentence: str) -> str:
         return "I have b" + sentence[1:]
     if re.match(r"^(?:new|updated)\s+(?:e-?mail|phone\s+number|number|address)\b", sentence, re.I):  # "new email is ..."
         return "My " + sentence[0].lower() + sentence[1:]
-    if re.match(r"^(?:back\s+(?:in|at|to|home)|no\s+longer)\b", sentence, re.I):  # "back in the office now", "no longer at target"
+    # "back in the office full time now", "no longer at target" (not "Back in college I played rugby")
+    if re.match(r"^(?:back\s+(?:in|at|to)\s+(?:the\s+)?(?:office|gym|work|school)\b|back\s+home\b|no\s+longer\s+(?:at|with|"
+                r"working|vegan|vegetarian|single|dating|a|an)\b)", sentence, re.I):
         return "I'm " + sentence[0].lower() + sentence[1:]
     if re.match(r"^(?:just\s+|finally\s+)?cut\s+out\b", sentence, re.I):  # "cut out coffee completely"
         return "I " + sentence[0].lower() + sentence[1:]
-    if home := _HOME_NOW.match(sentence):  # "Glasgow is home now": whose home
-        return sentence[:home.end()] + "my " + sentence[home.end():]
     # A missed subject keeps the sentence as said; a wrongly added "I am" makes nonsense of it: look far.
     head = " ".join(sentence.split(",", 1)[0].split()[:12])
     if first.endswith("ing") and len(first) > 5 and first not in _NOT_GERUNDS and sentence[:1].isupper() \

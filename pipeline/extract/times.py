@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from memq.tokens import WIDE_CHAR
-from pipeline.extract.english import IRREGULAR_PAST, PRESENT_ED
+from pipeline.extract.english import IRREGULAR_PAST, PRESENT_ED, REGULAR_PAST
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
@@ -47,7 +47,8 @@ def _counted(said: datetime, m: re.Match, sign: int) -> str | None:
 
 def _ago(said: datetime):
     """'two weeks ago' keeps its words and gains the date it points at: the question may use
-    either ("when ... four years ago?", "in which year ...?"). 'Two weeks ago today' is a day."""
+    either ("when ... four years ago?", "in which year ...?"). 'Two weeks ago today' (days or weeks) is
+    one day."""
     def repl(m: re.Match) -> str:
         when = _counted(said, m, -1)
         if when and m.group(3) and m.group(2).lower() in ("day", "week"):
@@ -61,15 +62,17 @@ def _in_from_now(said: datetime):
     """'in 3 days', 'in two weeks': from when it was said, forward. Not in a sentence in the past
     ("I read it in two weeks" is how long it took)."""
     def repl(m: re.Match) -> str:
-        when = None if _said_in_past(m) or _HOW_LONG_SINCE.search(_clause_before(m)) else _counted(said, m, 1)
+        since = re.split(r"\b(?:and|but|so|because)\b", _clause_before(m))[-1]
+        when = None if _said_in_past(m) or _HOW_LONG_SINCE.search(since) else _counted(said, m, 1)
         return f"{m.group(0)} ({when})" if when else m.group(0)
     return repl
 
 
-# "I haven't slept in 4 days", "the best sleep I've had in two weeks", "first time in 3 years": how
-# long since, not a day to come
-_HOW_LONG_SINCE = re.compile(r"\b(?:haven't|hasn't|hadn't|have\s+not|has\s+not|had\s+not|never|first|best|worst|"
-                             r"longest|only|most|least)\b", re.I)
+# How long since, not a day to come: "I haven't slept in 4 days", "the best sleep I've had in two
+# weeks", "first time in 3 years" (read in the words since the clause's last "and"/"but": "I haven't
+# packed yet and we move in 3 days" is a day to come; "Our first baby is due in 3 weeks" is one too)
+_HOW_LONG_SINCE = re.compile(r"\b(?:haven't|hasn't|hadn't|have\s+not|has\s+not|had\s+not|never)\b|\bfirst\s+time\s*$"
+                             r"|\b(?:best|worst|longest|most)\b.*\b(?:i've|i\s+have|i\s+had|we've|i'd)\b", re.I)
 
 
 def _weekday(said: datetime):
@@ -155,15 +158,13 @@ _PAST_AFTER_NOUN = re.compile(r"(?:\b(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Tt]
                               r"|\b[A-Z][a-z]+)\s+(?:[a-z]+ly\s+|just\s+|also\s+|finally\s+|already\s+)?(?:"
                               + _IRREGULAR + r")\b")
 _PRESENT = re.compile(r"\b(?:is|are|am|'s|'re|'m)\b|\w+ing\b|\b\w+'s\s+\w+ing\b", re.I)
-# a word in -ed that is a regular past: not a present ("need", "feed") nor a noun ("bed", "hundred")
-_REGULAR_PAST = r"(?!(?:" + "|".join(sorted(PRESENT_ED)) + r"|bed|red|seed|weed|reed|sled|hundred)\b)[a-z]{2,}ed"
 # A regular past shortly before the day (at most four words between), in a clause with a noun
 # subject and nothing of the present or to come ("Baby number three arrived on Tuesday", "Our
 # landlord finally fixed the heater on Friday"); a participle has a helper ("getting my car serviced
 # on Friday", "the car is booked in on Friday"), and an adjective in -ed follows its determiner
 # ("my married friends meet on Friday").
 _ED_BEFORE_DAY = re.compile(r"\b(?<!\bmy\s)(?<!\bour\s)(?<!\bthe\s)(?<!\ba\s)(?<!\bhis\s)(?<!\bher\s)(?<!\btheir\s)"
-                            + _REGULAR_PAST + r"(?:\s+[\w']+){0,4}?(?:\s+on)?\s*$", re.I)
+                            + REGULAR_PAST + r"(?:\s+[\w']+){0,4}?(?:\s+on)?\s*$", re.I)
 _NEAR_CHARS = 200
 _CLAUSE_CHARS = 1000
 # a clause opening with a pronoun or a gerund has no noun subject ("I fixed", "Getting my car serviced")
@@ -201,28 +202,44 @@ def _said_in_past(m: re.Match) -> bool:
 # A day said as a sentence of its own tells when the sentence before it happened: "I PASSED MY
 # QUALS. friday.", "NADIA PROPOSED. saturday night, on the beach"
 _FRAGMENT_START = r"(?:^|(?<=[.!?] )|(?<=\n))"
-_A_PAST_FORM = re.compile(r"\b(?:was|were|did|had|" + _IRREGULAR + "|" + _REGULAR_PAST + r")\b", re.I)
+_A_PAST_FORM = re.compile(r"\b(?:was|were|did|had|" + _IRREGULAR + "|" + REGULAR_PAST + r")\b", re.I)
 
 
-# A clause whose "I" is left out, opening on a past form: "welp. rolled my ankle on saturday", "Got my
-# results on Friday". Not the forms the present shares ("Let me know on Friday", "Put it on Monday's list").
-_SAME_AS_PRESENT = {"cost", "cut", "hit", "hurt", "let", "put", "quit", "read", "set", "shut"}
+# A clause whose "I" is left out, opening on a past form: "welp. rolled my ankle on saturday". Not the
+# forms the present shares ("Let me know on Friday", "Put it on Monday's list"), nor "got" ("Got a big
+# exam on Monday" is "I've got"), nor when the clause goes on in the present ("Found out my flight is on
+# Friday").
+_SAME_AS_PRESENT = {"cost", "cut", "hit", "hurt", "let", "put", "quit", "read", "set", "shut", "got"}
 _PAST_OPENING = re.compile(r"\s*(?:just\s+|finally\s+|also\s+|then\s+|and\s+)?(?:" +
-                           "|".join(sorted(IRREGULAR_PAST - _SAME_AS_PRESENT)) + "|" + _REGULAR_PAST + r")\b", re.I)
+                           "|".join(sorted(IRREGULAR_PAST - _SAME_AS_PRESENT)) + "|" + REGULAR_PAST + r")\b", re.I)
 
 
 def _fragment_in_past(m: re.Match) -> bool:
-    before = m.string[:m.start()]
-    if before and not before.endswith((". ", "! ", "? ", "\n")):
+    """Whether a day opening a sentence is past: by the rest of its sentence when that has a verb
+    ("Saturday night, we went dancing"; "Saturday night is my sister's party"), else by the sentence
+    before ("I PASSED MY QUALS. friday.")."""
+    text = m.string
+    before = text[max(0, m.start() - _NEAR_CHARS):m.start()]
+    if m.start() and not before.endswith((". ", "! ", "? ", "\n")):
         return False
+    rest = re.split(r"[.!?\n]", text[m.end():m.end() + _NEAR_CHARS])[0]
+    if _FUTURE.search(rest) or _PRESENT_VERB.search(rest):
+        return False
+    if _A_PAST_FORM.search(rest):
+        return True
     previous = re.split(r"[.!?\n]", before.rstrip(" .!?\n"))[-1]
     return bool(_A_PAST_FORM.search(previous)) and not _FUTURE.search(previous)
+
+
+_PRESENT_VERB = re.compile(r"\b(?:is|are|am|'s|'re|'m|has|have|starts?|begins?|opens?)\b", re.I)
 
 
 @lru_cache(maxsize=256)
 def _clause_in_past(text: str, start: int, end: int) -> bool:
     # once per clause, not once per time phrase in it (a long run of them is one clause)
-    if _PAST.search(text, start, end) or _PAST_OPENING.match(text, start, end):
+    if _PAST.search(text, start, end):
+        return True
+    if (opening := _PAST_OPENING.match(text, start, end)) and not _PRESENT.search(text, opening.end(), end):
         return True
     noun_past = _PAST_AFTER_NOUN.search(text, start, end)
     return bool(noun_past) and not _PRESENT.search(text, noun_past.end(), end)

@@ -56,16 +56,19 @@ SLOTS = [
                              # "since relocating to Edinburgh", "the company relocated me to Dubai", "the keys
                              # to our new place in Austin". Not "I'm in London now": a trip as often as a home.
                              r"|\b(?:relocating|relocated\s+(?:me|us))\s+to\s+" + _PLACE +
-                             r"|\b(?:my|our|the)\s+new\s+(?:place|apartment|flat|house|home|condo)\s+in\s+" + _PLACE +
-                             # "Glasgow is home now", "Lisbon is officially home"
-                             r"|^(?:the\s+)?(?-i:[A-Z])[\w-]+(?:\s+(?-i:[A-Z])[\w-]+)?\s+is\s+(?:officially\s+)?(?:my\s+|our\s+)?"
-                             r"home\s+(?:now|these\s+days)\b" +
+                             r"|\b(?:my|our|first\s+(?:day|week|month|night)s?\s+(?:at|in)\s+the)\s+new\s+(?:place|apartment|flat|"
+                             r"house|home|condo)\s+in\s+" + _PLACE +
+                             # "Glasgow is my home now", "Lisbon is officially home" (not "Dave is home now")
+                             r"|^(?:the\s+)?(?-i:[A-Z])[\w-]+(?:\s+(?-i:[A-Z])[\w-]+)?\s+is\s+(?:officially\s+(?:my\s+|our\s+)?|"
+                             r"(?:now\s+)?(?:my|our)\s+)(?:new\s+)?home\b" +
                              # "My apartment is in Chicago", "Just finished moving to Seattle"
                              r"|\b(?:my|our)\s+(?:place|apartment|flat|house|home|condo)\s+is\s+(?:now\s+)?in\s+" + _PLACE +
                              r"|\b(?:finished|done|finally)\s+moving\s+(?:to|into)\s+" + _PLACE +
                              # "I live in a tiny apartment in Brooklyn", "I rent a flat in Seattle", "we bought a
                              # house in Tacoma"
                              r"|\b(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:now\s+|currently\s+|still\s+)?(?:live|living|rent|renting|bought|own)"
+                             # (a house rented "for the weekend" is a trip)
+                             r"(?![^.;!?]*\bfor\s+(?:the|a|our|my|this)\s+(?:weekend|week|night|trip|vacation|holiday|summer|month)\b)"
                              r"\s+(?:in\s+)?(?:a|an|the|my|our)\s+"
                              r"(?:[\w-]+\s+){0,2}?(?:place|apartment|flat|house|home|condo|studio|townhouse)\s+in\s+"
                              + _PLACE, re.I)),
@@ -74,7 +77,8 @@ SLOTS = [
     # ("I'd never quit being vegan" is no diet said)
     # (nor a place or person one is near: "I'm 2 min from a vegan doner place", "cooking for a vegan friend")
     ("diet", re.compile(r"\b(?:i(?!')|i'm|i've|we(?!')|we're)\b(?!\s+(?:was|were|used\s+to|had\s+been)\b)"
-                        r"(?:(?!\b(?:from|to|near|at|for|with|about|of|by|into|in)\b)[^.,;!?]){0,25}?"
+                        r"(?:(?!\b(?:from|near|at|for|with|about|of|by|into|in)\b|\bto\s+(?:a|an|the|this|that|my|our)\s+"
+                        r"(?![\w-]+\s+(?:[\w-]+\s+)?diet\b))[^.,;!?]){0,25}?"
                         r"\b(?:vegetarian|vegan|pescatarian|"
                         r"eat(?:ing)? meat|eat(?:ing)? fish|plant-based)\b"
                         # "I'm on a keto diet", "I follow a Mediterranean diet", "I eat pretty much everything"
@@ -220,8 +224,13 @@ SLOTS = [
                              re.I)),
     # (and what one goes by: "everyone calls me Liz" ... "I actually go by Beth now")
     ("name", re.compile(r"\bmy\s+(?:full\s+|last\s+|first\s+|sur|maiden\s+)?name\s+is\b"
-                        r"|\bi\s+(?:now\s+|actually\s+|just\s+|mostly\s+)?go\s+by\s+(?-i:[A-Z])"
-                        r"|\b(?:everyone|everybody|people|friends|my\s+friends)\s+calls?\s+me\s+(?-i:[A-Z])"
+                        # ("I go by Beth now", "I actually go by Beth"; not "I go by Starbucks every morning")
+                        r"|\bi\s+(?:now\s+|actually\s+|prefer\s+to\s+)go\s+by\s+(?-i:[A-Z])[a-z]+(?=\s*(?:[.,;!]|$|now\b|"
+                        r"instead\b|these\s+days\b))"
+                        r"|\bi\s+go\s+by\s+(?-i:[A-Z])[a-z]+\s+(?:now|instead|these\s+days)\b"
+                        r"|\b(?:everyone|everybody|people|friends|my\s+friends)\s+calls?\s+me\s+(?!(?-i:Mom|Mum|Mommy|Mama|Dad|"
+                        r"Daddy|Papa|Grandma|Grandpa|Nana|Boss|Doc|Chef|Coach|Sir|Madam|Auntie|Aunt|Uncle|Teacher|Miss|Captain)\b)"
+                        r"(?-i:[A-Z])"
                         r"|(?:^|\bplease\s+)call\s+me\s+(?-i:[A-Z])", re.I)),
     # ("my new number btw: 555-0199", "my new phone number: 555-0177")
     ("phone number", re.compile(r"\bmy\s+(?:new\s+)?(?:phone\s+|cell\s+|mobile\s+)?number\s*(?:btw\s*|now\s*)?(?:is\b|:)"
@@ -351,10 +360,15 @@ def said_plainly(sentence: str) -> str:
 
 # A child's school, one per child: "my son goes to Lincoln Elementary" ... "my son started at Jefferson
 # Middle School" ("my daughter Mia ..." is Mia's: two children, two schools)
+# (not a class or an event: "Sunday School at our church", "Dance Academy on Tuesdays", "the High School musical")
 _CHILDS_SCHOOL = re.compile(r"\bmy\s+(?P<child>son|daughter|kid|oldest|youngest)\s+(?:(?P<name>(?-i:[A-Z])[a-z]+)\s+)?"
-                            r"(?:now\s+|just\s+)?(?:goes|started|is\s+starting|is\s+going|transferred)\s+(?:to|at)\s+"
-                            r"(?:the\s+)?(?-i:[A-Z])[\w'.-]*(?:\s+(?-i:[A-Z])[\w'.-]*){0,3}?\s+(?-i:Elementary|Middle|High|"
-                            r"School|Academy|Preschool|Kindergarten|Montessori|Prep|Primary|Secondary)\b", re.I)
+                            r"(?:now\s+|just\s+)?(?:goes|started|transferred)\s+(?:to|at)\s+"
+                            r"(?:the\s+)?(?!(?-i:Sunday|Saturday|Dance|Music|Art|Swim|Karate|Ballet|Drama|Summer|Bible|Driving|Coding|"
+                            r"Chess|Soccer|Football|Tennis|Gymnastics|Martial|Cooking|Language|Hebrew|Religious|Space|Band)\b)"
+                            r"(?-i:[A-Z])[\w'.-]*(?:\s+(?-i:[A-Z])[\w'.-]*){0,3}?\s+(?-i:Elementary|Middle|High|"
+                            r"School|Academy|Preschool|Kindergarten|Montessori|Prep|Primary|Secondary)\b"
+                            r"(?!\s+(?:musical|play|game|concert|dance|fair|event|show|reunion|camp)\b)"
+                            r"(?![^.;!?]*\bon\s+\w+days\b)", re.I)
 
 
 def slot_of(sentence: str) -> str | None:

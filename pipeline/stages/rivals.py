@@ -10,7 +10,8 @@ import functools
 import re
 
 from pipeline.extract.english import past_form
-from pipeline.extract.endings import CORRECTION_MARK, DIET_MARK, JOB_MARK, MATTER_MARKS, RELATIONSHIP_MARK
+from pipeline.extract.endings import (CORRECTION_MARK, DIET_MARK, JOB_MARK, MATTER_MARKS, PROVIDER_MARK,
+                                      RELATIONSHIP_MARK, SCHOOL_MARK)
 from pipeline.filters import Eq
 from pipeline.models import Batch, Candidate, StoredMemory
 from pipeline.stores import lexical
@@ -86,14 +87,16 @@ def statement_endings(text: str, ends: list[str]) -> list[Ending]:
 
 # What the matter of a bound ending (pipeline.extract.endings.MATTER_MARKS) is, in a memory: its
 # slot, or for a couple, a word that names them one ("Jonah is my boyfriend", "moving in with my partner")
-_COUPLE = lexical.content_terms("boyfriend girlfriend partner husband wife fiance fiancee spouse dating married engaged "
-                                "together relationship")
+_COUPLE = lexical.content_terms("boyfriend girlfriend partner husband wife fiance fiancee fiancé fiancée spouse dating "
+                                "married engaged together relationship bf gf hubby wifey seeing")
 _MATTER_SLOTS = {RELATIONSHIP_MARK: ("relationship",),
                  DIET_MARK: ("diet", "pref:vegan", "pref:vegetarian", "pref:pescatarian"),
-                 JOB_MARK: ("job", "workplace")}
+                 JOB_MARK: ("job", "workplace"), SCHOOL_MARK: ("school",), PROVIDER_MARK: ()}
 
 
 def _on_slot_of(matter: str | None, slots: frozenset[str | None]) -> bool:
+    if matter == PROVIDER_MARK:  # any who serves one: "provider:bank", "provider:doctor"...
+        return any(slot and slot.startswith(PROVIDER_MARK) for slot in slots)
     return matter is not None and any(slot in _MATTER_SLOTS[matter] for slot in slots)
 
 

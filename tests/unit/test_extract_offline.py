@@ -890,3 +890,22 @@ def test_what_a_fact_keeps_of_chat_sentences(message, facts):
 ])
 def test_a_like_said_with_two_adverbs_is_a_preference(said, liked):
     assert texts(run(("user", said)), "preference") == [liked]
+
+
+@pytest.mark.parametrize("message, fact", [
+    # the code review's: a day opening a sentence takes its own sentence's tense; "first" is no "how
+    # long since"; a day to come after "and"; a name in -ed is no past; "a.m." ends no sentence; a
+    # sentence in capitals is no title; "Can I just say" opens a statement; a day heading dates
+    ("Saturday night, we went dancing with my coworkers.",
+     "Saturday 4 May 2024 night, the user and others went dancing with their coworkers."),
+    ("Our first baby is due in 3 weeks!", "The user's first baby is due in 3 weeks (the week of 29 May 2024)."),
+    ("I haven't packed yet and we move in 3 days.",
+     "The user hasn't packed yet and the user and others move in 3 days (11 May 2024)."),
+    ("Ahmed the plumber is coming on Friday.", "Ahmed the plumber is coming on Friday 10 May 2024."),
+    ("I work 9 a.m. to 5 p.m. on weekdays.", "The user works 9 a.m. to 5 p.m. on weekdays (8 May 2024)."),
+    ("YESTERDAY MY SISTER AND I WENT TO PARIS", "On 7 May 2024 the user's SISTER AND the user WENT TO PARIS."),
+    ("Can I just say I love my new job", "The user loves their new job (8 May 2024)."),
+    ("Tomorrow: I have my final exam at 9.", "On 9 May 2024: the user has their final exam at 9."),
+])
+def test_what_the_new_chat_rules_must_leave_alone(message, fact):
+    assert texts(run(("user", message), said=datetime(2024, 5, 8, 10, tzinfo=BEIJING)), "fact") == [fact]
