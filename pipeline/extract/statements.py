@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.extract.english import REGULAR_PAST
 from pipeline.extract.common import LABEL
+from pipeline.extract.english import REGULAR_PAST
 from pipeline.extract.replies import SECOND_PERSON
 
 FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'll|i'd|my|me|mine|myself|we|we're|we've|our|us)\b", re.IGNORECASE)
