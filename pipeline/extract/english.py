@@ -326,8 +326,13 @@ def _compound_subject(before: list[str]) -> bool:
     name = before[-2].strip(_PUNCT_TAIL)
     if name[:1].isupper() and name.lower() not in _PRONOUNS:
         # "...in Boston and I work", "...with Mel and I loved it", "a cat named Oliver and I drive": a
-        # name after a preposition or "named" is an object, so "and I" opens a second clause
-        return len(before) < 3 or before[-3].lower() not in _BEFORE_AN_OBJECT
+        # name after a preposition or "named" is an object, so "and I" opens a second clause. The
+        # name may be of several words ("an analyst at Pellworth Insurance and I want to grow").
+        start = len(before) - 2
+        while start > 0 and before[start - 1][:1].isupper() and before[start - 1].lower() not in _PRONOUNS \
+                and before[start - 1][-1:] not in ",;:":
+            start -= 1
+        return start == 0 or before[start - 1].lower() not in _BEFORE_AN_OBJECT
     # "my wife and I love" opens its clause; "...pursuing my goals and I hope" ends one
     # ("My" is already "the user's" or "Caroline's" in `before`)
     # ("my running club and I meet": the possessive may stand two words back)

@@ -826,6 +826,9 @@ def test_had_or_would_after_an_apostrophe_d(said, fact):
      ["The user is in a relationship with Chris (8 May 2023).", "The user and others live in Oakland (8 May 2023)."]),
     ("My phone is 555-0110 and my email is dan.r@gmail.com.",
      ["The user's phone is 555-0110 (8 May 2023).", "The user's email is dan.r@gmail.com (8 May 2023)."]),
+    # a name of several words after a preposition is an object too
+    ("I'm a junior analyst at Pellworth Insurance and I want to grow into a senior role.",
+     ["The user is a junior analyst at Pellworth Insurance and the user wants to grow into a senior role (8 May 2023)."]),
     # ...but "My X and I" is one subject, and "a fan of living in cities" no clause
     ("My boyfriend Tom and I have been together three years.",
      ["The user's boyfriend Tom and the user have been together three years (8 May 2023)."]),
