@@ -9,9 +9,9 @@
 3. One item per said thing: an item whose source messages are all cited by one better-ranked item
    is dropped (a fact and the raw message it came from, two facts from one message), so the
    limit buys distinct evidence rather than paraphrases, and the reader gets fewer words. When
-   two facts of one message both rank, the message is shown instead, once. Only
-   when a short history runs out of distinct things does the room left go to the raw messages
-   held back.
+   two facts of one message both rank, the message is shown instead, once; when two parts of a
+   long message rank, they are shown together, as one item. Only when a short history runs out
+   of distinct things does the room left go to the raw messages held back.
 4. Preferences are context for the answer, not search results: only those that bear on the query
    are returned, however many the caller allows: close to it, its best keyword match, or on the
    topic it names ("Suggest a dinner recipe": the food dislikes).
@@ -208,6 +208,14 @@ def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
             continue
         cited = _message_keys(entry.memory) if one_per_message else set()
         better = next((i for i, earlier in enumerate(shown) if cited and cited <= earlier), None)
+        if better is not None and _chunks_of_one_message(out[better][0], entry.memory):
+            # Another part of a long message already shown (chunked to be searchable, see
+            # extract.common.raw_candidates): it joins that item, in the message's order. The
+            # reader gets the parts of the message that bear on the query, in one item (under the
+            # id of its best part). LongMemEval replay: answer recall 0.792 -> 0.806, 2,220 -> 2,913
+            # words (the baseline's 3,221); LoCoMo's messages are short and unchanged.
+            out[better] = (_joined(out[better][0], entry.memory), out[better][1])
+            continue
         if better is not None:
             # Two facts of one message both made the cut ("I had a class with Juan. We meet every
             # Wednesday."): they say different things, and the message says both, in one item.
@@ -226,6 +234,34 @@ def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
     ids = {m.id for m, _ in out}  # a message shown in place of its two facts is held back too
     fuller = [item for item in covered if item[0].kind == "raw" and item[0].id not in ids]
     return out + fuller[: limit - len(out)]
+
+
+def _chunks_of_one_message(shown: StoredMemory, other: StoredMemory) -> bool:
+    """Whether `other` is another chunk of the one message `shown` is (or holds parts of): not
+    the same chunk again (a message shown in place of its two facts meets itself later on)."""
+    return shown.kind == other.kind == "raw" and len(shown.sources) == len(other.sources) == 1 \
+        and _message_keys(shown) == _message_keys(other) \
+        and RAW_PREFIX.sub("", other.text) not in RAW_PREFIX.sub("", shown.text).split(_PART_GAP)
+
+
+def _joined(shown: StoredMemory, other: StoredMemory) -> StoredMemory:
+    """Two chunks of one message as one item: "[date] speaker: <earlier part> … <later part>", the
+    parts in the order the message has them (a chunk joined before can hold several parts)."""
+    content = shown.sources[0].content
+    parts = [part for memory in (shown, other) for part in RAW_PREFIX.sub("", memory.text).split(_PART_GAP)]
+    prefix = RAW_PREFIX.match(shown.text)
+    parts.sort(key=lambda part: _position(content, part))
+    return shown.model_copy(update={"text": (prefix.group(0) if prefix else "") + _PART_GAP.join(parts)})
+
+
+_PART_GAP = " … "
+
+
+def _position(content: str, part: str) -> int:
+    """Where a chunk's words start in its message (a chunk's relative times are annotated, so its
+    opening words, not the whole chunk, are looked for); unknown ones go last."""
+    found = " ".join(content.split()).find(" ".join(part.split()[:4]))  # chunks have their whitespace normalised
+    return found if found >= 0 else len(content)
 
 
 def _relevant_preferences(scored: dict[str, Scored], query: str) -> dict[str, Scored]:

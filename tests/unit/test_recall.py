@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.recall import SearchRequest, search
+from pipeline.models import Source, StoredMemory
+from pipeline.recall import Scored, SearchRequest, _select, search
 from pipeline.stores.vector_store import Scope
 from tests.ports import HashEmbedder
 from tests.unit.test_resolve import Memory
@@ -196,3 +197,39 @@ def test_chinese_japanese_and_korean_are_found_by_a_word_inside_a_sentence(memor
                             ("서울", "서울")]:
         top = find(memory, query, memory_limit=1)["memory_detail_list"]
         assert top and expected in top[0]["memory_value"], (query, top)
+
+
+def test_the_parts_of_a_long_message_that_match_are_one_item_in_the_messages_order(memory):
+    # a long answer is kept in chunks of whole sentences (extract.common.RAW_CHUNK_WORDS) to be searchable
+    starter = " ".join(f"Step {n}: feed the sourdough starter with rye flour and warm water." for n in range(20))
+    filler = " ".join(f"Note {n}: the garden fence needs fresh paint before the winter rains." for n in range(20))
+    oven = " ".join(f"Tip {n}: bake the sourdough loaf in a hot dutch oven with steam." for n in range(20))
+    memory.converse(("user", "How do I make sourdough?"), ("assistant", f"{starter} {filler} {oven}"))
+    memory.say("My sister lives in Lisbon and works as a nurse.")
+    found = find(memory, "sourdough starter rye flour dutch oven loaf", memory_limit=2)["memory_detail_list"]
+    first = found[0]["memory_value"]
+    assert found[0]["memory_type"] == "RawMessageMemory" and " … " in first, found
+    assert first.index("feed the sourdough starter") < first.index(" … ") < first.index("dutch oven"), first
+    assert "garden fence" not in first and first.count("assistant:") == 1, first  # only the parts that match
+    assert [s["message_index"] for s in found[0]["sources"]] == [1]
+    # the second place goes to another message, not to another part of the first
+    assert (found[1]["sources"][0]["conversation_id"], found[1]["sources"][0]["message_index"]) != ("c1", 1), found
+
+
+def test_a_message_shown_in_place_of_its_facts_is_not_shown_again_when_it_ranks_itself():
+    said = "I had a class with a tutor named Juan. We meet every Wednesday."
+
+    def stored(mid: str, kind: str, text: str, index: int = 0) -> StoredMemory:
+        source = Source(conversation_id="c1", message_index=index, role="user", chat_time="2024-03-01 10:00:00",
+                        content=said if index == 0 else text)
+        return StoredMemory(id=mid, project="p", user_id="u", kind=kind, text=text, create_time=0, update_time=0,
+                            said_at=0, conversation_id="c1", sources=[source])
+
+    raw = stored("raw", "raw", f"[1 March 2024] user: {said}")
+    ranked = [stored("f1", "fact", "The user had a class with a tutor named Juan."),
+              stored("f2", "fact", "The user and Juan meet every Wednesday."), raw,
+              stored("other", "raw", "[1 March 2024] user: My sister lives in Lisbon.", index=1)]
+    scored = {m.id: Scored(m, fused=1.0 - n / 10, cosine=0.9 - n / 10) for n, m in enumerate(ranked)}
+    chosen = _select(scored, SearchRequest(project="p", user_id="u", query="Juan"), 3, one_per_message=True)
+    assert [m.id for m, _ in chosen] == ["raw", "other"], chosen  # the two facts, as their message
+    assert chosen[0][0].text == raw.text  # once, not joined to itself
