@@ -112,7 +112,7 @@ def locomo(mv, data, service: Service, k: int, show: int, ingest: bool = True):
     return mv.score(results)
 
 
-def lme(mv, data, service: Service, k: int, ingest: bool = True):
+def lme(mv, data, service: Service, k: int, ingest: bool = True, dump: list | None = None):
     results = []
     for rec in mv.lme_items(data):
         user = f"lme-{rec['question_id']}"
@@ -129,6 +129,13 @@ def lme(mv, data, service: Service, k: int, ingest: bool = True):
         text = "\n".join(m.get("memory_value") or m.get("preference") or "" for m in items)
         results.append((rec["question_type"], (sum(e in got for e in ev) / len(ev)) if ev else None,
                         mv.answer_recall(rec["answer"], text), len(text.split())))
+        if dump is not None:
+            dump.append({"id": rec["question_id"], "type": rec["question_type"], "question": rec["question"],
+                         "answer": str(rec["answer"]), "evidence": results[-1][1], "answer_recall": results[-1][2],
+                         "words": results[-1][3], "items": [{"text": m.get("memory_value") or m.get("preference"),
+                                                              "type": m.get("memory_type") or "preference",
+                                                              "sources": [(s["conversation_id"], s["message_index"])
+                                                                          for s in m["sources"]]} for m in items]})
     return mv.score(results)
 
 
@@ -141,12 +148,13 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument("--show", type=int, default=0, help="print N missed questions with what was retrieved")
     ap.add_argument("--keep", type=Path, help="keep the ingested store here and reuse it (search-only reruns)")
+    ap.add_argument("--dump", type=Path, help="write each LongMemEval question's retrieved items here (JSON)")
     args = ap.parse_args()
     spec = importlib.util.spec_from_file_location("memeval", args.memeval)
     mv = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mv)
     embedder = CachedEmbedder()
-    out = {}
+    out, dump = {}, []
     try:
         for name, path in (("locomo", args.locomo), ("longmemeval", args.lme)):
             if not path:
@@ -161,13 +169,15 @@ def main() -> None:
                     service.graphs.graphs = pickle.loads((root / "graphs.pkl").read_bytes())
                 started = time.time()
                 out[name] = locomo(mv, data, service, args.k, args.show, ingest) if name == "locomo" else \
-                    lme(mv, data, service, args.k, ingest)
+                    lme(mv, data, service, args.k, ingest, dump)
                 service.store.close()
                 if ingest and args.keep:
                     (root / "graphs.pkl").write_bytes(pickle.dumps(service.graphs.graphs))
             print(name, f"{time.time() - started:.0f} s")
             for cat, s in out[name].items():
                 print(f"  {cat:28} ev={s['evidence_recall']} ans={s['answer_recall']} words={s['words']} n={s['n']}")
+        if args.dump:
+            args.dump.write_text(json.dumps(dump, indent=1))
     finally:
         embedder.save()
 
