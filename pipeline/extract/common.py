@@ -27,7 +27,11 @@ LABEL = (r"(?i:update|note|edit|ps|p\.s|fyi|question|quick question|reminder|imp
          r"explanation|reason|short answer|long answer|bottom line|key points|takeaway|recommendation|"
          r"recommendations|agenda|menu|schedule|itinerary|budget|total|price|cost|source|sources|link|links|"
          r"definition|meaning|error|fix|workaround|version \d+|part \d+|week \d+|round \d+|breakfast|lunch|"
-         r"dinner|snack):")
+         r"dinner|snack|confession|psa|rant|vent|spoiler|random|milestone|recap|disclaimer|announcement|"
+         r"newsflash|storytime|oops|whoops|yay|wow|omg|lol|ugh|sigh|anyway|honestly|seriously|bonus|progress|"
+         # a label may take a word before it: "Great news:", "Sad news:", "Quick update:", "Fun fact:"
+         r"[\w'-]+ (?:news|update|question|note|fact|thought|thoughts|story|win|take|opinion|confession|"
+         r"announcement|alert|twist|rant|tip|reminder|warning|idea|request|check)):")
 # (a day that heads a line is no speaker either, but it dates what follows: "Tomorrow: final exam at 9",
 # so it is no label to strip)
 _DAY_HEADING = r"(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|tonight):"

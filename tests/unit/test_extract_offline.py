@@ -462,9 +462,15 @@ def test_what_the_user_says_of_themselves_after_a_request_is_a_fact():
     assert facts == ["The user is practicing for their trip to Madrid (8 May 2023)."]
 
 
-def test_a_label_before_a_colon_is_not_a_speaker():
-    facts = texts(run(("user", "Update: I accepted the Ridgeline offer at the hospital!")), "fact")
+@pytest.mark.parametrize("label", ["Update", "Confession", "Great news", "Sad News", "Quick update", "Fun fact"])
+def test_a_label_before_a_colon_is_not_a_speaker(label):
+    facts = texts(run(("user", f"{label}: I accepted the Ridgeline offer at the hospital!")), "fact")
     assert facts == ["The user accepted the Ridgeline offer at the hospital (8 May 2023)."]
+
+
+def test_a_name_before_a_colon_is_still_a_speaker():
+    facts = texts(run(("user", "Caroline: I accepted the Ridgeline offer at the hospital!")), "fact")
+    assert facts == ["Caroline accepted the Ridgeline offer at the hospital (8 May 2023)."]
 
 
 def test_an_assistant_opening_word_before_a_colon_is_not_a_speaker():
