@@ -18,6 +18,11 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\[(]|(?!(?:monday|tuesday
 _ABBREVIATION_END = re.compile(r"(?:\b(?:St|Mr|Mrs|Ms|Dr|Jr|Sr|Mt|Ft|Prof|Gen|Capt|Lt|Sgt|Rev|Ave|Rd|Blvd|vs|"
                                r"e\.g|i\.e|U\.S|a\.m|p\.m|A\.M|P\.M|etc|yrs?|hrs?|mins?|approx|incl|Ph\.D|ph\.d|no)"
                                r"|(?<![\w.])[A-Z])\.$")
+# ...but a capital letter is a thing's name, not an initial, when a sentence plainly begins after
+# it: "I swim laps at the Y. How can I ...", "I take vitamin D. It helps."
+_OPENS_A_SENTENCE = re.compile(r"(?:I|I'm|I've|I'd|I'll|It|It's|My|We|We're|Our|He|She|They|You|Your|This|That|"
+                               r"There|The|A|An|How|What|When|Where|Why|Who|Which|Can|Could|Would|Should|Do|Does|"
+                               r"Did|Is|Are|Any|But|And|So|Also|Thanks|Please)\b")
 MODALS = {"can", "could", "will", "would", "should", "may", "might", "must", "shall"}
 ADVERBS = {"just", "also", "always", "never", "still", "often", "usually", "really", "actually",
            "finally", "recently", "even", "only", "sometimes", "already", "now", "mostly",
@@ -73,7 +78,8 @@ def split_sentences(text: str) -> list[str]:
             continue
         # "St. Mary's Church" is one name, not two sentences. Only the piece's end is read: a long
         # run of such pieces must not be scanned again at each join.
-        if out and _ABBREVIATION_END.search(out[-1][-12:]):
+        if out and (end := _ABBREVIATION_END.search(out[-1][-12:])) and \
+                not (len(end.group(0)) == 2 and _OPENS_A_SENTENCE.match(piece)):
             out[-1] += " " + piece
         else:
             out.append(piece)

@@ -7,7 +7,12 @@ import re
 
 LIKE = re.compile(r"\b(?:i|we)\s+(?:(?:really|also|do|just|absolutely|always|usually|generally|definitely|totally|"
                   r"honestly|still|now)\s+){0,2}(?P<verb>like|love|enjoy|prefer|adore"
-                  r"|(?:am|are) (?:a )?(?:big |huge )?fans? of|(?:am|are) (?:really )?into)\s+(?P<what>[^.!?,;]+)", re.I)
+                  r"|(?:am|are) (?:a )?(?:big |huge )?fans? of|(?:am|are) (?:really )?into"
+                  # "I'm obsessed with spicy Thai food", "I'm a sucker for historical fiction"
+                  r"|(?:am|are) (?:(?:so|totally|completely|absolutely|kind of|kinda|a bit|pretty|really|a little|"
+                  r"honestly|lowkey|low-key) )?(?:obsessed with|(?:a |such a )?(?:total |huge |big |complete )?suckers? for"
+                  r"|crazy about|passionate about|hooked on|big on|all about)|can't get enough of)"
+                  r"\s+(?P<what>[^.!?,;]+)", re.I)
 # ("I've come to hate running": a taste turned)
 DISLIKE = re.compile(r"\b(?:i|we)(?:(?:'ve|\s+have)\s+(?:come|grown)\s+to)?\s+(?:really\s+|honestly\s+|just\s+)?"
                      r"(?P<verb>(?:don't|dont|do not) (?:really )?like|dislike|hate"
@@ -40,6 +45,12 @@ PLAIN_TASTES = [
     (re.compile(r"\bi\s+am\s+(?P<what>(?:not\s+|definitely\s+not\s+|definitely\s+|more\s+of\s+|totally\s+|"
                 r"such\s+|really\s+not\s+)?an?\s+(?:morning|night|cat|dog|people|coffee|tea|beach|mountain|city|"
                 r"indoor|outdoor|early|summer|winter|big\s+picture|details)\s+(?:person|owl|bird|type))\b", re.I), "am"),
+    # a trait that any advice must fit: "I'm pretty risk-averse with money", "I'm a homebody"
+    (re.compile(r"\bi\s+am\s+(?P<what>(?:(?:pretty|very|quite|really|a\s+bit|super|extremely|fairly|definitely|"
+                r"generally)\s+)?(?:risk[- ]averse|frugal|budget[- ]conscious|introverted|extroverted|an\s+introvert|"
+                r"an\s+extrovert|a\s+homebody|a\s+minimalist|a\s+picky\s+eater|a\s+foodie|an\s+early\s+riser|"
+                r"a\s+creature\s+of\s+habit)(?:\s+(?:with|about)\s+(?:money|food|spending|my\s+money|investing))?)\b",
+                re.I), "am"),
     (re.compile(r"\bi\s+(?:don't|do\s+not|never)\s+(?P<what>drink|smoke|drink\s+alcohol|gamble)\b"
                 r"(?=\s*(?:[,.;!]|$|\s+(?:any\s?more|at\s+all|anymore|so\b|because\b)))", re.I), "do not"),
 ]

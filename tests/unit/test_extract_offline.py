@@ -8,6 +8,7 @@ import pytest
 from pipeline.chat_time import BEIJING
 from pipeline.extract.tagging import entities_of
 from pipeline.extract.common import RAW_CHUNK_WORDS
+from pipeline.extract.english import split_sentences
 from pipeline.extract.offline import OfflineExtractor
 from pipeline.extract.statements import is_statement
 from pipeline.extract.preferences import preference_slot
@@ -899,6 +900,32 @@ def test_what_a_fact_keeps_of_chat_sentences(message, facts):
 ])
 def test_a_like_said_with_two_adverbs_is_a_preference(said, liked):
     assert texts(run(("user", said)), "preference") == [liked]
+
+
+@pytest.mark.parametrize("said, preferences", [
+    # audit 23: tastes said in chat's words, and traits advice must fit, were no preferences
+    ("I'm obsessed with spicy Thai food; green curry is my comfort meal.", ["The user likes spicy Thai food."]),
+    ("I'm a sucker for historical fiction, especially anything set during World War II.",
+     ["The user likes historical fiction."]),
+    ("I'm hooked on Severance.", ["The user likes Severance."]),
+    ("I'm pretty risk-averse with money, since my parents lost their savings in 2008.",
+     ["The user is pretty risk-averse with money."]),
+    ("I'm a homebody, honestly.", ["The user is a homebody."]),
+    # a capital letter before a full stop ends the sentence when another plainly begins: the
+    # question after it no longer swallows the statement
+    ("I love swimming laps at the Y. How can I make my swim workouts more challenging?",
+     ["The user likes swimming laps at the Y."]),
+    # ...and no taste is read where nothing is named
+    ("I'm obsessed with how you explained it.", []),
+])
+def test_tastes_and_traits_said_in_other_words_are_preferences(said, preferences):
+    assert texts(run(("user", said)), "preference") == preferences
+
+
+def test_an_initial_is_still_not_the_end_of_a_sentence():
+    assert split_sentences("I met J. K. Rowling and A. Jones once. She was nice.") == \
+        ["I met J. K. Rowling and A. Jones once.", "She was nice."]
+    assert split_sentences("I take vitamin D. It helps.") == ["I take vitamin D.", "It helps."]
 
 
 @pytest.mark.parametrize("message, fact", [
