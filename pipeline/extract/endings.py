@@ -119,6 +119,25 @@ _CORRECTED = [re.compile(p, re.I) for p in (
     r"(?:it's|it\s+is|but)\b",
     r"\b[\w'-]+\s*,\s+not\s+(?:on\s+|in\s+|at\s+)?(?P<what>[\w'-]+(?:\s+[\w'-]+)?)\s*(?:[.!;]|$)",
 )]
+# What someone else in the user's life gave up ("My daughter Mia quit ballet", "my husband stopped
+# drinking", "Sam dropped out of the MBA program"): the activity alone would end the user's own
+# memories of it ("I love ballet"), so it is read as a correction is: a memory it ends must also
+# share another word of the sentence, the person ("Mia", "daughter").
+_THEIRS_ENDED = [re.compile(
+    r"^(?:[\w']+[,!]\s+)?(?:(?:my|our)\s+(?:[\w'-]+\s+)?(?:(?-i:[A-Z])[a-z]+\s+)?|(?-i:[A-Z])[a-z]+\s+)"
+    r"(?:just\s+|finally\s+|recently\s+|officially\s+)?(?:quit|gave\s+up(?:\s+on)?|dropped\s+out\s+of|"
+    r"stopped(?=\s+\w+ing\b)|stopped\s+going\s+to|is\s+(?:no\s+longer|not)\s+(?:doing|playing|taking)|"
+    r"isn't\s+(?:doing|playing|taking)(?=\s+[^.,;!?]+\s+any\s?more\b))"
+    r"\s+" + _NOT_JUST_TODAY + r"(?!on\b|with\b|at\b|for\b|to\b|me\b|us\b|him\b|her\b|them\b)"
+    r"(?:(?:his|her|their)\s+)?(?P<what>[^.,;!?]+)", re.I)]
+
+
+def gives_up(sentence: str) -> bool:
+    """Whether the sentence tells that someone in the user's life gave something up ("Mia quit
+    ballet."): a statement to keep however short, for what it ends."""
+    return any(pattern.search(sentence) for pattern in _THEIRS_ENDED)
+
+
 # Where the old value's phrase ends: "I sold the Civic and bought a Tesla", "I stopped running in May",
 # "I quit smoking two months ago"
 _PHRASE_END = re.compile(r"\s+(?:(?:\d+|an?|one|two|three|four|five|six|several|a\s+few|few)\s+"
@@ -161,7 +180,8 @@ def endings_of(sentence: str) -> list[str]:
     if _NOT_NOW.search(sentence) or _FICTION.search(sentence):
         return found
     for patterns, mark in ((_ENDED, ""), (_TIES_ENDED, RELATIONSHIP_MARK), (_JOB_ENDED, JOB_MARK),
-                           (_PROVIDER_ENDED, PROVIDER_MARK), (_SCHOOL_ENDED, SCHOOL_MARK), (_CORRECTED, CORRECTION_MARK)):
+                           (_PROVIDER_ENDED, PROVIDER_MARK), (_SCHOOL_ENDED, SCHOOL_MARK), (_CORRECTED, CORRECTION_MARK),
+                           (_THEIRS_ENDED, CORRECTION_MARK)):
         for pattern in patterns:
             for m in pattern.finditer(sentence):
                 if HYPOTHETICAL.search(sentence, 0, m.start()):

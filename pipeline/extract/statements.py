@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from pipeline.extract.common import LABEL
+from pipeline.extract.endings import gives_up
 from pipeline.extract.english import REGULAR_PAST
 from pipeline.extract.replies import SECOND_PERSON
 
@@ -137,7 +138,7 @@ def is_statement(sentence: str) -> bool:
     if asks(sentence) or FILLER.match(sentence) or REQUEST.match(sentence) or THANKS.match(sentence) \
             or (len(sentence.split()) < 3 and not _STATE.match(sentence)):
         return False
-    if FIRST_PERSON.search(sentence) or DEATH.search(sentence):
+    if FIRST_PERSON.search(sentence) or DEATH.search(sentence) or gives_up(sentence):
         return True
     # No first person: only a long, specific sentence that is not about the listener.
     specific = re.search(r"\d|\b[A-Z][a-z]+\b", sentence[1:])

@@ -438,6 +438,18 @@ def test_a_correction_ends_only_the_memory_on_the_same_matter(memory):
     assert "The user plays poker with friends every Friday (1 March 2024)." in current
 
 
+@pytest.mark.parametrize("ending", ["Mia quit ballet last month.", "My daughter Mia isn't doing ballet anymore.",
+                                    "Ugh, Mia gave up ballet."])
+def test_what_someone_else_gave_up_ends_only_what_was_said_of_them(memory, ending):
+    memory.say("My daughter Mia takes ballet on Saturdays.", "I love watching ballet on TV.",
+               "My son Leo takes ballet too.")
+    memory.say(ending, days=20)
+    current = memory.current("fact")
+    assert not any("Mia takes ballet" in f for f in current), current
+    assert "The user loves watching ballet on TV (1 March 2024)." in current  # the user's own, and Leo's, stay
+    assert "The user's son Leo takes ballet too (1 March 2024)." in current
+
+
 def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
     memory.say("I like horror movies.")
     memory.say("I don't like horror movies anymore, they give me nightmares.", days=10)
