@@ -258,10 +258,19 @@ _PART_GAP = " … "
 
 
 def _position(content: str, part: str) -> int:
-    """Where a chunk's words start in its message (a chunk's relative times are annotated, so its
-    opening words, not the whole chunk, are looked for); unknown ones go last."""
-    found = " ".join(content.split()).find(" ".join(part.split()[:4]))  # chunks have their whitespace normalised
+    """Where a chunk starts in its message: its opening (12 words, or 40 characters of a script
+    written without spaces) looked for in the message, both without parentheses (a chunk's relative
+    times carry the dates they point at, "Yesterday (7 May 2023) I went", "昨天（5月7日）") and with
+    whitespace normalised (as chunks have it); unknown ones go last."""
+    def bare(text: str) -> str:
+        return " ".join(_ANNOTATION.sub("", text).split())
+    opening = bare(part)
+    opening = " ".join(opening.split()[:12]) if " " in opening else opening[:40]
+    found = bare(content).find(opening)
     return found if found >= 0 else len(content)
+
+
+_ANNOTATION = re.compile(r"\s*[(（][^()（）]*[)）]")
 
 
 def _relevant_preferences(scored: dict[str, Scored], query: str) -> dict[str, Scored]:

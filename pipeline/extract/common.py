@@ -30,7 +30,8 @@ LABEL = (r"(?i:update|note|edit|ps|p\.s|fyi|question|quick question|reminder|imp
          r"dinner|snack|confession|psa|rant|vent|spoiler|random|milestone|recap|disclaimer|announcement|"
          r"newsflash|storytime|oops|whoops|yay|wow|omg|lol|ugh|sigh|anyway|honestly|seriously|bonus|progress|"
          # a label may take a word before it: "Great news:", "Sad news:", "Quick update:", "Fun fact:"
-         r"[\w'-]+ (?:news|update|question|note|fact|thought|thoughts|story|win|take|opinion|confession|"
+         # (not who said it: "Her take: I should quit" is hers, "Mom's idea: we move")
+         r"(?!(?:his|her|their|[\w-]+'s) )[\w'-]+ (?:news|update|question|note|fact|thought|thoughts|story|win|take|opinion|confession|"
          r"announcement|alert|twist|rant|tip|reminder|warning|idea|request|check)):")
 # (a day that heads a line is no speaker either, but it dates what follows: "Tomorrow: final exam at 9",
 # so it is no label to strip)

@@ -22,7 +22,7 @@ _ABBREVIATION_END = re.compile(r"(?:\b(?:St|Mr|Mrs|Ms|Dr|Jr|Sr|Mt|Ft|Prof|Gen|Ca
 # it: "I swim laps at the Y. How can I ...", "I take vitamin D. It helps."
 _OPENS_A_SENTENCE = re.compile(r"(?:I|I'm|I've|I'd|I'll|It|It's|My|We|We're|Our|He|She|They|You|Your|This|That|"
                                r"There|The|A|An|How|What|When|Where|Why|Who|Which|Can|Could|Would|Should|Do|Does|"
-                               r"Did|Is|Are|Any|But|And|So|Also|Thanks|Please)\b")
+                               r"Did|Is|Are|Any|But|And|So|Also|Thanks|Please)\b(?!\.)")  # ("by A. A. Milne")
 MODALS = {"can", "could", "will", "would", "should", "may", "might", "must", "shall"}
 ADVERBS = {"just", "also", "always", "never", "still", "often", "usually", "really", "actually",
            "finally", "recently", "even", "only", "sometimes", "already", "now", "mostly",
@@ -192,9 +192,12 @@ def _split_word(word: str) -> tuple[str, str, str]:
     return word[:start], core, word[start + len(core):]
 
 
-_BEFORE_AN_OBJECT = {"in", "at", "to", "from", "for", "of", "near", "on", "with", "by", "about", "around", "into",
+_BEFORE_AN_OBJECT = {"in", "at", "to", "from", "for", "of", "near", "on", "with", "by", "about", "around", "into", "after",
                      "like", "than", "outside", "across", "through", "toward", "towards", "without", "visiting",
                      "named", "called"}
+_TIME_NAMES = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+               "christmas", "easter", "thanksgiving", "halloween", "hanukkah", "diwali", "ramadan", "eid"}
 _CLAUSE_OPENERS = {"and", "but", "so", "because", "when", "while", "then", "since", "after", "before", "yesterday",
                    "today", "recently", "finally", "also", "just"}
 
@@ -334,9 +337,10 @@ def _compound_subject(before: list[str]) -> bool:
         # "...in Boston and I work", "...with Mel and I loved it", "a cat named Oliver and I drive": a
         # name after a preposition or "named" is an object, so "and I" opens a second clause. The
         # name may be of several words ("an analyst at Pellworth Insurance and I want to grow").
+        # (not back over a fronted time: "in May Mel and I are going", "at Christmas Mel and I host")
         start = len(before) - 2
         while start > 0 and before[start - 1][:1].isupper() and before[start - 1].lower() not in _PRONOUNS \
-                and before[start - 1][-1:] not in ",;:":
+                and before[start - 1][-1:] not in ",;:" and before[start - 1].lower() not in _TIME_NAMES:
             start -= 1
         return start == 0 or before[start - 1].lower() not in _BEFORE_AN_OBJECT
     # "my wife and I love" opens its clause; "...pursuing my goals and I hope" ends one

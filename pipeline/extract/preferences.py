@@ -8,15 +8,20 @@ import re
 LIKE = re.compile(r"\b(?:i|we)\s+(?:(?:really|also|do|just|absolutely|always|usually|generally|definitely|totally|"
                   r"honestly|still|now)\s+){0,2}(?P<verb>like|love|enjoy|prefer|adore"
                   r"|(?:am|are) (?:a )?(?:big |huge )?fans? of|(?:am|are) (?:really )?into"
-                  # "I'm obsessed with spicy Thai food", "I'm a sucker for historical fiction"
+                  # "I'm obsessed with spicy Thai food", "I'm a sucker for historical fiction" (kept in
+                  # those words, see LIKE_AS_SAID; not "hooked on": painkillers, sugar, nicotine)
                   r"|(?:am|are) (?:(?:so|totally|completely|absolutely|kind of|kinda|a bit|pretty|really|a little|"
                   r"honestly|lowkey|low-key) )?(?:obsessed with|(?:a |such a )?(?:total |huge |big |complete )?suckers? for"
-                  r"|crazy about|passionate about|hooked on|big on|all about)|can't get enough of)"
+                  r"(?!\s+punishment)|crazy about|passionate about|big on|all about(?!\s+to\b))|can't get enough of)"
                   r"\s+(?P<what>[^.!?,;]+)", re.I)
+# A like said in words stronger or other than liking is kept in them: "is obsessed with their weight"
+# is no taste to recommend from, "likes their weight" would be
+LIKE_AS_SAID = re.compile(r".*\b(?:obsessed|suckers?|crazy|passionate|big on|all about|enough)\b", re.I)
 # ("I've come to hate running": a taste turned)
 DISLIKE = re.compile(r"\b(?:i|we)(?:(?:'ve|\s+have)\s+(?:come|grown)\s+to)?\s+(?:really\s+|honestly\s+|just\s+)?"
                      r"(?P<verb>(?:don't|dont|do not) (?:really )?like|dislike|hate"
                      r"|can't stand|cannot stand|never liked|never like|(?:am|are) not (?:a )?(?:big |huge )?fans? of"
+                     r"|(?:am|are) not (?:really |that |too |very )?(?:big on|into|crazy about)"
                      r"|(?:don't|dont|do not) eat|no longer eat|(?:don't|dont|do not) drink"
                      r"|no longer like|don't enjoy|stopped eating|stopped drinking|avoid)\s+(?P<what>[^.!?,;]+)", re.I)
 # What to keep away from the user, said of themselves: "I'm allergic to peanuts", "I'm terrified of
@@ -31,11 +36,14 @@ DIET = re.compile(r"\b(?:i|we)\s+(?:am|are)\s+(?:(?:now|also|strictly|fully)\s+)
 DISLIKE_AS = {"eat": "do not eat", "eating": "do not eat", "drink": "do not drink", "drinking": "do not drink",
                "avoid": "avoid"}
 # A liked thing ends where the sentence turns: "I love coffee but hate tea" likes coffee.
-TURN = re.compile(r"\s+(?:but|though|although|whereas|except|yet|and (?:i|we)|so(?! much| many))\b.*$", re.I)
+TURN = re.compile(r"\s+(?:but|though|although|whereas|except|yet|and (?:i|we)|that (?:i|we)|so(?! much| many))\b.*$",
+                  re.I)
 # "Neither my wife nor I like ...", "I'm not sure I like ...", "What I love most ... is", "I like to
 # think": no taste stated
+# ("My wife says I'm obsessed with golf", "People think I love money": someone else's word)
 NOT_A_TASTE_BEFORE = re.compile(r"(?:\b(?:neither|nor|not sure(?: if| whether| that)?|doubt|don't think|"
-                                 r"do not think|what|whether|if)\s+(?:\w+\s+){0,3})$", re.I)
+                                 r"do not think|what|whether|if|(?<!\bi\s)(?:thinks?|says?|said|claims?|claimed|insists?|"
+                                 r"jokes?|joked)(?:\s+that)?)\s+(?:\w+\s+){0,3})$", re.I)
 # Tastes said without a verb of liking: "I'd rather write Go", "I'm not a morning person", "I don't
 # drink". Each with the words the preference is said in.
 PLAIN_TASTES = [
@@ -46,11 +54,13 @@ PLAIN_TASTES = [
                 r"such\s+|really\s+not\s+)?an?\s+(?:morning|night|cat|dog|people|coffee|tea|beach|mountain|city|"
                 r"indoor|outdoor|early|summer|winter|big\s+picture|details)\s+(?:person|owl|bird|type))\b", re.I), "am"),
     # a trait that any advice must fit: "I'm pretty risk-averse with money", "I'm a homebody"
+    # (not what qualifies a job: "I'm a minimalist designer")
     (re.compile(r"\bi\s+am\s+(?P<what>(?:(?:pretty|very|quite|really|a\s+bit|super|extremely|fairly|definitely|"
-                r"generally)\s+)?(?:risk[- ]averse|frugal|budget[- ]conscious|introverted|extroverted|an\s+introvert|"
-                r"an\s+extrovert|a\s+homebody|a\s+minimalist|a\s+picky\s+eater|a\s+foodie|an\s+early\s+riser|"
-                r"a\s+creature\s+of\s+habit)(?:\s+(?:with|about)\s+(?:money|food|spending|my\s+money|investing))?)\b",
-                re.I), "am"),
+                r"generally|kind\s+of|kinda|more\s+of|a\s+bit\s+of|such)\s+)?(?:a\s+|an\s+)?(?:(?:total|huge|real|big)\s+)?"
+                r"(?:risk[- ]averse|frugal|budget[- ]conscious|introverted|extroverted|introvert|extrovert|homebody|"
+                r"minimalist|picky\s+eater|foodie|early\s+riser|creature\s+of\s+habit)"
+                r"(?:\s+(?:with|about)\s+(?:money|food|spending|my\s+money|investing))?)"
+                r"(?=\s*(?:[,.;:!?]|$)|\s+(?:and|but|so|when|because|though|at\s+heart|by\s+nature)\b)", re.I), "am"),
     (re.compile(r"\bi\s+(?:don't|do\s+not|never)\s+(?P<what>drink|smoke|drink\s+alcohol|gamble)\b"
                 r"(?=\s*(?:[,.;!]|$|\s+(?:any\s?more|at\s+all|anymore|so\b|because\b)))", re.I), "do not"),
 ]

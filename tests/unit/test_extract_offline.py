@@ -8,7 +8,7 @@ import pytest
 from pipeline.chat_time import BEIJING
 from pipeline.extract.tagging import entities_of
 from pipeline.extract.common import RAW_CHUNK_WORDS
-from pipeline.extract.english import split_sentences
+from pipeline.extract.english import split_sentences, to_third_person
 from pipeline.extract.offline import OfflineExtractor
 from pipeline.extract.statements import is_statement
 from pipeline.extract.preferences import preference_slot
@@ -469,6 +469,11 @@ def test_a_label_before_a_colon_is_not_a_speaker(label):
     assert facts == ["The user accepted the Ridgeline offer at the hospital (8 May 2023)."]
 
 
+def test_whose_word_a_label_names_stays_with_it():
+    facts = texts(run(("user", "Her take: I should quit my job.")), "fact")
+    assert facts == ["Her take: the user should quit their job (8 May 2023)."]
+
+
 def test_a_name_before_a_colon_is_still_a_speaker():
     facts = texts(run(("user", "Caroline: I accepted the Ridgeline offer at the hospital!")), "fact")
     assert facts == ["Caroline accepted the Ridgeline offer at the hospital (8 May 2023)."]
@@ -904,27 +909,53 @@ def test_a_like_said_with_two_adverbs_is_a_preference(said, liked):
 
 @pytest.mark.parametrize("said, preferences", [
     # audit 23: tastes said in chat's words, and traits advice must fit, were no preferences
-    ("I'm obsessed with spicy Thai food; green curry is my comfort meal.", ["The user likes spicy Thai food."]),
+    # (in the words said: "is obsessed with their weight" is no taste to recommend from)
+    ("I'm obsessed with spicy Thai food; green curry is my comfort meal.",
+     ["The user is obsessed with spicy Thai food."]),
     ("I'm a sucker for historical fiction, especially anything set during World War II.",
-     ["The user likes historical fiction."]),
-    ("I'm hooked on Severance.", ["The user likes Severance."]),
+     ["The user is a sucker for historical fiction."]),
+    ("I’m not big on sweets.", ["The user does not like sweets."]),
     ("I'm pretty risk-averse with money, since my parents lost their savings in 2008.",
      ["The user is pretty risk-averse with money."]),
     ("I'm a homebody, honestly.", ["The user is a homebody."]),
+    ("I'm more of an introvert.", ["The user is more of an introvert."]),
     # a capital letter before a full stop ends the sentence when another plainly begins: the
     # question after it no longer swallows the statement
     ("I love swimming laps at the Y. How can I make my swim workouts more challenging?",
      ["The user likes swimming laps at the Y."]),
-    # ...and no taste is read where nothing is named
+    # ...and no taste is read where nothing is named, in an addiction, an idiom, a phrase that is no
+    # liking, someone else's word, or a word that qualifies a job (the code review's)
     ("I'm obsessed with how you explained it.", []),
+    ("I'm hooked on painkillers.", []),
+    ("I'm a sucker for punishment.", []),
+    ("We're all about to board the plane.", []),
+    ("My wife says I'm obsessed with golf.", []),
+    ("People think I love money but I don't.", []),
+    ("I'm a minimalist designer.", []),
 ])
 def test_tastes_and_traits_said_in_other_words_are_preferences(said, preferences):
     assert texts(run(("user", said)), "preference") == preferences
 
 
+@pytest.mark.parametrize("said, third_person", [
+    # a name after a preposition is an object, so "and I" opens a clause of its own ...
+    ("I'm an analyst at Pellworth Insurance and I want to grow.",
+     "The user is an analyst at Pellworth Insurance and the user wants to grow."),
+    ("My dog is named after Uncle Bob and I love it.", "The user's dog is named after Uncle Bob and the user loves it."),
+    # ... but a fronted time is no object: "Mel and I" is the subject
+    ("This year at Christmas Mel and I are hosting dinner.", "This year at Christmas Mel and the user are hosting dinner."),
+    ("I know because in May Mel and I are going to Rome.",
+     "The user knows because in May Mel and the user are going to Rome."),
+])
+def test_and_i_after_a_name_opens_a_clause_only_after_an_object(said, third_person):
+    assert to_third_person(said, "the user") == third_person
+
+
 def test_an_initial_is_still_not_the_end_of_a_sentence():
     assert split_sentences("I met J. K. Rowling and A. Jones once. She was nice.") == \
         ["I met J. K. Rowling and A. Jones once.", "She was nice."]
+    assert split_sentences("I love Winnie-the-Pooh by A. A. Milne. My favorite author is J. I. Packer.") == \
+        ["I love Winnie-the-Pooh by A. A. Milne.", "My favorite author is J. I. Packer."]
     assert split_sentences("I take vitamin D. It helps.") == ["I take vitamin D.", "It helps."]
 
 

@@ -201,7 +201,9 @@ def test_chinese_japanese_and_korean_are_found_by_a_word_inside_a_sentence(memor
 
 def test_the_parts_of_a_long_message_that_match_are_one_item_in_the_messages_order(memory):
     # a long answer is kept in chunks of whole sentences (extract.common.RAW_CHUNK_WORDS) to be searchable
-    starter = " ".join(f"Step {n}: feed the sourdough starter with rye flour and warm water." for n in range(20))
+    # (the first part opens on a relative time, which its chunk carries annotated with the date)
+    starter = "Yesterday I fed mine. " + \
+        " ".join(f"Step {n}: feed the sourdough starter with rye flour and warm water." for n in range(20))
     filler = " ".join(f"Note {n}: the garden fence needs fresh paint before the winter rains." for n in range(20))
     oven = " ".join(f"Tip {n}: bake the sourdough loaf in a hot dutch oven with steam." for n in range(20))
     memory.converse(("user", "How do I make sourdough?"), ("assistant", f"{starter} {filler} {oven}"))
@@ -209,7 +211,8 @@ def test_the_parts_of_a_long_message_that_match_are_one_item_in_the_messages_ord
     found = find(memory, "sourdough starter rye flour dutch oven loaf", memory_limit=2)["memory_detail_list"]
     first = found[0]["memory_value"]
     assert found[0]["memory_type"] == "RawMessageMemory" and " … " in first, found
-    assert first.index("feed the sourdough starter") < first.index(" … ") < first.index("dutch oven"), first
+    assert first.index("Yesterday (29 February 2024) I fed mine") < first.index("feed the sourdough starter") \
+        < first.index(" … ") < first.index("dutch oven"), first
     assert "garden fence" not in first and first.count("assistant:") == 1, first  # only the parts that match
     assert [s["message_index"] for s in found[0]["sources"]] == [1]
     # the second place goes to another message, not to another part of the first
