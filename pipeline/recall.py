@@ -274,10 +274,21 @@ _ANNOTATION = re.compile(r"\s*[(（][^()（）]*[)）]")
 
 
 def _relevant_preferences(scored: dict[str, Scored], query: str) -> dict[str, Scored]:
+    floor = ADVICE_PREFERENCE_MIN_COSINE if ASKS_FOR_ADVICE.search(query) else PREFERENCE_MIN_COSINE
     return {mid: e for mid, e in scored.items()
-            if (e.cosine or 0.0) >= PREFERENCE_MIN_COSINE
+            if (e.cosine or 0.0) >= floor
             or (e.lexical_rank is not None and e.lexical_rank < PREFERENCE_LEXICAL_RANKS
                 and _shares_more_than_names(query, e.memory.text))}
+
+
+# A request for advice or a recommendation ("Any ideas for a week-long vacation?", "What cardio should
+# I add?") is answered well only with the tastes it touches, and MiniLM puts them far from it: "Any
+# ideas for a vacation" and "The user does not like crowded tourist spots" are 0.18 apart, unrelated
+# preferences 0.0-0.11 (audit 23). For such a request the floor is lower.
+ASKS_FOR_ADVICE = re.compile(r"\b(?:suggest\w*|recommend\w*|ideas?|tips?|advice|advise|what\s+should\s+i|where\s+should\s+i|"
+                             r"how\s+should\s+i|which\s+[\w\s]{0,20}should\s+i|what\s+(?:kind|sort|type)\s+of|"
+                             r"help\s+me\s+(?:choose|pick|plan|decide|find))\b", re.I)
+ADVICE_PREFERENCE_MIN_COSINE = 0.15
 
 
 def _shares_more_than_names(query: str, text: str) -> bool:

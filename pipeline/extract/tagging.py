@@ -6,16 +6,22 @@ import re
 
 TOPICS = {
     "travel": "trip trips travel traveling travelling flight flights fly flying flew hotel inn vacation holiday "
-              "visit tour booked booking airport airline train passport visa abroad luggage itinerary",
+              "visit tour booked booking airport airline train passport visa abroad luggage itinerary tourist "
+              "tourists resort guesthouse beach sightseeing getaway",
     "food": "food eat ate eating spicy dinner lunch breakfast restaurant restaurants cook cooking meal meals taste "
             "oil vegetarian vegan meat recipe recipes dish dishes cuisine snack snacks dessert desserts bake baking "
             "drink drinks alcohol wine beer coffee tea mushrooms cheese chicken fish seafood shellfish pork beef "
             "steak pasta pizza sushi rice bread chocolate sugar dairy milk gluten peanuts nuts eggs vegetables "
             "fruit salad soup curry",
-    "health": "health knee sore pain doctor hospital sick exercise ran run running gym fitness injury",
+    "health": "health knee sore pain doctor hospital sick exercise ran run running gym fitness injury cardio "
+              "workout workouts swim swimming laps yoga pilates lifting weights marathon training sleep diet",
+    "money": "money invest investing investment investments savings save saving bonus budget stocks shares "
+             "funds fund retirement bank debt loan mortgage spend spending salary",
     "work": "work job office career company boss colleague project salary interview",
     "family": "family mother father mom dad sister brother kids children son daughter husband wife parents",
-    "hobby": "hobby painting music guitar piano reading book books hiking camping photography art",
+    "hobby": "hobby painting music guitar piano reading book books hiking camping photography art jazz song "
+             "songs album band listen listening podcast podcasts audiobook audiobooks novel novels fiction knitting "
+             "gardening drawing singing",
     "education": "school study studying university college class course degree exam learn",
     "pets": "dog dogs cat cats pet pets puppy kitten",
     "entertainment": "movie movies film tv show series game games concert",

@@ -112,6 +112,21 @@ def test_preferences_on_the_topic_a_request_names_are_returned_after_the_relevan
     assert find(memory, "car insurance renewal", preference_limit=10)["preference_detail_list"] == []
 
 
+@pytest.mark.parametrize("request_, preference", [
+    # audit 23: advice on money, exercise, travel and listening, with no word of the taste in it
+    ("I just got a year-end bonus. Where should I put it?", "The user is pretty risk-averse with money."),
+    ("What kind of cardio should I add to my weekly routine?", "The user likes swimming laps at the Y."),
+    ("Any ideas for a week-long vacation this fall?", "The user does not like crowded tourist spots."),
+    ("Can you recommend something to listen to on my commute?", "The user is a sucker for historical fiction."),
+])
+def test_a_request_for_advice_gets_the_tastes_on_its_topic(memory, request_, preference):
+    memory.say("I'm pretty risk-averse with money.", "I love swimming laps at the Y.",
+               "I can't stand crowded tourist spots.", "I'm a sucker for historical fiction.")
+    prefs = [p["preference"] for p in find(memory, request_, preference_limit=10)["preference_detail_list"]]
+    assert preference in prefs, prefs
+    assert find(memory, "car insurance renewal", preference_limit=10)["preference_detail_list"] == []
+
+
 def test_the_other_partys_messages_that_say_next_to_nothing_rank_below_the_rest(memory):
     memory.converse(("user", "I took the Northwind offer as a data engineer."),
                     ("assistant", "Congratulations on the offer!"),
