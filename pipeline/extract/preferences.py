@@ -29,7 +29,8 @@ DISLIKE = re.compile(r"\b(?:i|we)(?:(?:'ve|\s+have)\s+(?:come|grown)\s+to)?\s+(?
 AVERSION = re.compile(r"\b(?:i|we)\s+(?:am|are)\s+(?:(?:very|so|really|severely|deathly|quite|a bit|slightly|also|"
                       r"now)\s+)*(?P<verb>allergic to|afraid of|scared of|terrified of|intolerant to|intolerant of)"
                       r"\s+(?P<what>[^.!?,;]+)", re.I)
-DIET = re.compile(r"\b(?:i|we)\s+(?:am|are)\s+(?:(?:now|also|strictly|fully)\s+)*(?:a\s+)?(?P<verb>)"
+# ("I've been vegetarian for eight years" is one still)
+DIET = re.compile(r"\b(?:i|we)(?:\s+(?:am|are)|(?:'ve|\s+have)\s+been)\s+(?:(?:now|also|strictly|fully)\s+)*(?:a\s+)?(?P<verb>)"
                   r"(?P<what>vegan|vegetarian|pescatarian|gluten[- ]free|lactose[- ]intolerant|kosher|halal)\b", re.I)
 # How a dislike is told: what one does not eat or drink, or avoids, is said so, not as "does not like"
 # ("I don't eat pork for religious reasons" is no matter of taste).
@@ -47,6 +48,10 @@ NOT_A_TASTE_BEFORE = re.compile(r"(?:\b(?:neither|nor|not sure(?: if| whether| t
 # Tastes said without a verb of liking: "I'd rather write Go", "I'm not a morning person", "I don't
 # drink". Each with the words the preference is said in.
 PLAIN_TASTES = [
+    # a condition any food or drink suggested must honour: "I was diagnosed with celiac disease last year"
+    (re.compile(r"\bi\s+(?:was|got|have\s+been|'ve\s+been|am)\s+(?:recently\s+|just\s+)?diagnosed\s+with\s+"
+                r"(?P<what>celiac(?:\s+disease)?|coeliac(?:\s+disease)?|lactose\s+intolerance|type\s+[12]\s+diabetes|"
+                r"diabetes|a\s+(?:peanut|nut|tree\s+nut|shellfish|gluten|dairy|egg|soy)\s+allergy|ibs|gerd)\b", re.I), "have"),
     # ("I'd rather not say" is no taste)
     (re.compile(r"\bi(?:'d| would)\s+(?:much\s+)?rather\s+(?!not\s+(?:say|tell|talk|discuss|answer|share|comment|"
                 r"get\s+into|go\s+into)\b)(?P<what>[^.!?,;]+)", re.I), "would rather"),

@@ -919,6 +919,10 @@ def test_a_like_said_with_two_adverbs_is_a_preference(said, liked):
      ["The user is pretty risk-averse with money."]),
     ("I'm a homebody, honestly.", ["The user is a homebody."]),
     ("I'm more of an introvert.", ["The user is more of an introvert."]),
+    ("I've been vegetarian for about eight years.", ["The user is vegetarian."]),
+    ("I was diagnosed with celiac disease last year, so everything I bake has to be gluten-free.",
+     ["The user has celiac disease."]),
+    ("My sister was diagnosed with diabetes.", []),
     # a capital letter before a full stop ends the sentence when another plainly begins: the
     # question after it no longer swallows the statement
     ("I love swimming laps at the Y. How can I make my swim workouts more challenging?",
