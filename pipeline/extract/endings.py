@@ -124,7 +124,9 @@ _CORRECTED = [re.compile(p, re.I) for p in (
 # memories of it ("I love ballet"), so it is read as a correction is: a memory it ends must also
 # share another word of the sentence, the person ("Mia", "daughter").
 _THEIRS_ENDED = [re.compile(
-    r"^(?:[\w']+[,!]\s+)?(?:(?:my|our)\s+(?:[\w'-]+\s+)?(?:(?-i:[A-Z])[a-z]+\s+)?|(?-i:[A-Z])[a-z]+\s+)"
+    # (a name, not a pronoun or a thing: "It stopped raining", "This quit working")
+    r"^(?:[\w']+[,!]\s+)?(?:(?:my|our)\s+(?:[\w'-]+\s+)?(?:(?-i:[A-Z])[a-z]+\s+)?|"
+    r"(?!(?:it|this|that|there|he|she|they|we|you|what|everything|nothing|everyone|nobody|someone)\s)(?-i:[A-Z])[a-z]+\s+)"
     r"(?:just\s+|finally\s+|recently\s+|officially\s+)?(?:quit|gave\s+up(?:\s+on)?|dropped\s+out\s+of|"
     r"stopped(?=\s+\w+ing\b)|stopped\s+going\s+to|is\s+(?:no\s+longer|not)\s+(?:doing|playing|taking)|"
     r"isn't\s+(?:doing|playing|taking)(?=\s+[^.,;!?]+\s+any\s?more\b))"

@@ -8,6 +8,7 @@ import pytest
 from pipeline.chat_time import BEIJING
 from pipeline.extract.tagging import entities_of
 from pipeline.extract.common import RAW_CHUNK_WORDS
+from pipeline.extract.endings import endings_of
 from pipeline.extract.english import split_sentences, to_third_person
 from pipeline.extract.offline import OfflineExtractor
 from pipeline.extract.statements import is_statement
@@ -980,3 +981,8 @@ def test_an_initial_is_still_not_the_end_of_a_sentence():
 ])
 def test_what_the_new_chat_rules_must_leave_alone(message, fact):
     assert texts(run(("user", message), said=datetime(2024, 5, 8, 10, tzinfo=BEIJING)), "fact") == [fact]
+
+
+def test_what_someone_named_gave_up_is_a_fact_however_short_but_not_what_a_thing_stopped_doing():
+    assert texts(run(("user", "Mia quit ballet.")), "fact") == ["Mia quit ballet (8 May 2023)."]
+    assert texts(run(("user", "It stopped raining.")), "fact") == [] and endings_of("It stopped raining.") == []
