@@ -138,7 +138,10 @@ def finish(candidates: list[Candidate], batch: Batch) -> None:
     if batch.messages and batch.previous_turn:
         turns[batch.messages[0].message_index - 1] = batch.previous_turn
     for candidate in candidates:
-        candidate.tags = list(dict.fromkeys(candidate.tags + auto_tags(candidate.text, batch.tags)))
+        # a preference's topic is its sentence's: "is obsessed with Bill Evans" names no topic, "I've
+        # been playing jazz piano for years and I'm obsessed with Bill Evans" does (its reasoning)
+        about = f"{candidate.text} {candidate.reasoning or ''}" if candidate.kind == "preference" else candidate.text
+        candidate.tags = list(dict.fromkeys(candidate.tags + auto_tags(about, batch.tags)))
         if not candidate.entities:
             candidate.entities = entities_of(candidate.text)
         if candidate.kind in ("fact", "raw") and len(candidate.sources) == 1 and not candidate.reply_to \

@@ -127,6 +127,13 @@ def test_a_request_for_advice_gets_the_tastes_on_its_topic(memory, request_, pre
     assert find(memory, "car insurance renewal", preference_limit=10)["preference_detail_list"] == []
 
 
+def test_a_taste_is_on_the_topic_of_the_sentence_it_was_said_in(memory):
+    memory.say("I've been playing jazz piano for a few years and I'm obsessed with Bill Evans.")
+    prefs = find(memory, "What should I work on next in my piano practice?", preference_limit=10)
+    assert [p["preference"] for p in prefs["preference_detail_list"]] == ["The user is obsessed with Bill Evans."]
+    assert find(memory, "car insurance renewal", preference_limit=10)["preference_detail_list"] == []
+
+
 def test_the_other_partys_messages_that_say_next_to_nothing_rank_below_the_rest(memory):
     memory.converse(("user", "I took the Northwind offer as a data engineer."),
                     ("assistant", "Congratulations on the offer!"),
