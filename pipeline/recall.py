@@ -202,19 +202,20 @@ def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
     ordered = _best_first(scored)
     whole = _best_by_message(ordered, "raw")
     out, shown, covered = [], [], []  # shown: what each item of out cites; covered: cited in full by a better item
+    parts: dict[int, list[StoredMemory]] = {}  # the chunks of one long message an item of out shows, by its index
     for entry in ordered:
         score = entry.cosine if entry.cosine is not None else floor
         if request.relativity and score < request.relativity:
             continue
         cited = _message_keys(entry.memory) if one_per_message else set()
         better = next((i for i, earlier in enumerate(shown) if cited and cited <= earlier), None)
-        if better is not None and _chunks_of_one_message(out[better][0], entry.memory):
+        if better is not None and _another_chunk(parts.get(better, [out[better][0]]), entry.memory):
             # Another part of a long message already shown (chunked to be searchable, see
             # extract.common.raw_candidates): it joins that item, in the message's order. The
             # reader gets the parts of the message that bear on the query, in one item (under the
             # id of its best part). LongMemEval replay: answer recall 0.792 -> 0.806, 2,220 -> 2,913
             # words (the baseline's 3,221); LoCoMo's messages are short and unchanged.
-            out[better] = (_joined(out[better][0], entry.memory), out[better][1])
+            parts[better] = parts.get(better, [out[better][0]]) + [entry.memory]
             continue
         if better is not None:
             # Two facts of one message both made the cut ("I had a class with Juan. We meet every
@@ -227,47 +228,46 @@ def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
         shown.append(cited)
         out.append((entry.memory, round(float(score), 4)))
         if len(out) >= limit:
-            return out
+            break
     # Fewer distinct things than the caller allows (a short history): the room left goes to the
     # raw messages held back, the whole of what was said around a fact that kept part of it. Facts
     # held back are paraphrases of something shown and are not worth the reader's time.
     ids = {m.id for m, _ in out}  # a message shown in place of its two facts is held back too
     fuller = [item for item in covered if item[0].kind == "raw" and item[0].id not in ids]
+    out = [(_joined(parts[i]), score) if i in parts else (memory, score) for i, (memory, score) in enumerate(out)]
     return out + fuller[: limit - len(out)]
 
 
-def _chunks_of_one_message(shown: StoredMemory, other: StoredMemory) -> bool:
-    """Whether `other` is another chunk of the one message `shown` is (or holds parts of): not
-    the same chunk again (a message shown in place of its two facts meets itself later on)."""
-    return shown.kind == other.kind == "raw" and len(shown.sources) == len(other.sources) == 1 \
-        and _message_keys(shown) == _message_keys(other) \
-        and RAW_PREFIX.sub("", other.text) not in RAW_PREFIX.sub("", shown.text).split(_PART_GAP)
+def _another_chunk(shown: list[StoredMemory], other: StoredMemory) -> bool:
+    """Whether `other` is another chunk of the one long message whose chunks `shown` are: not one
+    of them again (a message shown in place of its two facts meets itself later on)."""
+    first = shown[0]
+    return first.kind == other.kind == "raw" and len(first.sources) == len(other.sources) == 1 \
+        and _message_keys(first) == _message_keys(other) and all(m.id != other.id for m in shown)
 
 
-def _joined(shown: StoredMemory, other: StoredMemory) -> StoredMemory:
-    """Two chunks of one message as one item: "[date] speaker: <earlier part> … <later part>", the
-    parts in the order the message has them (a chunk joined before can hold several parts)."""
-    content = shown.sources[0].content
-    parts = [part for memory in (shown, other) for part in RAW_PREFIX.sub("", memory.text).split(_PART_GAP)]
-    prefix = RAW_PREFIX.match(shown.text)
-    parts.sort(key=lambda part: _position(content, part))
-    return shown.model_copy(update={"text": (prefix.group(0) if prefix else "") + _PART_GAP.join(parts)})
+def _joined(chunks: list[StoredMemory]) -> StoredMemory:
+    """Chunks of one message as one item, under the first's id: "[date] speaker: <earlier part> …
+    <later part>", the parts in the order the message has them."""
+    message = _bare(chunks[0].sources[0].content)
+    said = sorted((RAW_PREFIX.sub("", chunk.text) for chunk in chunks), key=lambda part: _position(message, part))
+    prefix = RAW_PREFIX.match(chunks[0].text)
+    return chunks[0].model_copy(update={"text": (prefix.group(0) if prefix else "") + " … ".join(said)})
 
 
-_PART_GAP = " … "
-
-
-def _position(content: str, part: str) -> int:
-    """Where a chunk starts in its message: its opening (12 words, or 40 characters of a script
-    written without spaces) looked for in the message, both without parentheses (a chunk's relative
-    times carry the dates they point at, "Yesterday (7 May 2023) I went", "昨天（5月7日）") and with
-    whitespace normalised (as chunks have it); unknown ones go last."""
-    def bare(text: str) -> str:
-        return " ".join(_ANNOTATION.sub("", text).split())
-    opening = bare(part)
+def _position(message: str, part: str) -> int:
+    """Where a chunk starts in its message (_bare): its opening, 12 words or 40 characters of a
+    script written without spaces, looked for without its parentheses; unknown ones go last."""
+    opening = _bare(part)
     opening = " ".join(opening.split()[:12]) if " " in opening else opening[:40]
-    found = bare(content).find(opening)
-    return found if found >= 0 else len(content)
+    found = message.find(opening)
+    return found if found >= 0 else len(message)
+
+
+def _bare(text: str) -> str:
+    """A text without parentheses (a chunk's relative times carry the dates they point at,
+    "Yesterday (7 May 2023) I went", "昨天（5月7日）"), with whitespace normalised (as chunks have it)."""
+    return " ".join(_ANNOTATION.sub("", text).split())
 
 
 _ANNOTATION = re.compile(r"\s*[(（][^()（）]*[)）]")
