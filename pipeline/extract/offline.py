@@ -23,7 +23,7 @@ from pipeline.extract.antecedents import Antecedents
 from pipeline.extract.common import finish, passthrough, source_of, speaker_and_text
 from pipeline.extract.english import split_sentences, to_third_person
 from pipeline.extract.preferences import (
-    AVERSION, DIET, DISLIKE, DISLIKE_AS, FAVORITE_LINE, LIKE, LIKE_AS_SAID, LIKED_LIST_WORDS_MAX, LIKED_WORDS_MAX,
+    AVERSION, DIET, DISLIKE, DISLIKE_AS, FAVORITE_LINE, LIKE, LIKED_LIST_WORDS_MAX, LIKED_WORDS_MAX,
     LIST_REST, NOT_A_TASTE_AFTER, NOT_A_TASTE_BEFORE, OBJECT_MISSING, PREFERENCE_FRAME, RELATIVE_BEFORE,
     PLAIN_TASTES, TRAILING_QUALIFIER, TURN, VAGUE_OBJECT, preference_slot,
 )
@@ -253,7 +253,7 @@ class OfflineExtractor:
                 taken.append(span)
                 too_long = len(what.split()) > LIKED_WORDS_MAX
                 told = f"am {m.group('verb').lower()}".strip() if verb == "am" else \
-                    m.group("verb").lower() if rx is LIKE and LIKE_AS_SAID.match(m.group("verb")) else \
+                    m.group("verb").lower() if m.groupdict().get("as_said") else \
                     DISLIKE_AS.get(m.group("verb").lower().split()[-1], verb)
                 listed = LIST_REST.match(plain[m.end():]) if what == said_whole else None  # not past a turn
                 if listed and len(what.split()) + len(listed.group().split()) <= LIKED_LIST_WORDS_MAX:

@@ -8,15 +8,14 @@ import re
 LIKE = re.compile(r"\b(?:i|we)\s+(?:(?:really|also|do|just|absolutely|always|usually|generally|definitely|totally|"
                   r"honestly|still|now)\s+){0,2}(?P<verb>like|love|enjoy|prefer|adore"
                   r"|(?:am|are) (?:a )?(?:big |huge )?fans? of|(?:am|are) (?:really )?into"
-                  # "I'm obsessed with spicy Thai food", "I'm a sucker for historical fiction" (kept in
-                  # those words, see LIKE_AS_SAID; not "hooked on": painkillers, sugar, nicotine)
-                  r"|(?:am|are) (?:(?:so|totally|completely|absolutely|kind of|kinda|a bit|pretty|really|a little|"
-                  r"honestly|lowkey|low-key) )?(?:obsessed with|(?:a |such a )?(?:total |huge |big |complete )?suckers? for"
-                  r"(?!\s+punishment)|crazy about|passionate about|big on|all about(?!\s+to\b))|can't get enough of)"
-                  r"\s+(?P<what>[^.!?,;]+)", re.I)
-# A like said in words stronger or other than liking is kept in them: "is obsessed with their weight"
-# is no taste to recommend from, "likes their weight" would be
-LIKE_AS_SAID = re.compile(r".*\b(?:obsessed|suckers?|crazy|passionate|big on|all about|enough)\b", re.I)
+                  # "I'm obsessed with spicy Thai food", "I'm a sucker for historical fiction": a like said
+                  # in words stronger or other than liking is kept in them (group "as_said"): "is obsessed
+                  # with their weight" is no taste to recommend from, "likes their weight" would be
+                  # (not "hooked on": painkillers, sugar, nicotine)
+                  r"|(?P<as_said>(?:am|are) (?:(?:so|totally|completely|absolutely|kind of|kinda|a bit|pretty|really|"
+                  r"a little|honestly|lowkey|low-key) )?(?:obsessed with|(?:a |such a )?(?:total |huge |big |complete )?"
+                  r"suckers? for(?!\s+punishment)|crazy about|passionate about|big on|all about(?!\s+to\b))"
+                  r"|can't get enough of))\s+(?P<what>[^.!?,;]+)", re.I)
 # ("I've come to hate running": a taste turned)
 DISLIKE = re.compile(r"\b(?:i|we)(?:(?:'ve|\s+have)\s+(?:come|grown)\s+to)?\s+(?:really\s+|honestly\s+|just\s+)?"
                      r"(?P<verb>(?:don't|dont|do not) (?:really )?like|dislike|hate"
