@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.extract.english import d_means_had
+from pipeline.extract.english import MONTHS, WEEKDAYS, d_means_had
 
 _HE = {"son", "brother", "father", "dad", "husband", "boyfriend", "fiance", "fiancé", "uncle", "nephew",
        "grandfather", "grandpa", "stepson", "stepdad", "stepfather", "boy"}
@@ -46,9 +46,8 @@ _SOMEONE_ELSE = re.compile(r"\b(?<!my )(?<!our )(?:the|a|an|his|her|their|your|t
                            + "|".join(sorted(_PEOPLE | _OTHERS, key=len, reverse=True)) + r")\b", re.I)
 _CAPITALISED = re.compile(r"(?<=[a-z,;:] )(?-i:[A-Z][a-z]+)\b")
 _NOT_NAMES = {"And", "But", "So", "He", "She", "They", "We", "I", "It", "The", "This", "That", "In", "At", "On",
-              "From", "To", "For", "With", "Who", "When", "Is", "Was", "Has", "Had", "Monday", "Tuesday", "Wednesday",
-              "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June",
-              "July", "August", "September", "October", "November", "December", "Christmas", "Easter"}
+              "From", "To", "For", "With", "Who", "When", "Is", "Was", "Has", "Had", "Christmas", "Easter",
+              *(name.capitalize() for name in WEEKDAYS + MONTHS)}
 _OPENING = re.compile(r"^(?P<pronoun>he|she)(?P<contraction>'s|'d|'ll|\u2019s|\u2019d|\u2019ll)?(?=\s)", re.I)
 _HAS_AFTER = re.compile(r"^\s+(?:been|got|gotten|had|done|made|gone|always|never|already|just\s+been)\b", re.I)
 _WE = re.compile(r"^we(?P<contraction>'re|'ve|'ll|'d|\u2019re|\u2019ve|\u2019ll|\u2019d)?(?=\s)", re.I)

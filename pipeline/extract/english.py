@@ -195,9 +195,11 @@ def _split_word(word: str) -> tuple[str, str, str]:
 _BEFORE_AN_OBJECT = {"in", "at", "to", "from", "for", "of", "near", "on", "with", "by", "about", "around", "into", "after",
                      "like", "than", "outside", "across", "through", "toward", "towards", "without", "visiting",
                      "named", "called"}
-_TIME_NAMES = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-               "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-               "christmas", "easter", "thanksgiving", "halloween", "hanukkah", "diwali", "ramadan", "eid"}
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]  # in date.weekday() order
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december"]
+_TIME_NAMES = {*WEEKDAYS, *MONTHS, "christmas", "easter", "thanksgiving", "halloween", "hanukkah", "diwali", "ramadan",
+               "eid"}
 _CLAUSE_OPENERS = {"and", "but", "so", "because", "when", "while", "then", "since", "after", "before", "yesterday",
                    "today", "recently", "finally", "also", "just"}
 

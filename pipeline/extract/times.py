@@ -8,9 +8,8 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from memq.tokens import WIDE_CHAR
-from pipeline.extract.english import IRREGULAR_PAST, PRESENT_ED, REGULAR_PAST
+from pipeline.extract.english import IRREGULAR_PAST, PRESENT_ED, REGULAR_PAST, WEEKDAYS
 
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
 def _fmt(day: date) -> str:
