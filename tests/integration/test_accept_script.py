@@ -19,6 +19,7 @@ from pipeline import keys
 from pipeline import metrics as pm
 from pipeline.chat_time import BEIJING, format_chat_time
 from pipeline.models import Batch, Message, user_scope
+from tests.traffic import in_one_quota_window
 
 MESSAGES = [
     {"role": "user", "content": 'I said "hi"\nand left, 你好 \\ done', "chat_time": "2025-01-02 10:00:00"},
@@ -109,6 +110,7 @@ def test_the_script_writes_what_the_models_would(redis_url):
 
 def test_a_replay_answers_the_first_task_and_writes_nothing(redis_url):
     sync = wait_for_redis(redis_url)
+    in_one_quota_window(10)  # the quota read below must be the window charged above
     caller = Caller("p1", "h1")
     first = accept(request(), caller, idempotency_key="k1")
     before = {key: sync.dump(key) for key in sync.keys("*")}
@@ -122,6 +124,7 @@ def test_a_replay_answers_the_first_task_and_writes_nothing(redis_url):
 
 def test_a_refusal_by_quota_writes_and_charges_nothing(redis_url):
     sync = wait_for_redis(redis_url)
+    in_one_quota_window(10)  # the quota read below must be the window charged above
     body = request()
     caller = Caller("p1", "h1", quota_tokens=intake.check_limits(body) + 1)
     accept(body, caller)

@@ -6,6 +6,7 @@ import pytest
 
 from api.auth import create_key, revoke_key
 from tests.stack import unique
+from tests.traffic import in_one_quota_window
 
 DOC = [
     {"role": "user", "content": "I like spicy food.", "chat_time": "2025-09-12 08:00:00"},
@@ -73,6 +74,7 @@ def test_a_body_nested_too_deeply_is_a_40000_and_the_connection_lives_on(stack):
 
 
 def test_a_refused_add_carries_the_quota_headers_too(stack):
+    in_one_quota_window()  # the charges compared below must fall in one window
     key = create_key(stack.redis, unique("quota"), quota_tokens=1000)
     accepted = stack.post("/add/message", body(), api_key=key)
     for refused in (stack.post("/add/message", body(messages=[]), api_key=key),
@@ -167,6 +169,7 @@ def test_40100_and_40132(stack):
 
 
 def test_40309_with_retry_after_and_no_charge_for_rejected(stack):
+    in_one_quota_window()  # the charges compared below must fall in one window
     key = create_key(stack.redis, unique("quota"), quota_tokens=40)
     first = stack.post("/add/message", body(), api_key=key)  # 24 tokens (memq/tokens.py)
     assert first.status_code == 200

@@ -4,6 +4,7 @@ import time
 
 from api.auth import create_key
 from tests.stack import unique
+from tests.traffic import in_one_quota_window
 
 
 def facts(stack, user_id, api_key=None, **extra):
@@ -82,6 +83,7 @@ def test_async_mode_false_answers_when_stored(stack):
 
 
 def test_idempotency_key_returns_the_original_task_and_writes_nothing_new(stack):
+    in_one_quota_window(40)  # both answers' remaining quota must be read in one window
     user_id = unique()
     body = {"user_id": user_id, "conversation_id": "idem", "messages": [{"role": "user", "content": "I own a red bike."}]}
     with stack.client() as c:
