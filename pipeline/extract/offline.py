@@ -21,7 +21,8 @@ from pipeline.chat_time import epoch_ms
 from pipeline.extract import Extraction
 from pipeline.extract.antecedents import Antecedents
 from pipeline.extract.common import finish, passthrough, source_of, speaker_and_text
-from pipeline.extract.english import split_sentences, to_third_person
+from pipeline.extract.english import split_sentences
+from pipeline.extract.third_person import to_third_person
 from pipeline.extract.preferences import (
     AVERSION, DIET, DISLIKE, DISLIKE_AS, FAVORITE_LINE, LIKE, LIKED_LIST_WORDS_MAX, LIKED_WORDS_MAX,
     LIST_REST, NOT_A_TASTE_AFTER, NOT_A_TASTE_BEFORE, OBJECT_MISSING, PREFERENCE_FRAME, RELATIVE_BEFORE,

@@ -45,9 +45,10 @@ Without a slot there is no chain to repair: it is superseded by the earliest lat
 
 Raw messages are the no-loss layer: deduplicated by id only, never merged or superseded in their
 own right. But a raw message that says no more than a memory superseded from it ("I live in
-Beijing.") is that memory's echo: left current, search would answer the old value beside the new
-one, and often above it. It is archived with the memory, superseded by the same successor, and
-stays readable (get/memory/{id}, a status filter); a message that says more stays current.
+Beijing.") is that memory's echo (pipeline.stages.echoes finds them): left current, search would
+answer the old value beside the new one, and often above it. It is archived with the memory,
+superseded by the same successor, and stays readable (get/memory/{id}, a status filter); a
+message that says more stays current.
 A judge (the Claude resolver) may replace the near-duplicate and slot rules against stored
 memories with its own decisions; the merging, archiving, time order and in-batch rules stay these.
 The result is a WritePlan, saved by the task layer so a retried write applies the same plan."""
@@ -57,11 +58,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from pipeline.extract.common import RAW_PREFIX
 from pipeline.extract.updates import CHANGE_WORDS, values_in
 from pipeline.filters import Eq
 from pipeline.models import Batch, Candidate, Source, StoredMemory, WritePlan, memory_id
 from pipeline.stages.compounds import REMAINDER_ROUNDS, compound_remainders
+from pipeline.stages.echoes import archive_echoes
 from pipeline.stages.embed import EmbeddedBatch
 from pipeline.stages.rivals import (NEGATION, SAID_DATE, ended_by, enders_of, liked_foods_a_diet_excludes, same_slot,
                                     slot_kinds, stored_enders)
@@ -70,11 +71,6 @@ from pipeline.stores import lexical
 from pipeline.stores.vector_store import Scope, VectorStore
 
 NEAR_DUPLICATE = 0.93
-# A raw message (chunk) is an echo of a memory drawn from it when this share of its content words
-# is in the memory ("[1 March 2024] user: I live in Beijing." in "The user lives in Beijing (1 March
-# 2024).").
-ECHO_COVERED_SHARE = 0.8
-ECHO_SCAN_LIMIT = 5000  # raw messages of one conversation looked at for echoes
 SLOT_HISTORY_SCAN_LIMIT = 1000
 _MARKER = re.compile(r"\b(?:[A-Z][\w'-]+|\d[\d.,:]*)")
 
@@ -373,36 +369,5 @@ def resolve(batch: Batch, embedded: EmbeddedBatch, store: VectorStore, now_ms: i
         for group, group_ids in zip(remainders, ids_of):
             for (candidate, dense), mid in zip(group, group_ids):
                 take(candidate, mid, dense, None, siblings=frozenset(group_ids))
-    _archive_echoes(batch, store, plan, planned)
+    archive_echoes(batch, store, plan, planned)
     return plan
-
-
-def _archive_echoes(batch: Batch, store: VectorStore, plan: WritePlan, planned: dict[str, StoredMemory]) -> None:
-    """The raw messages that only echo a memory this plan archives follow it (see the module's
-    docstring), superseded by its successor. Only when something is archived: then one read, and
-    one scan of each conversation the archived memories come from."""
-    if not plan.archive:
-        return
-    known = dict(planned)
-    known.update({m.id: m for m in store.get([mid for mid in plan.archive if mid not in planned])})
-    raws: dict[str, list[StoredMemory]] = {}  # by conversation: stored, and planned in this batch
-    for mid, successor in list(plan.archive.items()):
-        memory = known.get(mid)
-        if memory is None or memory.kind == "raw":
-            continue
-        for source in memory.sources:
-            if source.conversation_id not in raws:
-                scope = Scope(batch.project, batch.user_id, kinds=("raw",))
-                raws[source.conversation_id] = store.scan(scope, Eq("conversation_id", source.conversation_id),
-                                                          limit=ECHO_SCAN_LIMIT) + \
-                    [m for m in planned.values() if m.kind == "raw" and m.conversation_id == source.conversation_id]
-            for raw in raws[source.conversation_id]:
-                if raw.sources and (raw.sources[0].message_index == source.message_index) and _echoes(raw, memory):
-                    plan.archive.setdefault(raw.id, successor)
-
-
-def _echoes(raw: StoredMemory, memory: StoredMemory) -> bool:
-    """Whether a raw message (chunk) says nothing `memory` does not: at least ECHO_COVERED_SHARE of
-    its words, without the "[date] speaker:" it opens with (those every memory of it shares)."""
-    said = lexical.content_terms(RAW_PREFIX.sub("", raw.text))
-    return bool(said) and len(said & lexical.content_terms(memory.text)) >= ECHO_COVERED_SHARE * len(said)

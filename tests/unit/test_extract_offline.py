@@ -9,7 +9,8 @@ from pipeline.chat_time import BEIJING
 from pipeline.extract.tagging import entities_of
 from pipeline.extract.common import RAW_CHUNK_WORDS
 from pipeline.extract.endings import endings_of
-from pipeline.extract.english import split_sentences, to_third_person
+from pipeline.extract.english import split_sentences
+from pipeline.extract.third_person import to_third_person
 from pipeline.extract.offline import OfflineExtractor
 from pipeline.extract.statements import is_statement
 from pipeline.extract.preferences import preference_slot
