@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.models import Source, StoredMemory
+from pipeline.models import Message, Source, StoredMemory
+from pipeline import recall
+from pipeline.chat_time import parse_chat_time
+from pipeline.extract.common import raw_candidates, whole_message_text
 from pipeline.recall import Scored, SearchRequest, _select, search
 from pipeline.stores.vector_store import Scope
 from tests.ports import HashEmbedder
@@ -223,10 +226,11 @@ def test_chinese_japanese_and_korean_are_found_by_a_word_inside_a_sentence(memor
 
 def test_the_parts_of_a_long_message_that_match_are_one_item_in_the_messages_order(memory):
     # a long answer is kept in chunks of whole sentences (extract.common.RAW_CHUNK_WORDS) to be searchable
-    # (the first part opens on a relative time, which its chunk carries annotated with the date)
+    # (the first part opens on a relative time, which its chunk carries annotated with the date); this
+    # one, over WHOLE_MESSAGE_WORDS_MAX, is shown in its parts even first
     starter = "Yesterday I fed mine. " + \
         " ".join(f"Step {n}: feed the sourdough starter with rye flour and warm water." for n in range(20))
-    filler = " ".join(f"Note {n}: the garden fence needs fresh paint before the winter rains." for n in range(20))
+    filler = " ".join(f"Note {n}: the garden fence needs fresh paint before the winter rains." for n in range(60))
     oven = " ".join(f"Tip {n}: bake the sourdough loaf in a hot dutch oven with steam." for n in range(20))
     memory.converse(("user", "How do I make sourdough?"), ("assistant", f"{starter} {filler} {oven}"))
     memory.say("My sister lives in Lisbon and works as a nurse.")
@@ -258,3 +262,32 @@ def test_a_message_shown_in_place_of_its_facts_is_not_shown_again_when_it_ranks_
     chosen = _select(scored, SearchRequest(project="p", user_id="u", query="Juan"), 3, one_per_message=True)
     assert [m.id for m, _ in chosen] == ["raw", "other"], chosen  # the two facts, as their message
     assert chosen[0][0].text == raw.text  # once, not joined to itself
+
+
+def long_answer(topic: str, sentences: int = 20) -> str:
+    return " ".join(f"Point {n}: the {topic} needs a careful look before the weekend." for n in range(sentences))
+
+
+def test_the_best_hits_that_are_parts_of_a_long_message_show_all_of_it(memory, monkeypatch):
+    monkeypatch.setattr(recall, "WHOLE_MESSAGES", 1)
+    # each answer ~230 words of matching points and ~230 of others: two chunks, one that matches
+    for topic in ("sourdough starter", "sourdough oven"):
+        memory.converse(("user", f"Tell me about the {topic}."),
+                        ("assistant", f"{long_answer(topic)} {long_answer('garden fence')}"))
+    found = find(memory, "sourdough starter oven", memory_limit=4)["memory_detail_list"]
+    raw = [m for m in found if m["memory_type"] == "RawMessageMemory" and m["sources"][0]["role"] == "assistant"]
+    assert len(raw) == 2, found
+    first, second = raw[0]["memory_value"], raw[1]["memory_value"]
+    assert "sourdough" in first and "garden fence" in first and first.count("assistant:") == 1, first  # all of it
+    assert "sourdough" in second and "garden fence" not in second, second  # past the first: its part only
+    assert len(first.split()) > 400 > len(second.split())
+
+
+def test_a_message_shown_whole_reads_as_its_chunks_do():
+    said = "Yesterday I fed the starter.  Then   I baked."
+    source = Source(conversation_id="c1", message_index=0, role="user", chat_time="2024-03-01 10:00:00", content=said)
+    assert whole_message_text(source) == "[1 March 2024] user: Yesterday (29 February 2024) I fed the starter. Then I baked."
+    message = Message(role="user", content=said, message_index=0, chat_time=parse_chat_time(source.chat_time))
+    assert [c.text for c in raw_candidates(message, source)] == [whole_message_text(source)]  # a short one is one chunk
+    named = source.model_copy(update={"content": "Caroline: I went to a support group.", "role": "assistant"})
+    assert whole_message_text(named) == "[1 March 2024] Caroline: I went to a support group."
