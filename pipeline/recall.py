@@ -51,6 +51,7 @@ GRAPH_NEIGHBOURS = 20
 CANDIDATE_POOL = 40  # from each of the dense and the lexical search
 TIE_MARGIN = 20  # fetched beyond the pool, for a group of equal scores at its edge (see _ranked)
 SAME_SUBJECT_COSINE = 0.55  # see _later_word_first
+QUERY_COSINE_FLOOR, QUERY_COSINE_MARGIN = 0.25, 0.1  # see _later_word_first
 CHAT_TERMS, CHAT_WEIGHT = 4, 0.5  # see _demote_chat
 FACT_PREFERENCE = 0.8  # a fact scoring at least this share of its raw message's score is shown instead
 # A preference is returned only when it bears on the query: cosine at least this, or the best
@@ -354,7 +355,8 @@ def _rank(store, vector, request, graph, kinds, limit) -> list[tuple[StoredMemor
     _boost(scored, request, graph)
     _demote_chat(scored)
     chosen = _select(scored, request, limit, one_per_message="raw" in kinds)
-    return _best_first_scores(_later_word_first(chosen, store) if _asks_about_now(request.query) else chosen)
+    return _best_first_scores(_later_word_first(chosen, store, _IN_THE_FIRST_PERSON.search(request.query) is not None)
+                              if _asks_about_now(request.query) else chosen)
 
 
 # A question about how things are now ("What car do I drive?", "What painkiller am I taking now?")
@@ -365,17 +367,24 @@ _ABOUT_NOW = re.compile(r"\b(?:now|currently|current|these days|still|latest|mos
                         r"do|does|am|is|are|have|has)\b|'s\b|'re\b|'m\b", re.I)
 
 
+_IN_THE_FIRST_PERSON = re.compile(r"\b(?:I|my|me|mine|myself)\b|\bI'(?:m|ve|d|ll)\b")
+
+
 def _asks_about_now(query: str) -> bool:
     return bool(_ABOUT_NOW.search(query)) and not _ABOUT_THE_PAST.search(query)
 
 
-def _later_word_first(items: list[tuple[StoredMemory, float]], store: VectorStore) -> list[tuple[StoredMemory, float]]:
+def _later_word_first(items: list[tuple[StoredMemory, float]], store: VectorStore,
+                      own_state: bool = False) -> list[tuple[StoredMemory, float]]:
     """Among the items chosen, one said later about what a better-ranked one says ("The wedding
     moved to 14 September" after "My sister's wedding is on 22 June"; "I sold the Civic and bought
     a Tesla") goes just above it: a reader takes the first as the answer, and the later word is the
     current one. Only subjects with a slot are superseded outright (stages/resolve.py); this covers
     the rest. The same items are returned, in another order. Same subject: embeddings at least
-    SAME_SUBJECT_COSINE alike."""
+    SAME_SUBJECT_COSINE alike, or, with `own_state` (the asker's question about themselves: "How
+    much do I pay in rent?", "What's my manager's name?"), the later word about as close to the
+    question as the earlier (see _as_close_to_the_query): a budget message that says "rent is
+    $1,450" among other things is far from "With rent at $1,600 as of this month" as a whole."""
     if len(items) < 2:
         return items
     vectors = store.dense_vectors([m.id for m, _ in items])
@@ -384,12 +393,24 @@ def _later_word_first(items: list[tuple[StoredMemory, float]], store: VectorStor
     while i < len(order):
         first = order[i][0]
         later = next((j for j in range(i + 1, len(order)) if _updates(order[j][0], first)
-                      and _cosine(vectors.get(first.id), vectors.get(order[j][0].id)) >= SAME_SUBJECT_COSINE), None)
+                      and (_cosine(vectors.get(first.id), vectors.get(order[j][0].id)) >= SAME_SUBJECT_COSINE
+                           or own_state and _as_close_to_the_query(order[j][1], order[i][1]))), None)
         if later is None:
             i += 1
         else:  # it takes this place, and is itself checked against what comes after (each move is to a later word)
             order.insert(i, order.pop(later))
     return order
+
+
+def _as_close_to_the_query(later: float, earlier: float) -> bool:
+    """Whether a later word, with this similarity to the question, answers it about as well as the
+    earlier one: within QUERY_COSINE_MARGIN of it and at least QUERY_COSINE_FLOOR. Blind audit 24
+    (12 knowledge updates, most said without a change word: "we're in Reno these days", "up to 12
+    books"): the current value above the old one in 4 -> 9 of 12. LongMemEval replay: rank of the
+    first evidence (MRR) 0.754 -> 0.766 (knowledge-update 0.838 -> 0.860). Not for questions about
+    others: on LoCoMo ("What pets does Melanie have?") a later mention is no update, MRR 0.599 ->
+    0.579. The recalls do not move (the same items)."""
+    return later >= QUERY_COSINE_FLOOR and later >= earlier - QUERY_COSINE_MARGIN
 
 
 def _updates(later: StoredMemory, earlier: StoredMemory) -> bool:

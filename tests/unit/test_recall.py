@@ -291,3 +291,37 @@ def test_a_message_shown_whole_reads_as_its_chunks_do():
     assert [c.text for c in raw_candidates(message, source)] == [whole_message_text(source)]  # a short one is one chunk
     named = source.model_copy(update={"content": "Caroline: I went to a support group.", "role": "assistant"})
     assert whole_message_text(named) == "[1 March 2024] Caroline: I went to a support group."
+
+
+def said(mid: str, text: str, conversation: str, day: int, role: str = "user") -> StoredMemory:
+    source = Source(conversation_id=conversation, message_index=0, role=role, chat_time="2024-03-01 10:00:00",
+                    content=text)
+    return StoredMemory(id=mid, project="p", user_id="u", kind="raw", text=text, create_time=0, update_time=0,
+                        said_at=day * 86_400_000, conversation_id=conversation, sources=[source])
+
+
+@pytest.mark.parametrize("later_score, own_state, later_first", [
+    (0.45, True, True),    # as close to the question as the earlier word, within the margin: it is the current one
+    (0.62, True, True),
+    (0.45, False, False),  # a question about someone else ("What pets does Melanie have?"): a later mention is no update
+    (0.35, True, False),   # much less close: another subject, said later
+    (0.22, True, False),   # under the floor: next to nothing to do with the question
+])
+def test_the_users_later_word_on_a_question_about_their_own_state_comes_first(memory, later_score, own_state,
+                                                                              later_first):
+    earlier = said("00000000-0000-4000-8000-000000000001",
+                   "[20 January 2023] user: I take home about $4,300 a month and rent is $1,450.", "a", 0)
+    other = said("00000000-0000-4000-8000-000000000002",
+                 "[20 January 2023] assistant: Start with your fixed costs.", "a", 0, role="assistant")
+    later = said("00000000-0000-4000-8000-000000000003",
+                 "[1 June 2023] user: With rent at $1,600 as of this month, my budget is squeezed.", "b", 130)
+    items = [(earlier, 0.5), (other, 0.48), (later, later_score)]
+    order = [m.id for m, _ in recall._later_word_first(items, memory.store, own_state)]
+    assert order == ([later.id, earlier.id, other.id] if later_first else [earlier.id, other.id, later.id])
+
+
+@pytest.mark.parametrize("query, own", [("How much rent do I pay each month?", True), ("What's my manager's name?", True),
+                                        ("Which team am I on?", True), ("What pets does Melanie have?", False),
+                                        ("Where does the user live?", False)])
+def test_a_question_about_the_askers_own_state_is_told_by_its_first_person(query, own):
+    assert (recall._IN_THE_FIRST_PERSON.search(query) is not None) == own
