@@ -292,10 +292,61 @@ def resolve_relative_times(sentence: str, said: datetime) -> tuple[str, bool]:
     from when the sentence was said. Returns the sentence and whether anything was resolved."""
     changed = False
     for pattern, repl in _rules(said):
-        new = re.sub(pattern, repl, sentence, flags=re.IGNORECASE)
+        new = re.sub(pattern, lambda m: m.group(0) if _in_a_title(m) else _after_a_preposition(m, repl(m)),
+                     sentence, flags=re.IGNORECASE)
         changed |= new != sentence
         sentence = new
     return sentence, changed
+
+
+# A preposition that takes the date itself: "as of this month" is "as of June 2023", not "as of in
+# June 2023"; "since yesterday" is "since 31 May 2023".
+_TAKES_A_DATE = re.compile(r"\b(?:as of|since|by|until|till|from|starting|beginning|before|after|through|"
+                           r"around|as early as|as late as|no later than)\s+$", re.IGNORECASE)
+
+
+def _after_a_preposition(m: re.Match, phrase: str) -> str:
+    if _TAKES_A_DATE.search(m.string, max(0, m.start() - 20), m.start()):
+        return re.sub(r"^(?:in|on) ", "", phrase)
+    return phrase
+
+
+# A title that holds a relative time names no day: "The Day After Tomorrow", 'Tomorrow, and Tomorrow,
+# and Tomorrow' (a novel), *Last Week Tonight*. A title is quoted or set in italics, its words
+# capitalised; or, unquoted, a capitalised phrase of several words inside a sentence.
+_QUOTED = re.compile(r"(?<!\w)(?:'(?:[^'\n]|'(?=\w)){1,80}'|\"[^\"\n]{1,80}\"|“[^”\n]{1,80}”|‘[^’\n]{1,80}’|"
+                     r"\*[^*\n]{1,80}\*)(?!\w)")
+_SMALL_WORDS = {"a", "an", "and", "the", "of", "in", "on", "at", "to", "for", "or", "but", "with", "by", "from", "is"}
+
+
+def _in_a_title(m: re.Match) -> bool:
+    text = m.string
+    for quoted in _QUOTED.finditer(text):
+        if quoted.start() < m.start() and m.end() < quoted.end() and _title_case(quoted.group(0)[1:-1]):
+            return True
+    if not _title_case(m.group(0)) or m.group(0).lower() in WEEKDAYS:  # "on Friday" is capitalised as a name
+        return False
+    before, after = text[:m.start()].split(), text[m.end():].split()
+    left = 0
+    while left < len(before) and _capitalised(before[-1 - left]) and not re.search(r"[.!?:]$", before[-1 - left]):
+        left += 1
+    right = 0
+    while right < len(after) and _capitalised(after[right]):
+        right += 1
+    opens_a_sentence = left == len(before) or re.search(r"[.!?:]$", before[-1 - left]) is not None
+    return len(m.group(0).split()) + left + right > 1 and not opens_a_sentence
+
+
+def _capitalised(word: str) -> bool:
+    """A capitalised word of a title: not "I" (nor "I'm"), which is capitalised anywhere."""
+    core = word.strip("\"'“”‘’*(),;")
+    return bool(core) and core[0].isupper() and not re.fullmatch(r"I(?:'\w+)?", core)
+
+
+def _title_case(text: str) -> bool:
+    words = re.findall(r"[^\W\d_][\w']*", text)
+    return bool(words) and all(w[0].isupper() or w.lower() in _SMALL_WORDS for w in words) \
+        and any(w[0].isupper() for w in words)
 
 
 _LEAD = re.compile(r"^(?:on |in )?(?:(?:" + "|".join(WEEKDAYS) + r") )?", re.IGNORECASE)
@@ -343,7 +394,7 @@ def annotate_relative_times(text: str, said: datetime) -> str:
     spans: list[tuple[int, int, str]] = []
     for pattern, repl in _rules(said):  # earlier rules first: "the day before yesterday" is not "yesterday"
         for m in re.finditer(pattern, text, flags=re.IGNORECASE):
-            if any(m.start() < end and start < m.end() for start, end, _ in spans):
+            if any(m.start() < end and start < m.end() for start, end, _ in spans) or _in_a_title(m):
                 continue
             phrase = repl(m)
             if not phrase.startswith(m.group(0)):  # "two weeks ago (the week of ...)" keeps its words already

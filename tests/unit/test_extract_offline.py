@@ -83,6 +83,30 @@ def test_relative_times_are_resolved_against_each_message_chat_time():
     assert facts == ["The user ran a charity race on Sunday 4 June 2023."]
 
 
+@pytest.mark.parametrize("sentence, fact", [
+    # a preposition that takes the date itself takes it without "in"/"on"
+    ("With rent at $1,600 as of this month, my budget is feeling squeezed.",
+     "With rent at $1,600 as of June 2023, the user's budget is feeling squeezed."),
+    ("I have been running every morning since last week.",
+     "The user has been running every morning since the week before 9 June 2023."),
+    ("I will have moved to Denver by next month.", "The user will have moved to Denver by July 2023."),
+    # a title is no time: quoted, in italics, or a run of capitalised words inside a sentence
+    ("I loved 'Tomorrow, and Tomorrow, and Tomorrow' by Gabrielle Zevin.",
+     "The user loved 'Tomorrow, and Tomorrow, and Tomorrow' by Gabrielle Zevin (9 June 2023)."),
+    ("I rewatched The Day After Tomorrow with my brother last night.",
+     "The user rewatched The Day After Tomorrow with their brother on the night of 8 June 2023."),
+])
+def test_relative_times_read_with_the_words_around_them(sentence, fact):
+    assert texts(run(("user", sentence), said=datetime(2023, 6, 9, 10, 0, tzinfo=BEIJING)), "fact") == [fact]
+
+
+def test_a_title_in_a_raw_message_gains_no_date_and_a_time_beside_it_still_does():
+    raws = texts(run(("user", "I finished *The Day After Tomorrow* yesterday and 'Tomorrow, and Tomorrow' too."),
+                     said=datetime(2023, 6, 9, 10, 0, tzinfo=BEIJING)), "raw")
+    assert raws == ["[9 June 2023] user: I finished *The Day After Tomorrow* yesterday (8 June 2023) and "
+                    "'Tomorrow, and Tomorrow' too."]
+
+
 @pytest.mark.parametrize("said, sentence, fact", [
     # a bare weekday: the coming one, or in a sentence in the past the last one (said on a Wednesday)
     (datetime(2024, 3, 13, 10, tzinfo=BEIJING), "I started a new job at Stripe on Monday.",
