@@ -35,13 +35,16 @@ def test_a_fact_and_its_raw_message_are_one_item(memory):
 
 
 def test_room_left_after_every_distinct_message_goes_to_the_raw_messages_held_back(memory):
-    memory.say("I adopted a golden retriever named Max.")
+    memory.say("I adopted a golden retriever named Max. Can you suggest routines for leash pulling, "
+               "crate training, recall games and calm greetings with visitors at the door?")
     memory.say("My sister lives in Lisbon and works as a nurse.")
     found = find(memory, "golden retriever Max", memory_limit=10)["memory_detail_list"]
-    assert [m["memory_type"] for m in found] == ["LongTermMemory", "LongTermMemory",
-                                                 "RawMessageMemory", "RawMessageMemory"], found
-    # distinct things first, then the whole messages behind them, best first
-    assert found[2]["memory_value"].endswith("user: I adopted a golden retriever named Max."), found
+    assert [m["memory_type"] for m in found] == ["LongTermMemory", "LongTermMemory", "RawMessageMemory"], found
+    # distinct things first, then the whole messages behind them that say more than their facts
+    assert found[2]["memory_value"].endswith(
+        "user: I adopted a golden retriever named Max. Can you suggest routines for leash pulling, crate training, "
+        "recall games and calm greetings with visitors at the door?"), found
+    # "My sister lives in Lisbon and works as a nurse." is all in its fact: no second copy
 
 
 def test_a_message_says_more_than_a_fact_that_kept_one_clause_of_it(memory):
