@@ -65,6 +65,21 @@ PLAIN_TASTES = [
                 r"minimalist|picky\s+eater|foodie|early\s+riser|creature\s+of\s+habit)"
                 r"(?:\s+(?:with|about)\s+(?:money|food|spending|my\s+money|investing))?)"
                 r"(?=\s*(?:[,.;:!?]|$)|\s+(?:and|but|so|when|because|though|at\s+heart|by\s+nature)\b)", re.I), "am"),
+    # what one is a fan of, in the words of a kind of person: "I'm a huge history nerd", "I'm firmly a
+    # Linux person", "I'm not a sports person" (not who one has become: "a different person", "a better person")
+    (re.compile(r"\bi\s+am\s+(?P<what>(?:(?:not|firmly|definitely|totally|such|really|very\s+much|more\s+of|"
+                r"always\s+been|a\s+bit\s+of)\s+)*an?\s+(?:(?:huge|big|total|massive|real|complete|die-?hard|lifelong|"
+                r"self-confessed|proud|hopeless|certified)\s+)?(?!(?:different|better|good|bad|new|changed|nice|kind|whole|"
+                r"private|real|single|young|old|same|other|grown|happy|sad|quiet|shy|nervous|stronger|worse|decent|normal|"
+                r"regular|busy|lucky|free)\s)[a-z][\w-]*\s+(?:nerd|geek|buff|junkie|fanatic|enthusiast|lover|fiend|snob|"
+                r"person|guy|girl|gal|type))\b(?!\s+(?:who|that|than|from|at|in|of)\b)", re.I), "am"),
+    # a taste said as a cleft: "What I can't stand is small talk" ("What I love is ..." below)
+    (re.compile(r"\bwhat\s+i\s+(?:really\s+|honestly\s+|just\s+)?(?:can't|cannot)\s+stand\s+(?:the\s+most\s+|most\s+)?"
+                r"(?:is|are)\s+(?P<what>[^.!?,;]+)", re.I), "can't stand"),
+    (re.compile(r"\bwhat\s+i\s+(?:really\s+|honestly\s+|just\s+)?(?:hate|dislike|don't\s+like)\s+(?:the\s+most\s+|most\s+)?"
+                r"(?:is|are)\s+(?P<what>[^.!?,;]+)", re.I), "do not like"),
+    (re.compile(r"\bwhat\s+i\s+(?:really\s+|honestly\s+|just\s+)?(?:love|like|enjoy)\s+(?:the\s+most\s+|most\s+)?"
+                r"(?:is|are)\s+(?P<what>[^.!?,;]+)", re.I), "like"),
     (re.compile(r"\bi\s+(?:don't|do\s+not|never)\s+(?P<what>drink|smoke|drink\s+alcohol|gamble)\b"
                 r"(?=\s*(?:[,.;!]|$|\s+(?:any\s?more|at\s+all|anymore|so\b|because\b)))", re.I), "do not"),
 ]

@@ -962,6 +962,17 @@ def test_a_like_said_with_two_adverbs_is_a_preference(said, liked):
     ("My wife says I'm obsessed with golf.", []),
     ("People think I love money but I don't.", []),
     ("I'm a minimalist designer.", []),
+    # audit 24: what one is a fan of in the words of a kind of person, and tastes said as a cleft
+    ("I'm a huge history nerd — I could listen to lectures on Rome for hours.", ["The user is a huge history nerd."]),
+    ("For context I'm firmly a Linux person.", ["The user is firmly a Linux person."]),
+    ("I'm not a sports person, never liked team stuff.", ["The user is not a sports person."]),
+    ("I'm a coffee snob.", ["The user is a coffee snob."]),
+    ("What I can't stand is small talk at parties.", ["The user can't stand small talk at parties."]),
+    ("What I love most is quiet mornings.", ["The user likes quiet mornings."]),
+    # ...not who one has become, nor what one does for a living
+    ("I'm a different person now.", []),
+    ("I'm a better person because of her.", []),
+    ("I'm a retired history teacher.", []),
 ])
 def test_tastes_and_traits_said_in_other_words_are_preferences(said, preferences):
     assert texts(run(("user", said)), "preference") == preferences
