@@ -306,41 +306,52 @@ _TAKES_A_DATE = re.compile(r"\b(?:as of|since|by|until|till|from|starting|beginn
 
 
 def _after_a_preposition(m: re.Match, phrase: str) -> str:
-    if _TAKES_A_DATE.search(m.string, max(0, m.start() - 20), m.start()):
+    """The date, without the "in"/"on" the rule put before it, after a preposition of its own (the
+    words said keep theirs: "starting in two weeks")."""
+    if _TAKES_A_DATE.search(m.string, max(0, m.start() - 20), m.start()) and \
+            not re.match(r"(?:in|on)\b", m.group(0), re.I):
         return re.sub(r"^(?:in|on) ", "", phrase)
     return phrase
 
 
 # A title that holds a relative time names no day: "The Day After Tomorrow", 'Tomorrow, and Tomorrow,
-# and Tomorrow' (a novel), *Last Week Tonight*. A title is quoted or set in italics, its words
-# capitalised; or, unquoted, a capitalised phrase of several words inside a sentence.
-_QUOTED = re.compile(r"(?<!\w)(?:'(?:[^'\n]|'(?=\w)){1,80}'|\"[^\"\n]{1,80}\"|“[^”\n]{1,80}”|‘[^’\n]{1,80}’|"
-                     r"\*[^*\n]{1,80}\*)(?!\w)")
+# and Tomorrow' (a novel). A title is quoted or set in italics, of several words, capitalised; or,
+# unquoted, the end of a run of capitalised words that follows a lower-case word ("I loved The Day
+# After Tomorrow"). Not a time that opens a line, a bullet or what follows an emoji or a bracket
+# ("- Last Saturday I ran", "(Yesterday Mom and I ...)"), nor one said in capitals ("I PASSED
+# YESTERDAY"), nor one word in quotes ("she said 'Tomorrow'") or bold ("**Tomorrow:** fly").
+_QUOTED = re.compile(r"(?<![\w*])(?:'(?:[^'\n]|'(?=\w)){1,80}'|\"[^\"\n]{1,80}\"|“[^”\n]{1,80}”|‘[^’\n]{1,80}’|"
+                     r"\*[^*\n]{1,80}\*)(?![\w*])")
 _SMALL_WORDS = {"a", "an", "and", "the", "of", "in", "on", "at", "to", "for", "or", "but", "with", "by", "from", "is"}
+_TITLE_REACH = 100  # characters looked at on each side of a time for the title around it
 
 
 def _in_a_title(m: re.Match) -> bool:
-    text = m.string
-    for quoted in _QUOTED.finditer(text):
-        if quoted.start() < m.start() and m.end() < quoted.end() and _title_case(quoted.group(0)[1:-1]):
+    text, start, end = m.string, m.start(), m.end()
+    # (only the text near the time: a long message is annotated time by time)
+    near = max(0, start - _TITLE_REACH)
+    for quoted in _QUOTED.finditer(text, near, min(len(text), end + _TITLE_REACH)):
+        inside = quoted.group(0)[1:-1]
+        if quoted.start() < start and end < quoted.end() and len(inside.split()) > 1 and _title_case(inside):
             return True
-    if not _title_case(m.group(0)) or m.group(0).lower() in WEEKDAYS:  # "on Friday" is capitalised as a name
-        return False
-    before, after = text[:m.start()].split(), text[m.end():].split()
-    left = 0
-    while left < len(before) and _capitalised(before[-1 - left]) and not re.search(r"[.!?:]$", before[-1 - left]):
-        left += 1
-    right = 0
-    while right < len(after) and _capitalised(after[right]):
-        right += 1
-    opens_a_sentence = left == len(before) or re.search(r"[.!?:]$", before[-1 - left]) is not None
-    return len(m.group(0).split()) + left + right > 1 and not opens_a_sentence
+    if not _title_case(m.group(0)) or m.group(0).isupper() or m.group(0).lower() in WEEKDAYS:
+        return False  # ("on Friday" is capitalised as a name)
+    before = text[near:start].split()
+    run = 0
+    while run < len(before) and _capitalised(before[-1 - run]) and not re.search(r"[.!?:]$", before[-1 - run]):
+        run += 1
+    # three capitalised words or more with the time's own, after a word in lower case: a sentence
+    # goes on around the title ("ok so Last Friday we went" is two, a time said with a capital)
+    return run + len(m.group(0).split()) >= 3 and run < len(before) \
+        and re.fullmatch(r"[a-z][\w'-]*,?", before[-1 - run]) is not None
 
 
 def _capitalised(word: str) -> bool:
-    """A capitalised word of a title: not "I" (nor "I'm"), which is capitalised anywhere."""
+    """A capitalised word of a title: not "I" (nor "I'm"), which is capitalised anywhere, nor one
+    in capitals ("I PASSED MY QUALS YESTERDAY")."""
     core = word.strip("\"'“”‘’*(),;")
-    return bool(core) and core[0].isupper() and not re.fullmatch(r"I(?:'\w+)?", core)
+    return bool(core) and core[0].isupper() and not re.fullmatch(r"I(?:'\w+)?", core) \
+        and not (len(core) > 1 and core.isupper())
 
 
 def _title_case(text: str) -> bool:

@@ -100,6 +100,30 @@ def test_relative_times_read_with_the_words_around_them(sentence, fact):
     assert texts(run(("user", sentence), said=datetime(2023, 6, 9, 10, 0, tzinfo=BEIJING)), "fact") == [fact]
 
 
+@pytest.mark.parametrize("said, annotated", [
+    # a time said with a capital is no title (the code review's): in capitals, after a line break, a
+    # bullet, an emoji or bold, in brackets, one word in quotes or bold; and "in" said stays
+    ("I PASSED MY QUALS YESTERDAY!!!", "I PASSED MY QUALS YESTERDAY (8 June 2023)!!!"),
+    ("ok so\nLast Friday we went camping", "ok so Last Friday (2 June 2023) we went camping"),
+    ("- Last Saturday I ran my first 10k", "- Last Saturday (3 June 2023) I ran my first 10k"),
+    ("Hey! 👋 Last Saturday we adopted a puppy", "Hey! 👋 Last Saturday (3 June 2023) we adopted a puppy"),
+    ("**Big news!** Tomorrow Jake and I fly to Rome.", "**Big news!** Tomorrow (10 June 2023) Jake and I fly to Rome."),
+    ("(Yesterday Mom and I went to the zoo)", "(Yesterday (8 June 2023) Mom and I went to the zoo)"),
+    ('she said "Tomorrow."', 'she said "Tomorrow (10 June 2023)."'),
+    ("**Tomorrow:** dentist at 3pm", "**Tomorrow (10 June 2023):** dentist at 3pm"),
+    ("I'm starting in two weeks!", "I'm starting in two weeks (the week of 23 June 2023)!"),
+])
+def test_a_time_said_with_a_capital_or_after_a_preposition_keeps_its_date(said, annotated):
+    assert texts(run(("user", said), said=datetime(2023, 6, 9, 10, 0, tzinfo=BEIJING)), "raw") == \
+        [f"[9 June 2023] user: {annotated}"]
+
+
+def test_a_preposition_keeps_an_in_said_with_the_time():
+    facts = texts(run(("user", "My new job is starting in two weeks."), said=datetime(2023, 6, 9, 10, tzinfo=BEIJING)),
+                  "fact")
+    assert facts == ["The user's new job is starting in two weeks (the week of 23 June 2023)."]
+
+
 def test_a_title_in_a_raw_message_gains_no_date_and_a_time_beside_it_still_does():
     raws = texts(run(("user", "I finished *The Day After Tomorrow* yesterday and 'Tomorrow, and Tomorrow' too."),
                      said=datetime(2023, 6, 9, 10, 0, tzinfo=BEIJING)), "raw")
