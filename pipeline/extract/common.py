@@ -5,6 +5,7 @@ entities, the turn a user's reply answers)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from memq.tokens import WIDE_CHAR
 from pipeline.chat_time import epoch_ms, format_chat_time, parse_chat_time
@@ -38,7 +39,7 @@ LABEL = (r"(?i:update|note|edit|ps|p\.s|fyi|question|quick question|reminder|imp
 _DAY_HEADING = r"(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|tonight):"
 SPEAKER_PREFIX = re.compile(rf"^(?!{LABEL}|{_DAY_HEADING})([A-Z][\w.'-]{{0,30}}(?: [A-Z][\w.'-]{{0,30}})?):\s+")
 # A long message is kept as several raw memories: MiniLM reads ~200 words, or ~250 characters of
-# Chinese or Japanese (a word of those scripts counts each character; see _length).
+# Chinese or Japanese (a word of those scripts counts each character; see text_length).
 RAW_CHUNK_WORDS = 250
 # A user's reply is indexed for keyword search with the last words of the turn before it: a
 # question is asked at the end of a turn, and a long assistant answer would drown the reply's own
@@ -87,9 +88,9 @@ def raw_candidates(message: Message, source: Source) -> list[Candidate]:
         return []
     speaker, text = speaker_and_text(message, message.role)
     chunks: list[str] = []
-    pieces = [text] if _length(text) <= RAW_CHUNK_WORDS else split_sentences(text)
+    pieces = [text] if text_length(text) <= RAW_CHUNK_WORDS else split_sentences(text)
     for sentence in (cut for piece in pieces for cut in _cut(piece)):  # a sentence longer than a chunk is cut
-        if chunks and _length(chunks[-1]) + _length(sentence) <= RAW_CHUNK_WORDS:
+        if chunks and text_length(chunks[-1]) + text_length(sentence) <= RAW_CHUNK_WORDS:
             # no space is put between sentences of a script that has none ("我住在北京。我喜欢辣。")
             chunks[-1] += ("" if WIDE_CHAR.match(sentence) else " ") + sentence
         else:
@@ -98,11 +99,16 @@ def raw_candidates(message: Message, source: Source) -> list[Candidate]:
                       sources=[source], said_at=epoch_ms(message.chat_time), confidence=1.0) for chunk in chunks]
 
 
-def whole_message_text(source: Source) -> str:
+def whole_message_text(source: Source, dated: str) -> str:
     """The whole message a raw memory is a chunk of, as its chunks read: dated, attributed, its
-    relative times annotated, its whitespace normalised (search shows it in place of its best parts)."""
-    message = Message(role=source.role, content=source.content, message_index=source.message_index,
-                      chat_time=parse_chat_time(source.chat_time))
+    relative times annotated, its whitespace normalised (search shows it in place of its best parts).
+    `dated`: the day its chunks name ("8 May 2023"). Sources keep the time in Beijing's zone, the
+    chunks were dated in the message's own: the day is taken from them (a message sent at 20:00 in
+    California is dated the next day in Beijing)."""
+    said = parse_chat_time(source.chat_time)
+    said = next((day for day in (said, said - timedelta(days=1), said + timedelta(days=1))
+                 if date_phrase(day) == dated), said)
+    message = Message(role=source.role, content=source.content, message_index=source.message_index, chat_time=said)
     speaker, text = speaker_and_text(message, message.role)
     return _as_shown(message, speaker, " ".join(text.split()))
 
@@ -117,7 +123,7 @@ def _as_shown(message: Message, speaker: str, said: str) -> str:
 _UNIT = re.compile(rf"{WIDE_CHAR.pattern}|\S+?(?={WIDE_CHAR.pattern}|\s|$)")  # a character or a word
 
 
-def _length(text: str) -> int:
+def text_length(text: str) -> int:
     """Words, counting each character of a script written without spaces as one (as a tokenizer
     does): 2,000 characters of Chinese are one whitespace "word"."""
     return len(_UNIT.findall(text)) if WIDE_CHAR.search(text) else len(text.split())
@@ -135,7 +141,7 @@ def _cut(piece: str) -> list[str]:
 
 
 def _last_words(text: str, n: int) -> str:
-    """The last n words (see _length) of a text."""
+    """The last n words (see text_length) of a text."""
     if not WIDE_CHAR.search(text):
         return " ".join(text.split()[-n:])
     spans = [unit.span() for unit in _UNIT.finditer(text)]

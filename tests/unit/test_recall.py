@@ -286,14 +286,37 @@ def test_the_best_hits_that_are_parts_of_a_long_message_show_all_of_it(memory, m
     assert len(first.split()) > 400 > len(second.split())
 
 
+def test_a_raw_memory_its_user_edited_is_not_shown_whole_again():
+    message = long_answer("door code 4417") + " " + long_answer("garden fence")
+    source = Source(conversation_id="c1", message_index=0, role="assistant", chat_time="2024-03-01 10:00:00",
+                    content=message)
+    chunk = StoredMemory(id="r1", project="p", user_id="u", kind="raw", text="[1 March 2024] assistant: " +
+                         long_answer("door code 4417"), create_time=0, update_time=0, said_at=0,
+                         conversation_id="c1", sources=[source])
+    edited = chunk.model_copy(update={"text": "[1 March 2024] assistant: Point 0: the door code needs a careful look."})
+    assert recall._part_of_a_longer_message(chunk)
+    assert not recall._part_of_a_longer_message(edited)
+    shown = recall._whole_messages_first([(edited, 0.5), (chunk, 0.4)])
+    assert shown[0][0].text == edited.text and "garden fence" in shown[1][0].text
+    # a message over the cap, counted as chunks count (each character of Chinese is a word), stays in parts
+    chinese = source.model_copy(update={"content": "我喜欢吃辣的川菜。" * 200})
+    part = chunk.model_copy(update={"text": "[1 March 2024] assistant: " + "我喜欢吃辣的川菜。" * 20, "sources": [chinese]})
+    assert not recall._part_of_a_longer_message(part)
+
+
 def test_a_message_shown_whole_reads_as_its_chunks_do():
     said = "Yesterday I fed the starter.  Then   I baked."
     source = Source(conversation_id="c1", message_index=0, role="user", chat_time="2024-03-01 10:00:00", content=said)
-    assert whole_message_text(source) == "[1 March 2024] user: Yesterday (29 February 2024) I fed the starter. Then I baked."
+    assert whole_message_text(source, "1 March 2024") == \
+        "[1 March 2024] user: Yesterday (29 February 2024) I fed the starter. Then I baked."
     message = Message(role="user", content=said, message_index=0, chat_time=parse_chat_time(source.chat_time))
-    assert [c.text for c in raw_candidates(message, source)] == [whole_message_text(source)]  # a short one is one chunk
+    assert [c.text for c in raw_candidates(message, source)] == [whole_message_text(source, "1 March 2024")]  # one chunk
     named = source.model_copy(update={"content": "Caroline: I went to a support group.", "role": "assistant"})
-    assert whole_message_text(named) == "[1 March 2024] Caroline: I went to a support group."
+    assert whole_message_text(named, "1 March 2024") == "[1 March 2024] Caroline: I went to a support group."
+    # sent at 20:00 in California on 31 March, 1 April in Beijing (as sources keep it): dated as its chunks are
+    late = source.model_copy(update={"chat_time": "2024-04-01 11:00:00"})
+    assert whole_message_text(late, "31 March 2024") == \
+        "[31 March 2024] user: Yesterday (30 March 2024) I fed the starter. Then I baked."
 
 
 def said(mid: str, text: str, conversation: str, day: int, role: str = "user") -> StoredMemory:
@@ -323,8 +346,17 @@ def test_the_users_later_word_on_a_question_about_their_own_state_comes_first(me
     assert order == ([later.id, earlier.id, other.id] if later_first else [earlier.id, other.id, later.id])
 
 
+def test_later_words_each_a_little_less_close_do_not_walk_the_answer_down(memory):
+    # each later one within the margin of the one before it, but not of the best (the code review's)
+    items = [(said(f"00000000-0000-4000-8000-00000000001{n}", f"[day {n}] user: the rent is {n}", f"c{n}", n), score)
+             for n, score in enumerate((0.60, 0.51, 0.42, 0.33, 0.26))]
+    order = [m.text for m, _ in recall._later_word_first(items, memory.store, True)]
+    assert order[:2] == ["[day 1] user: the rent is 1", "[day 0] user: the rent is 0"], order
+
+
 @pytest.mark.parametrize("query, own", [("How much rent do I pay each month?", True), ("What's my manager's name?", True),
                                         ("Which team am I on?", True), ("What pets does Melanie have?", False),
-                                        ("Where does the user live?", False)])
+                                        ("Where does the user live?", False),
+                                        ("Remind me where Melanie lives now?", False), ("what car do i drive now", True)])
 def test_a_question_about_the_askers_own_state_is_told_by_its_first_person(query, own):
     assert (recall._IN_THE_FIRST_PERSON.search(query) is not None) == own
