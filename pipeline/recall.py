@@ -10,13 +10,15 @@
    is dropped (a fact and the raw message it came from, two facts from one message), so the
    limit buys distinct evidence rather than paraphrases, and the reader gets fewer words. When
    two facts of one message both rank, the message is shown instead, once; when two parts of a
-   long message rank, they are shown together, as one item. Only when a short history runs out
-   of distinct things does the room left go to the raw messages held back.
+   long message rank, they are shown together, as one item, and the best three such items show
+   the whole message. Only when a short history runs out of distinct things does the room left go
+   to the raw messages held back that say more than the facts shown.
 4. Preferences are context for the answer, not search results: only those that bear on the query
    are returned, however many the caller allows: close to it (less close for a request for advice),
    its best keyword match, or on the topic it names ("Suggest a dinner recipe": the food dislikes).
 5. Time: a question about the past also sees superseded memories (marked archived); for one about
-   now, the user's later word on what a better-ranked item says goes just above it. The other
+   now, the user's later word on what a better-ranked item says goes just above it (for the
+   asker's own state, "How much do I pay in rent?", a later word about as close to the question). The other
    party's content-free messages ("Congratulations!") count half."""
 from __future__ import annotations
 
