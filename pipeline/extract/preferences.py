@@ -15,7 +15,9 @@ LIKE = re.compile(r"\b(?:i|we)\s+(?:(?:really|also|do|just|absolutely|always|usu
                   r"|(?P<as_said>(?:am|are) (?:(?:so|totally|completely|absolutely|kind of|kinda|a bit|pretty|really|"
                   r"a little|honestly|lowkey|low-key) )?(?:obsessed with|(?:a |such a )?(?:total |huge |big |complete )?"
                   r"suckers? for(?!\s+punishment)|crazy about|passionate about|big on|all about(?!\s+to\b))"
-                  r"|can't get enough of))\s+(?P<what>[^.!?,;]+)", re.I)
+                  r"|can't get enough of"
+                  # what advice must honour: "I care a lot about being able to swap the battery"
+                  r"|care (?:a lot |a great deal |deeply |so much |most |more )?about))\s+(?P<what>[^.!?,;]+)", re.I)
 # ("I've come to hate running": a taste turned)
 DISLIKE = re.compile(r"\b(?:i|we)(?:(?:'ve|\s+have)\s+(?:come|grown)\s+to)?\s+(?:really\s+|honestly\s+|just\s+)?"
                      r"(?P<verb>(?:don't|dont|do not) (?:really )?like|dislike|hate"

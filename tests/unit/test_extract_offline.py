@@ -993,6 +993,9 @@ def test_a_like_said_with_two_adverbs_is_a_preference(said, liked):
     ("I'm a coffee snob.", ["The user is a coffee snob."]),
     ("What I can't stand is small talk at parties.", ["The user can't stand small talk at parties."]),
     ("What I love most is quiet mornings.", ["The user likes quiet mornings."]),
+    ("I really care about sustainability when I shop.", ["The user cares about sustainability when they shop."]),
+    ("I care about you.", []),
+    ("I don't care about football.", []),
     # ...not who one has become, nor what one does for a living
     ("I'm a different person now.", []),
     ("I'm a better person because of her.", []),
