@@ -15,7 +15,8 @@
    to the raw messages held back that say more than the facts shown.
 4. Preferences are context for the answer, not search results: only those that bear on the query
    are returned, however many the caller allows: close to it (less close for a request for advice),
-   its best keyword match, or on the topic it names ("Suggest a dinner recipe": the food dislikes).
+   its best keyword match, or on the topic it names ("Suggest a dinner recipe": the food dislikes);
+   see pipeline.preference_relevance.
 5. Time: a question about the past also sees superseded memories (marked archived); for one about
    now, the user's later word on what a better-ranked item says goes just above it (for the
    asker's own state, "How much do I pay in rent?", a later word about as close to the question). The other
@@ -27,9 +28,9 @@ from dataclasses import dataclass
 
 from pipeline.embedder import Embedder
 from pipeline.extract.common import RAW_PREFIX, SPEAKER_PREFIX, text_length, whole_message_text
-from pipeline.extract.tagging import topics_of
-from pipeline.filters import Contains, Node, Or, asks_for_status, both
+from pipeline.filters import Node, asks_for_status
 from pipeline.models import MemoryKind, StoredMemory, user_scope
+from pipeline.preference_relevance import bears_on, on_the_topic
 from pipeline.presenters import preference_note, present
 from pipeline.stores import lexical
 from pipeline.stores.graph_store import GraphStore, GraphView
@@ -56,14 +57,6 @@ SAME_SUBJECT_COSINE = 0.55  # see _later_word_first
 QUERY_COSINE_FLOOR, QUERY_COSINE_MARGIN = 0.25, 0.1  # see _later_word_first
 CHAT_TERMS, CHAT_WEIGHT = 4, 0.5  # see _demote_chat
 FACT_PREFERENCE = 0.8  # a fact scoring at least this share of its raw message's score is shown instead
-# A preference is returned only when it bears on the query: cosine at least this, or the best
-# lexical hit. Measured on MiniLM: unrelated preferences sit at 0.0-0.25, but a name shared with the
-# query lifts a short "Melanie likes X." to 0.35-0.5 ("What pets does Melanie have?"). On LoCoMo
-# (deterministic replay) 0.45 and the best lexical hit keep the recalls of 0.35 and the top 3 with
-# 15 fewer words per question; 0.5 loses 0.002-0.003 of each.
-PREFERENCE_MIN_COSINE = 0.45
-PREFERENCE_LEXICAL_RANKS = 1
-TOPIC_PREFERENCES = 10  # at most this many more, on the query's topic (see _add_topic_preferences)
 WHOLE_MESSAGES = 3  # see _whole_messages_first
 FULLER_NEW_SHARE = 0.65  # see _says_more_than_shown
 WHOLE_MESSAGE_WORDS_MAX = 1000  # longer: its parts only (a pasted document is no message to read whole)
@@ -324,32 +317,6 @@ def _bare(text: str) -> str:
 _ANNOTATION = re.compile(r"\s*[(（][^()（）]*[)）]")
 
 
-def _relevant_preferences(scored: dict[str, Scored], query: str) -> dict[str, Scored]:
-    floor = ADVICE_PREFERENCE_MIN_COSINE if ASKS_FOR_ADVICE.search(query) else PREFERENCE_MIN_COSINE
-    return {mid: e for mid, e in scored.items()
-            if (e.cosine or 0.0) >= floor
-            or (e.lexical_rank is not None and e.lexical_rank < PREFERENCE_LEXICAL_RANKS
-                and _shares_more_than_names(query, e.memory.text))}
-
-
-# A request for advice or a recommendation ("Any ideas for a week-long vacation?", "What cardio should
-# I add?") is answered well only with the tastes it touches, and MiniLM puts them far from it: "Any
-# ideas for a vacation" and "The user does not like crowded tourist spots" have a cosine of 0.18, the
-# related pairs of audit 23 0.18-0.24 (some below 0.1), unrelated ones 0.0-0.11. For such a request
-# the floor is lower.
-ASKS_FOR_ADVICE = re.compile(r"\b(?:suggest\w*|recommend\w*|ideas?|tips?|advice|advise|what\s+should\s+i|where\s+should\s+i|"
-                             r"how\s+should\s+i|which\s+[\w\s]{0,20}should\s+i|what\s+(?:kind|sort|type)\s+of|"
-                             r"help\s+me\s+(?:choose|pick|plan|decide|find))\b", re.I)
-ADVICE_PREFERENCE_MIN_COSINE = 0.15
-
-
-def _shares_more_than_names(query: str, text: str) -> bool:
-    """Whether a keyword match is on what the memory is about, not only on a name: "Ana does not
-    like cilantro" was the best keyword hit of nearly every question about Ana (the recall audit)."""
-    unnamed = re.sub(r"\b[A-Z][\w'-]*", " ", text)  # names, and the capital that opens the sentence
-    return bool(lexical.content_terms(query.lower()) & lexical.content_terms(unnamed))
-
-
 def _demote_chat(scored: dict[str, Scored]) -> None:
     """The other party's messages that say next to nothing ("Congratulations!", "Well deserved
     after all that work.": fewer than CHAT_TERMS content words) count half: they match a query by
@@ -364,26 +331,15 @@ def _demote_chat(scored: dict[str, Scored]) -> None:
             entry.fused *= CHAT_WEIGHT
 
 
-def _add_topic_preferences(scored: dict[str, Scored], store: VectorStore, request: SearchRequest) -> None:
-    """Preferences on the topic the query names, after those that bear on it directly: "Suggest a
-    dinner recipe" and "The user does not like mushrooms" are 0.15 apart for MiniLM, but a
-    recommendation that ignores the dislike is the one the user notices (the recall audit)."""
-    topics = topics_of(request.query)
-    if not topics:
-        return
-    on_topic = Or(tuple(Contains("tags", topic) for topic in topics))
-    scope = Scope(request.project, request.user_id, kinds=("preference",))
-    for memory in store.scan(scope, both(request.where, on_topic), limit=TOPIC_PREFERENCES):
-        scored.setdefault(memory.id, Scored(memory))  # no score of its own: after every scored one
-
-
 def _rank(store, vector, request, graph, kinds, limit) -> list[tuple[StoredMemory, float]]:
     if limit <= 0:
         return []
     scored = _fuse(store, vector, request, kinds, pool=max(CANDIDATE_POOL, limit * 4))
     if kinds == ("preference",):
-        scored = _relevant_preferences(scored, request.query)
-        _add_topic_preferences(scored, store, request)
+        scored = {mid: e for mid, e in scored.items()
+                  if bears_on(request.query, e.memory.text, e.cosine, e.lexical_rank)}
+        for memory in on_the_topic(store, request.project, request.user_id, request.query, request.where):
+            scored.setdefault(memory.id, Scored(memory))  # no score of its own: after every scored one
     _boost(scored, request, graph)
     _demote_chat(scored)
     chosen = _select(scored, request, limit, one_per_message="raw" in kinds)
