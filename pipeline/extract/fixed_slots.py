@@ -57,9 +57,6 @@ SLOTS = [
                              # "My apartment is in Chicago", "Just finished moving to Seattle"
                              r"|\b(?:my|our)\s+(?:place|apartment|flat|house|home|condo)\s+is\s+(?:now\s+)?in\s+" + _PLACE +
                              r"|\b(?:finished|done|finally)\s+moving\s+(?:to|into)\s+" + _PLACE +
-                             # "We're in Reno these days": where one is, said as a state (a trip is "this week")
-                             r"|\b(?:i|we)(?:'m|'re|\s+am|\s+are)\s+(?:(?:out|over|down|up|back)\s+)?in\s+"
-                             r"(?-i:[A-Z])[\w-]+(?:\s+(?-i:[A-Z])[\w-]+)?\s+(?:these\s+days|nowadays)\b" +
                              # "I live in a tiny apartment in Brooklyn", "I rent a flat in Seattle", "we bought a
                              # house in Tacoma"
                              r"|\b(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:now\s+|currently\s+|still\s+)?(?:live|living|rent|renting|bought|own)"

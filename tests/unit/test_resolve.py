@@ -547,9 +547,6 @@ def test_a_like_said_as_a_fact_and_as_a_preference_is_ended_in_both(memory):
     ("My apartment is in Chicago, near Wicker Park.", "We finally relocated to Austin last weekend.", "Chicago"),
     ("Our house is in Tampa.", "We're all moved in to our new place in Orlando!", "Tampa"),
     ("I'm based in Boston these days.", "Just finished moving to Seattle, still unpacking boxes.", "Boston"),
-    # audit 24: where one is, said as a state
-    ("I live in Sacramento with my partner.", "We're in Reno these days and everyone says Tahoe is right there.",
-     "Sacramento"),
     ("I'm a high school math teacher.", "Started my new job as a data analyst at a bank this week.", "math teacher"),
     ("I work at Google.", "I left Google in May and joined Stripe.", "works at Google"),
     ("I'm a barista at a cafe downtown.", "Got promoted, I'm the store manager now!", "barista"),
