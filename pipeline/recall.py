@@ -265,8 +265,10 @@ def _part_of_a_longer_message(memory: StoredMemory) -> bool:
         return False
     message = _bare(SPEAKER_PREFIX.sub("", memory.sources[0].content, count=1))  # ("Caroline: ..." in LoCoMo)
     shown = _bare(RAW_PREFIX.sub("", memory.text))
-    return text_length(message) <= WHOLE_MESSAGE_WORDS_MAX and len(shown) < len(message) \
-        and all(part.strip() in message for part in shown.split(" … "))
+    # compared without spaces: chunks of Chinese join sentences with none where the message had a line break
+    unspaced = "".join(message.split())
+    return text_length(message) <= WHOLE_MESSAGE_WORDS_MAX and len("".join(shown.split())) < len(unspaced) \
+        and all("".join(part.split()) in unspaced for part in shown.split(" … "))
 
 
 def _says_more_than_shown(raw: StoredMemory, shown: list[tuple[StoredMemory, float]]) -> bool:
@@ -311,7 +313,10 @@ def _position(message: str, part: str) -> int:
 def _bare(text: str) -> str:
     """A text without parentheses (a chunk's relative times carry the dates they point at,
     "Yesterday (7 May 2023) I went", "昨天（5月7日）"), with whitespace normalised (as chunks have it)."""
-    return " ".join(_ANNOTATION.sub("", text).split())
+    bare = None
+    while bare != text:  # (a date annotated inside the user's own brackets: "(yesterday (29 February 2024))")
+        bare, text = text, _ANNOTATION.sub("", text)
+    return " ".join(text.split())
 
 
 _ANNOTATION = re.compile(r"\s*[(（][^()（）]*[)）]")

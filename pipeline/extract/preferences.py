@@ -17,7 +17,9 @@ LIKE = re.compile(r"\b(?:i|we)\s+(?:(?:really|also|do|just|absolutely|always|usu
                   r"suckers? for(?!\s+punishment)|crazy about|passionate about|big on|all about(?!\s+to\b))"
                   r"|can't get enough of"
                   # what advice must honour: "I care a lot about being able to swap the battery"
-                  r"|care (?:a lot |a great deal |deeply |so much |most |more )?about))\s+(?P<what>[^.!?,;]+)", re.I)
+                  # (not whom one cares for: "I care about my kids", "about you")
+                  r"|care (?:a lot |a great deal |deeply |so much |most |more )?about(?!\s+(?:my|our|you|him|her|them|"
+                  r"people|everyone|everybody|others)\b)))\s+(?P<what>[^.!?,;]+)", re.I)
 # ("I've come to hate running": a taste turned)
 DISLIKE = re.compile(r"\b(?:i|we)(?:(?:'ve|\s+have)\s+(?:come|grown)\s+to)?\s+(?:really\s+|honestly\s+|just\s+)?"
                      r"(?P<verb>(?:don't|dont|do not) (?:really )?like|dislike|hate"

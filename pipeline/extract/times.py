@@ -336,13 +336,21 @@ def _in_a_title(m: re.Match) -> bool:
             return True
     if not _title_case(m.group(0)) or m.group(0).isupper() or m.group(0).lower() in WEEKDAYS:
         return False  # ("on Friday" is capitalised as a name)
-    before = text[near:start].split()
+    # (on its line: a line break starts anew, "todo list\nCall Mom Tomorrow")
+    before = text[near:start].rsplit("\n", 1)[-1].split()
+    after = text[end:min(len(text), end + _TITLE_REACH)].split("\n", 1)[0].split()
     run = 0
     while run < len(before) and _capitalised(before[-1 - run]) and not re.search(r"[.!?:]$", before[-1 - run]):
         run += 1
+    ahead = 0
+    while ahead < len(after) and _capitalised(after[ahead]):
+        ahead += 1
+        if re.search(r"[.!?:,;]$", after[ahead - 1]):
+            break
     # three capitalised words or more with the time's own, after a word in lower case: a sentence
-    # goes on around the title ("ok so Last Friday we went" is two, a time said with a capital)
-    return run + len(m.group(0).split()) >= 3 and run < len(before) \
+    # goes on around the title ("Tomorrow Never Dies", "I loved The Day After Tomorrow"; "ok so
+    # Last Friday we went" is two, a time said with a capital)
+    return run + len(m.group(0).split()) + ahead >= 3 and run < len(before) \
         and re.fullmatch(r"[a-z][\w'-]*,?", before[-1 - run]) is not None
 
 

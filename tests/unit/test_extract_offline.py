@@ -11,6 +11,7 @@ from pipeline.extract.common import RAW_CHUNK_WORDS
 from pipeline.extract.endings import endings_of
 from pipeline.extract.english import split_sentences
 from pipeline.extract.third_person import to_third_person
+from pipeline.extract.times import annotate_relative_times, resolve_relative_times
 from pipeline.extract.offline import OfflineExtractor
 from pipeline.extract.statements import is_statement
 from pipeline.extract.preferences import preference_slot
@@ -122,6 +123,20 @@ def test_a_preposition_keeps_an_in_said_with_the_time():
     facts = texts(run(("user", "My new job is starting in two weeks."), said=datetime(2023, 6, 9, 10, tzinfo=BEIJING)),
                   "fact")
     assert facts == ["The user's new job is starting in two weeks (the week of 23 June 2023)."]
+
+
+def test_a_line_break_starts_anew_for_a_title():
+    said = datetime(2023, 6, 9, 10, 0, tzinfo=BEIJING)
+    assert annotate_relative_times("todo list\nCall Mom Tomorrow", said) == "todo list\nCall Mom Tomorrow (10 June 2023)"
+    assert resolve_relative_times("just landed\nMeeting Sarah Next Friday", said)[0] == \
+        "just landed\nMeeting Sarah on Friday 16 June 2023"
+
+
+@pytest.mark.parametrize("said", ["My favourite Bond film is Tomorrow Never Dies.",  # a title that opens on the time
+                                  "I watched Last Week Tonight with my dad."])
+def test_a_title_that_opens_on_a_time_gains_no_date(said):
+    raws = texts(run(("user", said), said=datetime(2023, 6, 9, 10, 0, tzinfo=BEIJING)), "raw")
+    assert raws == [f"[9 June 2023] user: {said}"]
 
 
 def test_a_title_in_a_raw_message_gains_no_date_and_a_time_beside_it_still_does():
@@ -995,6 +1010,7 @@ def test_a_like_said_with_two_adverbs_is_a_preference(said, liked):
     ("What I love most is quiet mornings.", ["The user likes quiet mornings."]),
     ("I really care about sustainability when I shop.", ["The user cares about sustainability when they shop."]),
     ("I care about you.", []),
+    ("I care about my kids more than anything.", []),
     ("I don't care about football.", []),
     # ...not who one has become, nor what one does for a living
     ("I'm a different person now.", []),

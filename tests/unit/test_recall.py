@@ -360,3 +360,17 @@ def test_later_words_each_a_little_less_close_do_not_walk_the_answer_down(memory
                                         ("Remind me where Melanie lives now?", False), ("what car do i drive now", True)])
 def test_a_question_about_the_askers_own_state_is_told_by_its_first_person(query, own):
     assert (recall._IN_THE_FIRST_PERSON.search(query) is not None) == own
+
+
+def test_a_long_chinese_message_in_paragraphs_and_one_with_its_own_brackets_are_shown_whole():
+    # (the code review's: chunks join Chinese sentences without the line break; a date annotated inside
+    # the user's own brackets left an inner pair)
+    paragraph = "杭州是一个非常适合周末旅行的城市，西湖边散步很舒服，还可以尝尝当地的小吃。" * 2
+    for content, shown in (("\n\n".join([paragraph] * 8), paragraph * 3),
+                           ("I went hiking (yesterday) with Sam. " + long_answer("trail"), "I went hiking (yesterday "
+                            "(29 February 2024)) with Sam. " + long_answer("trail", 5))):
+        source = Source(conversation_id="c1", message_index=0, role="user", chat_time="2024-03-01 10:00:00",
+                        content=content)
+        chunk = StoredMemory(id="r1", project="p", user_id="u", kind="raw", text=f"[1 March 2024] user: {shown}",
+                             create_time=0, update_time=0, said_at=0, conversation_id="c1", sources=[source])
+        assert recall._part_of_a_longer_message(chunk), shown
