@@ -250,7 +250,7 @@ def _whole_messages_first(items: list[tuple[StoredMemory, float]]) -> list[tuple
     for memory, score in items:
         if whole < WHOLE_MESSAGES and _part_of_a_longer_message(memory):
             dated = RAW_PREFIX.match(memory.text)
-            message = whole_message_text(memory.sources[0], dated.group(0)[1:].split("]")[0] if dated else "")
+            message = whole_message_text(memory.sources[0], dated.group("date") if dated else "")
             memory, whole = memory.model_copy(update={"text": message}), whole + 1
         out.append((memory, score))
     return out

@@ -78,7 +78,7 @@ def passthrough(batch: Batch) -> list[Candidate]:
 
 
 # What raw_candidates puts before a message's words: "[7 May 2023] Caroline: " (see below).
-RAW_PREFIX = re.compile(r"^\[[^\]]{1,40}\]\s*[^:\n]{1,60}:\s*")
+RAW_PREFIX = re.compile(r"^\[(?P<date>[^\]]{1,40})\]\s*[^:\n]{1,60}:\s*")
 
 
 def raw_candidates(message: Message, source: Source) -> list[Candidate]:
