@@ -48,6 +48,12 @@ TURN = re.compile(r"\s+(?:but|though|although|whereas|except|yet|and (?:i|we)|th
 NOT_A_TASTE_BEFORE = re.compile(r"(?:\b(?:neither|nor|not sure(?: if| whether| that)?|doubt|don't think|"
                                  r"do not think|what|whether|if|(?<!\bi\s)(?:thinks?|says?|said|claims?|claimed|insists?|"
                                  r"jokes?|joked)(?:\s+that)?)\s+(?:\w+\s+){0,3})$", re.I)
+def _cleft(verb: str) -> re.Pattern:
+    """A taste said as a cleft, "What I <verb> (most) is <what>"."""
+    return re.compile(r"\bwhat\s+i\s+(?:really\s+|honestly\s+|just\s+)?" + verb +
+                      r"\s+(?:the\s+most\s+|most\s+)?(?:is|are)\s+(?P<what>[^.!?,;]+)", re.I)
+
+
 # Tastes said without a verb of liking: "I'd rather write Go", "I'm not a morning person", "I don't
 # drink". Each with the words the preference is said in.
 PLAIN_TASTES = [
@@ -77,13 +83,10 @@ PLAIN_TASTES = [
                 r"private|real|single|young|old|same|other|grown|happy|sad|quiet|shy|nervous|stronger|worse|decent|normal|"
                 r"regular|busy|lucky|free)\s)[a-z][\w-]*\s+(?:nerd|geek|buff|junkie|fanatic|enthusiast|lover|fiend|snob|"
                 r"person|guy|girl|gal|type))\b(?!\s+(?:who|that|than|from|at|in|of)\b)", re.I), "am"),
-    # a taste said as a cleft: "What I can't stand is small talk" ("What I love is ..." below)
-    (re.compile(r"\bwhat\s+i\s+(?:really\s+|honestly\s+|just\s+)?(?:can't|cannot)\s+stand\s+(?:the\s+most\s+|most\s+)?"
-                r"(?:is|are)\s+(?P<what>[^.!?,;]+)", re.I), "can't stand"),
-    (re.compile(r"\bwhat\s+i\s+(?:really\s+|honestly\s+|just\s+)?(?:hate|dislike|don't\s+like)\s+(?:the\s+most\s+|most\s+)?"
-                r"(?:is|are)\s+(?P<what>[^.!?,;]+)", re.I), "do not like"),
-    (re.compile(r"\bwhat\s+i\s+(?:really\s+|honestly\s+|just\s+)?(?:love|like|enjoy)\s+(?:the\s+most\s+|most\s+)?"
-                r"(?:is|are)\s+(?P<what>[^.!?,;]+)", re.I), "like"),
+    # a taste said as a cleft: "What I can't stand is small talk", "What I love most is ..."
+    (_cleft(r"(?:can't|cannot)\s+stand"), "can't stand"),
+    (_cleft(r"(?:hate|dislike|don't\s+like)"), "do not like"),
+    (_cleft(r"(?:love|like|enjoy)"), "like"),
     (re.compile(r"\bi\s+(?:don't|do\s+not|never)\s+(?P<what>drink|smoke|drink\s+alcohol|gamble)\b"
                 r"(?=\s*(?:[,.;!]|$|\s+(?:any\s?more|at\s+all|anymore|so\b|because\b)))", re.I), "do not"),
 ]
