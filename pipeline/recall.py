@@ -11,8 +11,8 @@
    limit buys distinct evidence rather than paraphrases, and the reader gets fewer words. When
    two facts of one message both rank, the message is shown instead, once; when two parts of a
    long message rank, they are shown together, as one item, and the best three such items show
-   the whole message. Only when a short history runs out of distinct things does the room left go
-   to the raw messages held back that say more than the facts shown.
+   the whole message (pipeline.message_parts). Only when a short history runs out of distinct
+   things does the room left go to the raw messages held back that say more than the facts shown.
 4. Preferences are context for the answer, not search results: only those that bear on the query
    are returned, however many the caller allows: close to it (less close for a request for advice),
    its best keyword match, or on the topic it names ("Suggest a dinner recipe": the food dislikes);
@@ -27,8 +27,9 @@ import re
 from dataclasses import dataclass
 
 from pipeline.embedder import Embedder
-from pipeline.extract.common import RAW_PREFIX, SPEAKER_PREFIX, text_length, whole_message_text
+from pipeline.extract.common import RAW_PREFIX
 from pipeline.filters import Node, asks_for_status
+from pipeline.message_parts import another_chunk, joined, message_keys, whole_messages_first
 from pipeline.models import MemoryKind, StoredMemory, user_scope
 from pipeline.preference_relevance import bears_on, on_the_topic
 from pipeline.presenters import preference_note, present
@@ -57,9 +58,7 @@ SAME_SUBJECT_COSINE = 0.55  # see _later_word_first
 QUERY_COSINE_FLOOR, QUERY_COSINE_MARGIN = 0.25, 0.1  # see _later_word_first
 CHAT_TERMS, CHAT_WEIGHT = 4, 0.5  # see _demote_chat
 FACT_PREFERENCE = 0.8  # a fact scoring at least this share of its raw message's score is shown instead
-WHOLE_MESSAGES = 3  # see _whole_messages_first
 FULLER_NEW_SHARE = 0.65  # see _says_more_than_shown
-WHOLE_MESSAGE_WORDS_MAX = 1000  # longer: its parts only (a pasted document is no message to read whole)
 # A fact is a fragment of its message when the message has at least this many content words, and
 # this share of its content words, that the fact lacks.
 FRAGMENT_TERMS_MIN = 12
@@ -87,10 +86,6 @@ class Scored:
     fused: float = 0.0
     cosine: float | None = None
     lexical_rank: int | None = None
-
-
-def _message_keys(memory: StoredMemory) -> set[tuple[str, int]]:
-    return {(s.conversation_id, s.message_index) for s in memory.sources}
 
 
 def _fuse(store: VectorStore, vector: list[float], request: SearchRequest,
@@ -159,7 +154,7 @@ def _prefer_facts(scored: dict[str, Scored]) -> None:
     best_fact = _best_by_message(_best_first(scored), "fact")
     for entry in scored.values():
         if entry.memory.kind == "raw" and len(entry.memory.sources) == 1:
-            fact = best_fact.get(_message_keys(entry.memory).pop())
+            fact = best_fact.get(message_keys(entry.memory).pop())
             if fact is None:
                 continue
             if _fragment_of(fact.memory, entry.memory):
@@ -176,7 +171,7 @@ def _best_by_message(ordered: list[Scored], kind: MemoryKind) -> dict[tuple[str,
     best: dict[tuple[str, int], Scored] = {}
     for entry in ordered:
         if entry.memory.kind == kind:
-            for key in _message_keys(entry.memory):
+            for key in message_keys(entry.memory):
                 best.setdefault(key, entry)
     return best
 
@@ -206,9 +201,9 @@ def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
         score = entry.cosine if entry.cosine is not None else floor
         if request.relativity and score < request.relativity:
             continue
-        cited = _message_keys(entry.memory) if one_per_message else set()
+        cited = message_keys(entry.memory) if one_per_message else set()
         better = next((i for i, earlier in enumerate(shown) if cited and cited <= earlier), None)
-        if better is not None and _another_chunk(parts.get(better, [out[better][0]]), entry.memory):
+        if better is not None and another_chunk(parts.get(better, [out[better][0]]), entry.memory):
             # Another part of a long message already shown (chunked to be searchable, see
             # extract.common.raw_candidates): it joins that item, in the message's order. The
             # reader gets the parts of the message that bear on the query, in one item (under the
@@ -233,42 +228,11 @@ def _select(scored: dict[str, Scored], request: SearchRequest, limit: int,
     # that whole says more than the facts shown. Facts held back are paraphrases of something shown
     # and are not worth the reader's time.
     ids = {m.id for m, _ in out}  # a message shown in place of its two facts is held back too
-    out = [(_joined(parts[i]), score) if i in parts else (memory, score) for i, (memory, score) in enumerate(out)]
-    out = _whole_messages_first(out)
+    out = [(joined(parts[i]), score) if i in parts else (memory, score) for i, (memory, score) in enumerate(out)]
+    out = whole_messages_first(out)
     fuller = [item for item in covered if item[0].kind == "raw" and item[0].id not in ids
               and _says_more_than_shown(item[0], out)]
     return out + fuller[: limit - len(out)]
-
-
-def _whole_messages_first(items: list[tuple[StoredMemory, float]]) -> list[tuple[StoredMemory, float]]:
-    """The first WHOLE_MESSAGES items that show part of a long message show all of it: a part is
-    cut at a chunk's edge, often mid-list ("3. **Sedation**: ..."), and the best hits are the ones
-    a reader answers from, so they come whole, as said; lower ones stay parts, for their words.
-    LongMemEval replay: answer recall 0.806 -> 0.813, 2,912 -> 3,159 words (the baseline's 3,221;
-    whole messages everywhere: 0.813, 3,239); LoCoMo's messages are short (5 more words)."""
-    out, whole = [], 0
-    for memory, score in items:
-        if whole < WHOLE_MESSAGES and _part_of_a_longer_message(memory):
-            dated = RAW_PREFIX.match(memory.text)
-            message = whole_message_text(memory.sources[0], dated.group("date") if dated else "")
-            memory, whole = memory.model_copy(update={"text": message}), whole + 1
-        out.append((memory, score))
-    return out
-
-
-def _part_of_a_longer_message(memory: StoredMemory) -> bool:
-    """A raw memory that shows some of its message, as it was chunked: its parts (" … " between the
-    parts of one item) are each in the message, which has more and is no longer than
-    WHOLE_MESSAGE_WORDS_MAX (counted as chunks are). A raw memory its user edited shows what they
-    left: its text is no longer in the message."""
-    if memory.kind != "raw" or len(memory.sources) != 1 or not memory.sources[0].content:
-        return False
-    message = _bare(SPEAKER_PREFIX.sub("", memory.sources[0].content, count=1))  # ("Caroline: ..." in LoCoMo)
-    shown = _bare(RAW_PREFIX.sub("", memory.text))
-    # compared without spaces: chunks of Chinese join sentences with none where the message had a line break
-    unspaced = "".join(message.split())
-    return text_length(message) <= WHOLE_MESSAGE_WORDS_MAX and len("".join(shown.split())) < len(unspaced) \
-        and all("".join(part.split()) in unspaced for part in shown.split(" … "))
 
 
 def _says_more_than_shown(raw: StoredMemory, shown: list[tuple[StoredMemory, float]]) -> bool:
@@ -278,48 +242,10 @@ def _says_more_than_shown(raw: StoredMemory, shown: list[tuple[StoredMemory, flo
     every message was shown beside its facts, 974 words where the raw-turn baseline shows the whole
     history in 908. At 0.65: 903 words, answer recall 0.774 -> 0.773 (baseline 0.772); LongMemEval
     3,159 -> 3,134 words, answer recall 0.8126 -> 0.8124; LoCoMo unchanged. At 0.4: 925 words."""
-    keys = _message_keys(raw)
+    keys = message_keys(raw)
     terms = lexical.content_terms(RAW_PREFIX.sub("", raw.text))
-    told = set().union(*(lexical.content_terms(m.text) for m, _ in shown if _message_keys(m) & keys))
+    told = set().union(*(lexical.content_terms(m.text) for m, _ in shown if message_keys(m) & keys))
     return len(terms - told) >= FULLER_NEW_SHARE * len(terms)
-
-
-def _another_chunk(shown: list[StoredMemory], other: StoredMemory) -> bool:
-    """Whether `other` is another chunk of the one long message whose chunks `shown` are: not one
-    of them again (a message shown in place of its two facts meets itself later on)."""
-    first = shown[0]
-    return first.kind == other.kind == "raw" and len(first.sources) == len(other.sources) == 1 \
-        and _message_keys(first) == _message_keys(other) and all(m.id != other.id for m in shown)
-
-
-def _joined(chunks: list[StoredMemory]) -> StoredMemory:
-    """Chunks of one message as one item, under the first's id: "[date] speaker: <earlier part> …
-    <later part>", the parts in the order the message has them."""
-    message = _bare(chunks[0].sources[0].content)
-    said = sorted((RAW_PREFIX.sub("", chunk.text) for chunk in chunks), key=lambda part: _position(message, part))
-    prefix = RAW_PREFIX.match(chunks[0].text)
-    return chunks[0].model_copy(update={"text": (prefix.group(0) if prefix else "") + " … ".join(said)})
-
-
-def _position(message: str, part: str) -> int:
-    """Where a chunk starts in its message (_bare): its opening, 12 words or 40 characters of a
-    script written without spaces, looked for without its parentheses; unknown ones go last."""
-    opening = _bare(part)
-    opening = " ".join(opening.split()[:12]) if " " in opening else opening[:40]
-    found = message.find(opening)
-    return found if found >= 0 else len(message)
-
-
-def _bare(text: str) -> str:
-    """A text without parentheses (a chunk's relative times carry the dates they point at,
-    "Yesterday (7 May 2023) I went", "昨天（5月7日）"), with whitespace normalised (as chunks have it)."""
-    bare = None
-    while bare != text:  # (a date annotated inside the user's own brackets: "(yesterday (29 February 2024))")
-        bare, text = text, _ANNOTATION.sub("", text)
-    return " ".join(text.split())
-
-
-_ANNOTATION = re.compile(r"\s*[(（][^()（）]*[)）]")
 
 
 def _demote_chat(scored: dict[str, Scored]) -> None:

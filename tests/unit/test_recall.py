@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.models import Message, Source, StoredMemory
-from pipeline import recall
+from pipeline import message_parts, recall
 from pipeline.chat_time import parse_chat_time
 from pipeline.extract.common import raw_candidates, whole_message_text
 from pipeline.recall import Scored, SearchRequest, _select, search
@@ -272,7 +272,7 @@ def long_answer(topic: str, sentences: int = 20) -> str:
 
 
 def test_the_best_hits_that_are_parts_of_a_long_message_show_all_of_it(memory, monkeypatch):
-    monkeypatch.setattr(recall, "WHOLE_MESSAGES", 1)
+    monkeypatch.setattr(message_parts, "WHOLE_MESSAGES", 1)
     # each answer ~230 words of matching points and ~230 of others: two chunks, one that matches
     for topic in ("sourdough starter", "sourdough oven"):
         memory.converse(("user", f"Tell me about the {topic}."),
@@ -294,14 +294,14 @@ def test_a_raw_memory_its_user_edited_is_not_shown_whole_again():
                          long_answer("door code 4417"), create_time=0, update_time=0, said_at=0,
                          conversation_id="c1", sources=[source])
     edited = chunk.model_copy(update={"text": "[1 March 2024] assistant: Point 0: the door code needs a careful look."})
-    assert recall._part_of_a_longer_message(chunk)
-    assert not recall._part_of_a_longer_message(edited)
-    shown = recall._whole_messages_first([(edited, 0.5), (chunk, 0.4)])
+    assert message_parts.part_of_a_longer_message(chunk)
+    assert not message_parts.part_of_a_longer_message(edited)
+    shown = message_parts.whole_messages_first([(edited, 0.5), (chunk, 0.4)])
     assert shown[0][0].text == edited.text and "garden fence" in shown[1][0].text
     # a message over the cap, counted as chunks count (each character of Chinese is a word), stays in parts
     chinese = source.model_copy(update={"content": "我喜欢吃辣的川菜。" * 200})
     part = chunk.model_copy(update={"text": "[1 March 2024] assistant: " + "我喜欢吃辣的川菜。" * 20, "sources": [chinese]})
-    assert not recall._part_of_a_longer_message(part)
+    assert not message_parts.part_of_a_longer_message(part)
 
 
 def test_a_message_shown_whole_reads_as_its_chunks_do():
@@ -373,4 +373,4 @@ def test_a_long_chinese_message_in_paragraphs_and_one_with_its_own_brackets_are_
                         content=content)
         chunk = StoredMemory(id="r1", project="p", user_id="u", kind="raw", text=f"[1 March 2024] user: {shown}",
                              create_time=0, update_time=0, said_at=0, conversation_id="c1", sources=[source])
-        assert recall._part_of_a_longer_message(chunk), shown
+        assert message_parts.part_of_a_longer_message(chunk), shown
