@@ -79,7 +79,7 @@ class Service:
         return out["memory_detail_list"] + out["preference_detail_list"]
 
 
-def locomo(mv, data, service: Service, k: int, show: int, ingest: bool = True):
+def locomo(mv, data, service: Service, k: int, show: int, ingest: bool = True, dump: list | None = None):
     where, results = {}, []
     for conv in data:
         a, b = conv["conversation"]["speaker_a"], conv["conversation"]["speaker_b"]
@@ -106,6 +106,13 @@ def locomo(mv, data, service: Service, k: int, show: int, ingest: bool = True):
             r = (qa["category"], (sum(e in got for e in ev) / len(ev)) if ev else None,
                  mv.answer_recall(qa["answer"], text), len(text.split()))
             results.append(r)
+            if dump is not None:
+                dump.append({"question": qa["question"], "type": mv.CATS[qa["category"]], "answer": str(qa["answer"]),
+                             "evidence": r[1], "answer_recall": r[2], "words": r[3], "evidence_ids": ev,
+                             "items": [{"text": m.get("memory_value") or m.get("preference"),
+                                        "type": m.get("memory_type") or "preference",
+                                        "sources": sorted(where.get((s["conversation_id"], s["message_index"])) or ""
+                                                          for s in m["sources"])} for m in items]})
             if show and r[1] is not None and r[1] < 1 and show > 0:
                 show -= 1
                 print(f"\n## {qa['question']} -> {qa['answer']} ev={ev} got_ev={r[1]:.2f} ans={r[2]:.2f}\n{text}")
@@ -148,13 +155,14 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument("--show", type=int, default=0, help="print N missed questions with what was retrieved")
     ap.add_argument("--keep", type=Path, help="keep the ingested store here and reuse it (search-only reruns)")
-    ap.add_argument("--dump", type=Path, help="write each LongMemEval question's retrieved items here (JSON)")
+    ap.add_argument("--dump", type=Path, help="write each LongMemEval question's retrieved items here (JSON), "
+                    "and each LoCoMo question's beside it (FILE.locomo.json)")
     args = ap.parse_args()
     spec = importlib.util.spec_from_file_location("memeval", args.memeval)
     mv = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mv)
     embedder = CachedEmbedder()
-    out, dump = {}, []
+    out, dump, dump_locomo = {}, [], []
     try:
         for name, path in (("locomo", args.locomo), ("longmemeval", args.lme)):
             if not path:
@@ -168,7 +176,7 @@ def main() -> None:
                 if not ingest:
                     service.graphs.graphs = pickle.loads((root / "graphs.pkl").read_bytes())
                 started = time.time()
-                out[name] = locomo(mv, data, service, args.k, args.show, ingest) if name == "locomo" else \
+                out[name] = locomo(mv, data, service, args.k, args.show, ingest, dump_locomo) if name == "locomo" else \
                     lme(mv, data, service, args.k, ingest, dump)
                 service.store.close()
                 if ingest and args.keep:
@@ -178,6 +186,8 @@ def main() -> None:
                 print(f"  {cat:28} ev={s['evidence_recall']} ans={s['answer_recall']} words={s['words']} n={s['n']}")
         if args.dump:
             args.dump.write_text(json.dumps(dump, indent=1))
+            if dump_locomo:  # beside it: each LoCoMo question's retrieved items, their sources as dia_ids
+                args.dump.with_suffix(".locomo.json").write_text(json.dumps(dump_locomo, indent=1))
     finally:
         embedder.save()
 
