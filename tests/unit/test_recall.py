@@ -374,3 +374,24 @@ def test_a_long_chinese_message_in_paragraphs_and_one_with_its_own_brackets_are_
         chunk = StoredMemory(id="r1", project="p", user_id="u", kind="raw", text=f"[1 March 2024] user: {shown}",
                              create_time=0, update_time=0, said_at=0, conversation_id="c1", sources=[source])
         assert message_parts.part_of_a_longer_message(chunk), shown
+
+
+ADVICE = ("Different doctors suit different needs. Many people visit a primary care doctor first, then "
+          "visit different specialist doctors for each condition, so keep a list of every doctor you visit.")
+
+
+@pytest.mark.parametrize("question, first", [
+    # about the asker's own life: what they said answers it, the advice only shares its words
+    ("How many different doctors did I visit?", "user"),
+    ("Which doctors have I seen this year?", "user"),
+    # after what the other party said ("you" is the assistant), or about someone else: as before
+    ("How many different doctors did you say I should visit?", "assistant"),
+    ("In our previous chat, how many different doctors should I visit?", "assistant"),
+    ("How many different doctors do people visit?", "assistant"),
+])
+def test_for_a_question_about_the_asker_what_they_said_ranks_above_the_other_partys_words(memory, question, first):
+    memory.converse(("user", "I finally saw a doctor for my sinuses, Dr. Patel, an ENT specialist."),
+                    ("assistant", ADVICE))
+    found = find(memory, question, memory_limit=10)["memory_detail_list"]
+    roles = [m["sources"][0]["role"] for m in found]
+    assert roles[0] == first and set(roles) == {"user", "assistant"}, found  # reordered, nothing dropped
