@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.models import Message, Source, StoredMemory
+from pipeline.models import Batch, Message, Source, StoredMemory
+from pipeline.extract.offline import OfflineExtractor
+from pipeline.stages.embed import embed
+from pipeline.stages.extract import extract
+from pipeline.stages.resolve import resolve
 from pipeline import message_parts, recall
 from pipeline.chat_time import parse_chat_time
 from pipeline.extract.common import raw_candidates, whole_message_text
 from pipeline.recall import Scored, SearchRequest, _select, search
 from pipeline.stores.vector_store import Scope
 from tests.ports import HashEmbedder
-from tests.unit.test_resolve import Memory
+from tests.unit.test_resolve import T0, Memory
 
 
 @pytest.fixture
@@ -395,3 +399,55 @@ def test_for_a_question_about_the_asker_what_they_said_ranks_above_the_other_par
     found = find(memory, question, memory_limit=10)["memory_detail_list"]
     roles = [m["sources"][0]["role"] for m in found]
     assert roles[0] == first and set(roles) == {"user", "assistant"}, found  # reordered, nothing dropped
+
+
+@pytest.mark.parametrize("question, about_the_asker", [
+    ("How many different doctors did I visit?", True),
+    ("How much do I pay in rent?", True),
+    ("Where did Jon and I go?", True),
+    ("What is the total number of views on my most popular videos on YouTube?", True),  # not "you"
+    # after what the other party said or handed over (code review of the rule)
+    ("What was the recipe I was given?", False),
+    ("Remind me of the hotels I was recommended", False),
+    ("Can I get the packing list again for my trip?", False),
+    ("What did the assistant suggest I read?", False),
+    ("What did u recommend for my knee?", False),
+    ("How do I say dog in French?", False),
+    ("What did Melanie say about my painting?", False),
+    ("What did we discuss for my trip?", False),
+    ("I'm trying to recall what the designation on my jumpsuit was", False),
+    ("What did I tell you about my sister?", False),
+    # an "I" that is not the asker
+    ("Who sang 'I Will Survive'?", False),
+    ('Who sang "I Will Survive"?', False),
+    ("Which book on World War I is best?", False),
+    ("hotels, i.e. near the station", False),
+])
+def test_which_questions_are_about_the_askers_own_life(question, about_the_asker):
+    assert recall._about_the_asker(question) is about_the_asker
+
+
+def test_what_the_asker_was_given_is_still_found_first(memory):
+    memory.converse(("user", "I want to bake more bread this winter for my kids."),
+                    ("assistant", "The banana bread recipe: mash three ripe bananas into the bread batter."))
+    found = find(memory, "What was the banana bread recipe I was given?", memory_limit=1)["memory_detail_list"]
+    assert "mash three ripe bananas" in found[0]["memory_value"], found
+
+
+def test_a_tools_schema_and_trajectory_keep_their_order_for_a_question_in_the_first_person(memory):
+    # The schema cites the assistant's call, the trajectory the tool's result too: halving only the
+    # first (code review of the rule) would reorder them for a question in the first person.
+    turns = [Message(role="user", content="What's the weather in Paris?", message_index=0, chat_time=T0),
+             Message(role="assistant", content="", message_index=1, chat_time=T0, tool_calls=[
+                 {"id": "c1", "type": "function", "function": {"name": "get_weather",
+                                                              "arguments": '{"city": "Paris", "units": "metric"}'}}]),
+             Message(role="tool", content='{"temp_c": 18, "sky": "clear"}', message_index=2, chat_time=T0,
+                     tool_call_id="c1")]
+    batch = Batch(task_id="t", project="p", user_id="u", conversation_id="c", accepted_at=0.0, messages=turns)
+    embedded = embed(extract(batch, OfflineExtractor()).candidates, HashEmbedder())
+    memory.apply(batch, resolve(batch, embedded, memory.store, 0), 0)
+    plain = find(memory, "How does get_weather get called for a city?", include_tool_memory=True)
+    asked = find(memory, "How did I call get_weather for a city?", include_tool_memory=True)
+    roles = [{s["role"] for s in m["sources"]} for m in plain["tool_memory_detail_list"]]
+    assert {"tool"} <= set().union(*roles) and any(r == {"assistant"} for r in roles), plain  # the case in point
+    assert [m["id"] for m in asked["tool_memory_detail_list"]] == [m["id"] for m in plain["tool_memory_detail_list"]]
