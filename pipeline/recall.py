@@ -59,7 +59,7 @@ TIE_MARGIN = 20  # fetched beyond the pool, for a group of equal scores at its e
 SAME_SUBJECT_COSINE = 0.55  # see _later_word_first
 QUERY_COSINE_FLOOR, QUERY_COSINE_MARGIN = 0.25, 0.1  # see _later_word_first
 CHAT_TERMS, CHAT_WEIGHT = 4, 0.5  # see _demote_chat
-OTHER_PARTY_WEIGHT = 0.5  # see _demote_chat
+OTHER_PARTY_WEIGHT = 0.5  # see _the_askers_word_first
 FACT_PREFERENCE = 0.8  # a fact scoring at least this share of its raw message's score is shown instead
 FULLER_NEW_SHARE = 0.65  # see _says_more_than_shown
 # A fact is a fragment of its message when the message has at least this many content words, and
