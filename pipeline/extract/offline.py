@@ -26,7 +26,7 @@ from pipeline.extract.third_person import to_third_person
 from pipeline.extract.preferences import (
     AVERSION, DIET, DISLIKE, DISLIKE_AS, FAVORITE_LINE, LIKE, LIKED_LIST_WORDS_MAX, LIKED_WORDS_MAX,
     LIST_REST, NOT_A_TASTE_AFTER, NOT_A_TASTE_BEFORE, OBJECT_MISSING, PREFERENCE_FRAME, RELATIVE_BEFORE,
-    PLAIN_TASTES, TRAILING_QUALIFIER, TURN, VAGUE_OBJECT, preference_slot,
+    ASIDE_TASTES, NOT_AN_ASIDE_TASTE, PLAIN_TASTES, TRAILING_QUALIFIER, TURN, VAGUE_OBJECT, preference_slot,
 )
 from pipeline.extract.replies import ACKNOWLEDGEMENT, ANSWER_WORDS_MAX, chosen, question_to_the_speaker
 from pipeline.extract.statements import (
@@ -155,6 +155,10 @@ class OfflineExtractor:
                 answer.append(sentence)  # "yep, two kids": read with the question it answers
                 continue
             if not is_statement(sentence):
+                # a taste said in passing in a request ("Two tacos, please no cilantro")
+                found += [preference for _, preference in self._plain_tastes(
+                    _am_said_out(sentence), ASIDE_TASTES, [], sentence, speaker, context.other, source, said,
+                    known_slots={c.slot for c in found if c.kind == "preference" and c.slot})]
                 # "I waited for my asylum decision. Over a year of uncertainty was really tough.": a
                 # sentence with no subject of its own right after a statement carries that statement on
                 if continues and in_unit and informative(sentence, speaker, context.other):
@@ -167,7 +171,8 @@ class OfflineExtractor:
             in_unit = False
             units.append([sentence])
             in_unit = True
-            preferences = self._explicit_preferences(sentence, speaker, context.other, source, said)
+            preferences = self._explicit_preferences(sentence, speaker, context.other, source, said,
+                                                     {c.slot for c in found if c.kind == "preference" and c.slot})
             if slot := next((p.slot for p in preferences if p.slot), None):
                 # "I like horror movies" is a fact and a preference: a later word on the liked
                 # thing replaces both copies
@@ -237,9 +242,8 @@ class OfflineExtractor:
                                    said_at=epoch_ms(said)))
         found.append(self._implicit_choice(what, speaker, context.previous_assistant, source, said))
 
-    def _explicit_preferences(self, sentence, speaker, other, source, said) -> list[Candidate]:
-        plain = re.sub(r"\b(i|we)'(m|re)\b", lambda m: m.group(1) + (" am" if m.group(2) == "m" else " are"),
-                       sentence.replace("\u2019", "'"), flags=re.I)  # (typed "I’m" too)
+    def _explicit_preferences(self, sentence, speaker, other, source, said, known_slots: set[str]) -> list[Candidate]:
+        plain = _am_said_out(sentence)
         frame = PREFERENCE_FRAME.match(plain)
         found, taken = [], []  # a like and a dislike in one sentence are two ("I don't like X but I love Y")
         for rx, verb in ((DISLIKE, "do not like"), (AVERSION, "am"), (DIET, "am"), (LIKE, "like")):
@@ -273,19 +277,45 @@ class OfflineExtractor:
                 found.append((span, self._preference(to_third_person(said_so, speaker, other), "explicit_preference",
                                                      f"Said directly on {date_phrase(said)}: \"{sentence}\"",
                                                      source, said, slot=slot)))
-        for rx, told in PLAIN_TASTES:
+        found += self._plain_tastes(plain, PLAIN_TASTES, taken, sentence, speaker, other, source, said)
+        found += self._plain_tastes(plain, ASIDE_TASTES, taken, sentence, speaker, other, source, said,
+                                    known_slots={p.slot for _, p in found} | known_slots)
+        return [preference for _, preference in sorted(found, key=lambda item: item[0])]  # as said
+
+    def _plain_tastes(self, plain, patterns, taken, sentence, speaker, other, source, said,
+                      known_slots: set[str] | None = None) -> list:
+        """(span, preference) for each taste the patterns find in the sentence (`plain`: its "I'm"
+        said "I am"), where no taste was read yet (`taken`, extended). With `known_slots` (the
+        slots of the message's tastes so far), the tastes are ASIDE_TASTES: said in passing, they
+        take no slot, so that a remark ("the opera bored me to tears") never archives a taste said
+        outright ("I love opera"), and one already said outright ("I hate cilantro! Please no
+        cilantro!") is not said twice."""
+        aside = known_slots is not None
+        if aside and plain.rstrip().endswith("?"):
+            return []  # "Is the spicier the better?" states no taste
+        found, seen = [], set()
+        for rx, told in patterns:
             for m in rx.finditer(plain):
                 span, what = (m.start(), m.end()), m.group("what").strip()
+                # (NOT_A_TASTE_BEFORE reads the few words before a match: a long sentence of asides,
+                # "please no cilantro, please no cilantro, ...", was rescanned whole for each)
+                before = plain[max(0, m.start() - 120):m.start()]
                 if any(span[0] < end and start < span[1] for start, end in taken) or \
-                        NOT_A_TASTE_BEFORE.search(plain[:m.start()]) or \
+                        NOT_A_TASTE_BEFORE.search(before) or \
                         not informative(what, speaker, other, needed=1) or len(what.split()) > LIKED_WORDS_MAX:
                     continue
+                if aside and (NOT_AN_ASIDE_TASTE.search(plain[:m.start()]) or NOT_AN_ASIDE_TASTE.search(what)
+                              or what.lower() in seen or preference_slot(what) in known_slots):
+                    continue
+                seen.add(what.lower())
                 taken.append(span)
-                found.append((span, self._preference(to_third_person(f"I {told} {what}.", speaker, other),
+                what = what.lower() if what.isupper() else _OPENING_DETERMINER.sub(lambda d: d.group().lower(), what)
+                said_so = f"I {told.format(what=what)}." if "{what}" in told else f"I {told} {what}."
+                found.append((span, self._preference(to_third_person(said_so, speaker, other),
                                                      "explicit_preference",
                                                      f"Said directly on {date_phrase(said)}: \"{sentence}\"",
-                                                     source, said, slot=preference_slot(what))))
-        return [preference for _, preference in sorted(found, key=lambda item: item[0])]  # as said
+                                                     source, said, slot=None if aside else preference_slot(what))))
+        return found
 
     def _implicit_choice(self, what, speaker, offered: Message, source, said) -> Candidate:
         what = what.strip().rstrip(".!")
@@ -297,6 +327,15 @@ class OfflineExtractor:
     def _preference(self, text, kind, reasoning, source, said, slot=None) -> Candidate:
         return Candidate(kind="preference", text=text, key=_key(text, ""), sources=[source],
                          said_at=epoch_ms(said), preference_type=kind, reasoning=reasoning, slot=slot)
+
+
+_OPENING_DETERMINER = re.compile(r"^(?:The|This|That|These|Those|My|His|Her|Their|Our)\b")
+
+
+def _am_said_out(sentence: str) -> str:
+    """"I'm" and "we're" as "I am" and "we are" (typed "I’m" too), for the taste patterns."""
+    return re.sub(r"\b(i|we)'(m|re)\b", lambda m: m.group(1) + (" am" if m.group(2) == "m" else " are"),
+                  sentence.replace("\u2019", "'"), flags=re.I)
 
 
 # The user's message asked for what the offer gives: a need, a question ("I need a hotel in Guangzhou")

@@ -48,6 +48,21 @@ TURN = re.compile(r"\s+(?:but|though|although|whereas|except|yet|and (?:i|we)|th
 NOT_A_TASTE_BEFORE = re.compile(r"(?:\b(?:neither|nor|not sure(?: if| whether| that)?|doubt|don't think|"
                                  r"do not think|what|whether|if|(?<!\bi\s)(?:thinks?|says?|said|claims?|claimed|insists?|"
                                  r"jokes?|joked)(?:\s+that)?)\s+(?:\w+\s+){0,3})$", re.I)
+# What one asks to be left out ("please no cilantro"): up to three words, not a courtesy.
+_LEFT_OUT = (r"(?!(?:problem|problems|rush|hurry|worries|worry|pressure|need|thanks|thank|offense|offence|judgment|"
+             r"judgement|way|doubt|idea|one|more|longer|matter|comment|kidding|sweat|biggie|big|hard|charge|later|"
+             r"earlier|sooner|fuss|stress)\b)[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}?")
+
+
+def _bored(verb: str, told: str) -> tuple[re.Pattern, str]:
+    """ "<the thing> <verb> me to tears", and how the preference tells it."""
+    return (re.compile(r"(?:^|[,.;!]\s*|\b(?:but|and|honestly|frankly)\s+)(?P<what>(?:the|that|this|those|these|my|his|"
+                       r"her|their)\s+(?:[\w'-]+\s+){0,4}?(?!(?:kids|children|guests|people|guys|students|teacher|"
+                       r"speaker|host|date|boss|family|parents|friends?|husband|wife|partner|son|daughter)\b)[\w'-]+)\s+"
+                       + verb + r"\s+me\s+(?:stiff|to\s+tears|to\s+death|silly|senseless|out\s+of\s+my\s+mind)\b", re.I),
+            told + " {what} boring")
+
+
 def _cleft(verb: str) -> re.Pattern:
     """A taste said as a cleft, "What I <verb> (most) is <what>"."""
     return re.compile(r"\bwhat\s+i\s+(?:really\s+|honestly\s+|just\s+)?" + verb +
@@ -90,6 +105,28 @@ PLAIN_TASTES = [
     (re.compile(r"\bi\s+(?:don't|do\s+not|never)\s+(?P<what>drink|smoke|drink\s+alcohol|gamble)\b"
                 r"(?=\s*(?:[,.;!]|$|\s+(?:any\s?more|at\s+all|anymore|so\b|because\b)))", re.I), "do not"),
 ]
+# Tastes said in passing, in a request or an exclamation as often as in a statement ("Make it hot,
+# the spicier the better", "Two tacos, please no cilantro"): read in every sentence of the speaker's.
+ASIDE_TASTES = [
+    # a taste said as a comparison: "the spicier the better", "the more obscure the better" (not
+    # haste, "the sooner / quicker the better", nor a word that only ends in -er)
+    (re.compile(r"\b(?P<what>the\s+(?:more\s+[a-z][\w-]*|less\s+[a-z][\w-]*|(?!(?:sooner|quicker|faster|earlier|later|"
+                r"other|weather|whether|either|neither|rather|together|after|over|under|never|ever|water|number|"
+                r"order|paper|super|power|better)\b)[a-z]{2,}er)\s+the\s+better)\b", re.I), "think"),
+    # what to leave out, asked for: "please no cilantro", "no onions for me, please" (not a
+    # courtesy: "no worries, please", "no rush")
+    (re.compile(r"\bplease,?\s+no\s+(?P<what>" + _LEFT_OUT + r")(?=\s*(?:[,.;!]|$))", re.I), "do not want"),
+    (re.compile(r"(?:^|[,.;!]\s*)no\s+(?P<what>" + _LEFT_OUT + r")(?:\s+for\s+me)?,?\s+please\b", re.I), "do not want"),
+    # a dislike said as what something did to one: "The second half bored me to tears", "My job
+    # bores me stiff" (not a person: "the kids bored me")
+    _bored("bored", "found"),
+    _bored("bores", "find"),
+]
+# What makes a taste said in passing someone else's: a quote ("she yells 'please no broccoli!'"),
+# another's plate ("For my son, please no peanuts", "no cilantro on hers"), a negation ("Not the
+# spicier the better"). (A question states none: "Is the spicier the better?")
+NOT_AN_ASIDE_TASTE = re.compile(r"[\"“”]|(?<!\w)'|\bfor\s+(?:my|our|his|her|their|the)\s+(?!self\b)\w+|"
+                                r"\b(?:on|for)\s+(?:hers|his|theirs|him|her|them)\b|\bnot\s*$", re.I)
 # A like inside a relative clause: its object is the noun before it, and the words after it name
 # nothing ("Obsidian is a tool I like to use for notes", "the cafe I like near work closed down").
 # Both must hold: "In the morning I like to cook for my family" is a taste.

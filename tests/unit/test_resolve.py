@@ -146,6 +146,14 @@ def test_like_then_dislike_supersedes_the_preference(memory):
     assert memory.current("preference") == ["The user does not like jazz music now."]
 
 
+def test_a_taste_said_in_passing_archives_no_taste_said_outright(memory):
+    # (the code review of the aside tastes: with a slot, each of these archived the like)
+    memory.say("I love opera.", "I love peanuts.")
+    memory.say("The opera bored me to tears last night.", "Please no peanuts in mine.", days=1)
+    assert {"The user likes opera.", "The user likes peanuts.", "The user found the opera boring."} <= \
+        set(memory.current("preference"))
+
+
 def test_a_change_within_one_batch_keeps_only_the_last_statement(memory):
     memory.say("I live in Beijing.", "Actually I moved to Shenzhen last week.")
     [current] = memory.current("fact")  # its wording is the extractor's business
