@@ -322,13 +322,16 @@ _IN_THE_FIRST_PERSON = re.compile(r"\b(?:i|my|mine|myself)\b|\bi'(?:m|ve|d|ll)\b
 
 # A question that asks after what the other party said or handed over ("Can you remind me of the
 # trail you recommended?", "What did we discuss for my trip?", "the recipe I was given", "from
-# last week's chat", "What did Melanie say about my painting?"). (A "we" alone is as often the
+# last week's chat", "What did Melanie say about my painting?", "the list I got for Kyoto"). (A "we" alone is as often the
 # asker's family: "Where did we go last summer?")
 _ASKS_WHAT_THEY_SAID = re.compile(
     r"\b(?:you(?:r|rs|rself)?|u|assistant|bot|ai|chat(?:bot)?s?|conversations?|discussions?)\b|"
     r"\bwe\s+(?:discuss|talk|chat|spoke|go\s+over|went\s+over|cover)|"
     r"\b(?:given|gave|recommend\w*|suggest\w*|advi[cs]e\w*|told|tell|say|said|says|mention\w*|remind\w*|"
-    r"recall\w*|again)\b", re.I)
+    r"recall\w*|again)\b|"
+    # something made for the asker and handed over: "the second restaurant on the list I got for Kyoto"
+    r"\b(?:list|recipe|plan|itinerary|schedule|routine|suggestions?|options|ideas|tips|steps|names|outline|"
+    r"draft|template)\s+(?:\w+\s+){0,2}?i\s+(?:got|received)\b", re.I)
 # What is not the asker's "I": quoted titles ('Who sang "I Will Survive"?'), "i.e.", "I/O", and a
 # Roman numeral after a name ("World War I is", "Elizabeth I?", not "Yesterday I went").
 _NOT_THE_ASKER = re.compile(r"\"[^\"]*\"|“[^”]*”|(?<!\w)'[^']*'(?!\w)|\bi\.e\.|\bI/O\b|\b[A-Z][a-z]+ I\b(?!\s+[a-z])|"

@@ -405,6 +405,7 @@ def test_for_a_question_about_the_asker_what_they_said_ranks_above_the_other_par
     ("How many different doctors did I visit?", True),
     ("How much do I pay in rent?", True),
     ("Where did Jon and I go?", True),
+    ("Which laptop did I get for my birthday?", True),  # "got" alone is no hand-over
     ("What is the total number of views on my most popular videos on YouTube?", True),  # not "you"
     # after what the other party said or handed over (code review of the rule)
     ("What was the recipe I was given?", False),
@@ -417,6 +418,8 @@ def test_for_a_question_about_the_asker_what_they_said_ranks_above_the_other_par
     ("What did we discuss for my trip?", False),
     ("I'm trying to recall what the designation on my jumpsuit was", False),
     ("What did I tell you about my sister?", False),
+    ("What was the second restaurant on the list I got for Kyoto?", False),  # blind audit 25
+    ("Which stretch came first in the routine I received?", False),
     # an "I" that is not the asker
     ("Who sang 'I Will Survive'?", False),
     ('Who sang "I Will Survive"?', False),
