@@ -154,12 +154,14 @@ def main() -> None:
     ap.add_argument("--convs", type=int, default=0)
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument("--show", type=int, default=0, help="print N missed questions with what was retrieved")
-    # (A store reopened from disk ranks a little differently from the one just written: on 28 Nov,
-    # 68 of 236 LongMemEval questions got other items or another order, answer recall 0.8106
-    # against 0.8063, and `make eval`, whose API searches the live store, agreed with the fresh
-    # run. Compare reruns on --keep with each other only, and confirm a change on a fresh run.)
+    # (A --keep rerun searches every record's user with all records written; the fresh run searches
+    # each right after its own, `make eval` after all of LoCoMo and LongMemEval. Keyword search's
+    # IDF is Qdrant's, over the whole collection, so other users' memories move a user's ranking a
+    # little: on 28 Nov, 24 of 25 LongMemEval users' keyword scores changed as the rest were
+    # written, and 68 of 236 questions got other items or another order (answer recall 0.8106 on
+    # --keep, 0.8063 fresh). Compare runs of one kind with each other.)
     ap.add_argument("--keep", type=Path, help="keep the ingested store here and reuse it (search-only reruns; "
-                    "compare them with each other only, see above)")
+                    "compare them with each other, see above)")
     ap.add_argument("--dump", type=Path, help="write each LongMemEval question's retrieved items here (JSON), "
                     "and each LoCoMo question's beside it (FILE.locomo.json)")
     args = ap.parse_args()

@@ -301,7 +301,7 @@ def _rank(store, vector, request, graph, kinds, limit) -> list[tuple[StoredMemor
     _demote_chat(scored)
     if "raw" in kinds and _about_the_asker(request.query):
         # (after the graph boost: made before it, the best hits it centres on lose the asker's
-        # answers' neighbours; LongMemEval answer recall 0.8106 -> 0.8064 on a reopened store)
+        # answers' neighbours; LongMemEval answer recall 0.8106 -> 0.8064, replay with --keep)
         _the_askers_word_first(scored)
     chosen = _select(scored, request, limit, one_per_message="raw" in kinds)
     return _best_first_scores(_later_word_first(chosen, store, _IN_THE_FIRST_PERSON.search(request.query) is not None)
