@@ -121,15 +121,15 @@ def locomo(mv, data, service: Service, k: int, show: int, ingest: bool = True, d
 
 def lme(mv, data, service: Service, k: int, ingest: bool = True, dump: list | None = None):
     results = []
-    for rec in mv.lme_items(data):
-        user = f"lme-{rec['question_id']}"
+    records = list(mv.lme_items(data))
+    for rec in records if ingest else []:  # every record written before any is searched, as memeval does
         for sid, date, sess in zip(rec["haystack_session_ids"], rec["haystack_dates"], rec["haystack_sessions"]):
-            if not ingest:
-                break
             when = mv.lme_date(date)
-            service.add(user, sid[:100], [{"role": t["role"], "content": t["content"],
-                                           "chat_time": when + timedelta(seconds=30 * i)} for i, t in enumerate(sess)])
-        items = service.search(user, rec["question"], 2 * k, k)
+            service.add(f"lme-{rec['question_id']}", sid[:100],
+                        [{"role": t["role"], "content": t["content"], "chat_time": when + timedelta(seconds=30 * i)}
+                         for i, t in enumerate(sess)])
+    for rec in records:
+        items = service.search(f"lme-{rec['question_id']}", rec["question"], 2 * k, k)
         got = {(s["conversation_id"], s["message_index"]) for m in items for s in m["sources"]}
         ev = [(sid[:100], i) for sid, sess in zip(rec["haystack_session_ids"], rec["haystack_sessions"])
               for i, t in enumerate(sess) if t.get("has_answer")]
@@ -154,12 +154,11 @@ def main() -> None:
     ap.add_argument("--convs", type=int, default=0)
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument("--show", type=int, default=0, help="print N missed questions with what was retrieved")
-    # (A --keep rerun searches every record's user with all records written; the fresh run searches
-    # each right after its own, `make eval` after all of LoCoMo and LongMemEval. Keyword search's
-    # IDF is Qdrant's, over the whole collection, so other users' memories move a user's ranking a
-    # little: on 28 Nov, 24 of 25 LongMemEval users' keyword scores changed as the rest were
-    # written, and 68 of 236 questions got other items or another order (answer recall 0.8106 on
-    # --keep, 0.8063 fresh). Compare runs of one kind with each other.)
+    # (Keyword search's IDF is Qdrant's, over the whole collection, so other users' memories move a
+    # user's ranking a little: each dataset is written whole before it is searched, as memeval does,
+    # and a --keep rerun searches the same store. Until 28 Nov each LongMemEval record was searched
+    # right after its own was written: 68 of 236 questions got other items or another order, answer
+    # recall 0.8063 against 0.8106.)
     ap.add_argument("--keep", type=Path, help="keep the ingested store here and reuse it (search-only reruns; "
                     "compare them with each other, see above)")
     ap.add_argument("--dump", type=Path, help="write each LongMemEval question's retrieved items here (JSON), "
