@@ -25,7 +25,6 @@
    only they said does: the asker told it, the assistant's advice only shares its words."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from pipeline.embedder import Embedder
@@ -35,6 +34,7 @@ from pipeline.message_parts import another_chunk, joined, message_keys, whole_me
 from pipeline.models import MemoryKind, StoredMemory, user_scope
 from pipeline.preference_relevance import bears_on, on_the_topic
 from pipeline.presenters import preference_note, present
+from pipeline.query_reading import about_the_asker, about_the_past, asks_about_now, in_the_first_person
 from pipeline.stores import lexical
 from pipeline.stores.graph_store import GraphStore, GraphView
 from pipeline.stores.vector_store import Hit, Scope, VectorStore
@@ -95,7 +95,7 @@ def _fuse(store: VectorStore, vector: list[float], request: SearchRequest,
           kinds: tuple[MemoryKind, ...], pool: int) -> dict[str, Scored]:
     # A question about the past ("What was my job before Northwind?") may be answered by what has
     # since been superseded: shown with its status, valid_to and superseded_by.
-    history = kinds != ("preference",) and bool(_ABOUT_THE_PAST.search(request.query))
+    history = kinds != ("preference",) and about_the_past(request.query)
     scope = Scope(request.project, request.user_id, kinds=kinds,
                   include_archived=asks_for_status(request.where) or history)
     scored: dict[str, Scored] = {}
@@ -266,24 +266,23 @@ def _demote_chat(scored: dict[str, Scored]) -> None:
 
 
 def _the_askers_word_first(scored: dict[str, Scored]) -> None:
-    """For a question about the asker's own life (see _about_the_asker: "How many doctors did I
-    visit?", "What instruments do I own?"), what only the other party said counts
+    """For a question about the asker's own life (see query_reading.about_the_asker: "How many
+    doctors did I visit?", "What instruments do I own?"), what only the other party said counts
     OTHER_PARTY_WEIGHT: the asker told it, and an assistant's long advice ("Managing chronic
     sinusitis can be a challenge ...") shares the question's words while the asker's passing
-    mention ("I just got diagnosed by an ENT specialist, Dr. Patel") is the answer. LongMemEval
-    replay, each record searched right after its own was written (the 407 evidence turns of its
-    questions not about the assistant's words are all the user's): evidence recall 0.975 -> 0.990 (multi-session 0.929 -> 0.983: counting
-    questions now see every item counted; "Yamaha FG800", "ENT specialist", "Tiger tank" now
-    retrieved), first evidence rank (MRR) 0.764 -> 0.791, 3,133 -> 2,840 words; answer recall
-    0.8124 -> 0.8063 (0.8106 with every record written first, as the replay now does; make eval
-    0.8063), every lost token one the advice held by chance (the "5" of "5 fitness
-    classes", "$300" of a Rolex's insurance for a handbag's "$1,300"). Blind audit 25 (40
-    LongMemEval-format records a helper wrote): MRR 0.627 -> 0.770, evidence recall 0.994 -> 1.0.
-    At 0.7 the answer recall holds (0.8126, 2,964 words) for less of the rest: evidence 0.986,
+    mention ("I just got diagnosed by an ENT specialist, Dr. Patel") is the answer. The 407
+    evidence turns of LongMemEval's questions not about the assistant's words are all the user's.
+    Replay, each record searched right after its own was written: evidence recall 0.975 -> 0.990
+    (multi-session 0.929 -> 0.983: counting questions now see every item counted; "Yamaha FG800",
+    "ENT specialist", "Tiger tank" now retrieved), first evidence rank (MRR) 0.764 -> 0.791, 3,133
+    -> 2,840 words; answer recall 0.8124 -> 0.8063 (0.8106 with every record written first, as the
+    replay now does; make eval 0.8063), every lost token one the advice held by chance (the "5" of
+    "5 fitness classes", "$300" of a Rolex's insurance for a handbag's "$1,300"). Blind audit 25
+    (40 LongMemEval-format records a helper wrote): MRR 0.627 -> 0.770, evidence recall 0.994 ->
+    1.0. At 0.7 the answer recall holds (0.8126, 2,964 words) for less of the rest: evidence 0.986,
     audit 25 MRR 0.741, evidence 0.994. LoCoMo's questions are about others by name and do not
-    change. Only for facts and messages: a tool's
-    schema cites the assistant's call and its trajectory the tool's result, and halving one of
-    the two would reorder them for no reason."""
+    change. Only for facts and messages: a tool's schema cites the assistant's call and its
+    trajectory the tool's result, and halving one of the two would reorder them for no reason."""
     for entry in scored.values():
         if entry.memory.sources and all(s.role == "assistant" for s in entry.memory.sources):
             entry.fused *= OTHER_PARTY_WEIGHT
@@ -300,54 +299,13 @@ def _rank(store, vector, request, graph, kinds, limit) -> list[tuple[StoredMemor
             scored.setdefault(memory.id, Scored(memory))  # no score of its own: after every scored one
     _boost(scored, request, graph)
     _demote_chat(scored)
-    if "raw" in kinds and _about_the_asker(request.query):
+    if "raw" in kinds and about_the_asker(request.query):
         # (after the graph boost: made before it, the best hits it centres on lose the asker's
         # answers' neighbours; LongMemEval replay, answer recall 0.8106 -> 0.8064)
         _the_askers_word_first(scored)
     chosen = _select(scored, request, limit, one_per_message="raw" in kinds)
-    return _best_first_scores(_later_word_first(chosen, store, _IN_THE_FIRST_PERSON.search(request.query) is not None)
-                              if _asks_about_now(request.query) else chosen)
-
-
-# A question about how things are now ("What car do I drive?", "What painkiller am I taking now?")
-# rather than about a past event ("When did I hurt my knee?", "How did we meet?").
-_ABOUT_THE_PAST = re.compile(r"\b(?:did|was|were|had|used to|before|first|originally|ago|back then|last (?:year|"
-                             r"month|week|time))\b", re.I)
-_ABOUT_NOW = re.compile(r"\b(?:now|currently|current|these days|still|latest|most recent|any ?more|"
-                        r"do|does|am|is|are|have|has)\b|'s\b|'re\b|'m\b", re.I)
-
-
-# ("me" is no sign: "Remind me where Melanie lives now")
-_IN_THE_FIRST_PERSON = re.compile(r"\b(?:i|my|mine|myself)\b|\bi'(?:m|ve|d|ll)\b", re.I)
-
-
-# A question that asks after what the other party said or handed over ("Can you remind me of the
-# trail you recommended?", "What did we discuss for my trip?", "the recipe I was given", "from
-# last week's chat", "What did Melanie say about my painting?", "the list I got for Kyoto"). (A "we" alone is as often the
-# asker's family: "Where did we go last summer?")
-_ASKS_WHAT_THEY_SAID = re.compile(
-    r"\b(?:you(?:r|rs|rself)?|u|assistant|bot|ai|chat(?:bot)?s?|conversations?|discussions?)\b|"
-    r"\bwe\s+(?:discuss|talk|chat|spoke|go\s+over|went\s+over|cover)|"
-    r"\b(?:given|gave|recommend\w*|suggest\w*|advi[cs]e\w*|told|tell|say|said|says|mention\w*|remind\w*|"
-    r"recall\w*|again)\b|"
-    # something made for the asker and handed over: "the second restaurant on the list I got for Kyoto"
-    r"\b(?:list|recipe|plan|itinerary|schedule|routine|suggestions?|options|ideas|tips|steps|names|outline|"
-    r"draft|template)\s+(?:\w+\s+){0,2}?i\s+(?:got|received)\b", re.I)
-# What is not the asker's "I": quoted titles ('Who sang "I Will Survive"?'), "i.e.", "I/O", and a
-# Roman numeral after a name ("World War I is", "Elizabeth I?", not "Yesterday I went").
-_NOT_THE_ASKER = re.compile(r"\"[^\"]*\"|“[^”]*”|(?<!\w)'[^']*'(?!\w)|\bi\.e\.|\bI/O\b|\b[A-Z][a-z]+ I\b(?!\s+[a-z])|"
-                            r"\b(?:War|Part|Chapter|Volume|Act|Book|Phase|Stage|Level|Type|Class|Season|Episode|"
-                            r"Henry|Elizabeth|Charles|James|George|Edward|Louis|Richard) I\b")
-
-
-def _about_the_asker(query: str) -> bool:
-    """Whether the query asks about the asker's own life, in the first person and not after what
-    the other party said: "How many doctors did I visit?", "What do I pay in rent?"."""
-    return bool(_IN_THE_FIRST_PERSON.search(_NOT_THE_ASKER.sub(" ", query))) and not _ASKS_WHAT_THEY_SAID.search(query)
-
-
-def _asks_about_now(query: str) -> bool:
-    return bool(_ABOUT_NOW.search(query)) and not _ABOUT_THE_PAST.search(query)
+    return _best_first_scores(_later_word_first(chosen, store, in_the_first_person(request.query))
+                              if asks_about_now(request.query) else chosen)
 
 
 def _later_word_first(items: list[tuple[StoredMemory, float]], store: VectorStore,

@@ -8,7 +8,7 @@ from pipeline.extract.offline import OfflineExtractor
 from pipeline.stages.embed import embed
 from pipeline.stages.extract import extract
 from pipeline.stages.resolve import resolve
-from pipeline import message_parts, recall
+from pipeline import message_parts, query_reading, recall
 from pipeline.chat_time import parse_chat_time
 from pipeline.extract.common import raw_candidates, whole_message_text
 from pipeline.recall import Scored, SearchRequest, _select, search
@@ -363,7 +363,7 @@ def test_later_words_each_a_little_less_close_do_not_walk_the_answer_down(memory
                                         ("Where does the user live?", False),
                                         ("Remind me where Melanie lives now?", False), ("what car do i drive now", True)])
 def test_a_question_about_the_askers_own_state_is_told_by_its_first_person(query, own):
-    assert (recall._IN_THE_FIRST_PERSON.search(query) is not None) == own
+    assert query_reading.in_the_first_person(query) == own
 
 
 def test_a_long_chinese_message_in_paragraphs_and_one_with_its_own_brackets_are_shown_whole():
@@ -427,7 +427,7 @@ def test_for_a_question_about_the_asker_what_they_said_ranks_above_the_other_par
     ("hotels, i.e. near the station", False),
 ])
 def test_which_questions_are_about_the_askers_own_life(question, about_the_asker):
-    assert recall._about_the_asker(question) is about_the_asker
+    assert query_reading.about_the_asker(question) is about_the_asker
 
 
 def test_what_the_asker_was_given_is_still_found_first(memory):
