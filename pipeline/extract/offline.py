@@ -158,7 +158,7 @@ class OfflineExtractor:
                 # a taste said in passing in a request ("Two tacos, please no cilantro")
                 found += [preference for _, preference in self._plain_tastes(
                     _am_said_out(sentence), ASIDE_TASTES, [], sentence, speaker, context.other, source, said,
-                    known_slots={c.slot for c in found if c.kind == "preference" and c.slot})]
+                    known_slots=_taste_slots(found))]
                 # "I waited for my asylum decision. Over a year of uncertainty was really tough.": a
                 # sentence with no subject of its own right after a statement carries that statement on
                 if continues and in_unit and informative(sentence, speaker, context.other):
@@ -172,7 +172,7 @@ class OfflineExtractor:
             units.append([sentence])
             in_unit = True
             preferences = self._explicit_preferences(sentence, speaker, context.other, source, said,
-                                                     {c.slot for c in found if c.kind == "preference" and c.slot})
+                                                     _taste_slots(found))
             if slot := next((p.slot for p in preferences if p.slot), None):
                 # "I like horror movies" is a fact and a preference: a later word on the liked
                 # thing replaces both copies
@@ -304,8 +304,8 @@ class OfflineExtractor:
                         NOT_A_TASTE_BEFORE.search(before) or \
                         not informative(what, speaker, other, needed=1) or len(what.split()) > LIKED_WORDS_MAX:
                     continue
-                if aside and (NOT_AN_ASIDE_TASTE.search(plain[:m.start()]) or NOT_AN_ASIDE_TASTE.search(what)
-                              or what.lower() in seen or preference_slot(what) in known_slots):
+                if aside and (what.lower() in seen or preference_slot(what) in known_slots  # (cheap ones first)
+                              or NOT_AN_ASIDE_TASTE.search(plain[:m.start()]) or NOT_AN_ASIDE_TASTE.search(what)):
                     continue
                 seen.add(what.lower())
                 taken.append(span)
@@ -327,6 +327,11 @@ class OfflineExtractor:
     def _preference(self, text, kind, reasoning, source, said, slot=None) -> Candidate:
         return Candidate(kind="preference", text=text, key=_key(text, ""), sources=[source],
                          said_at=epoch_ms(said), preference_type=kind, reasoning=reasoning, slot=slot)
+
+
+def _taste_slots(found: list[Candidate]) -> set[str]:
+    """The slots of the tastes read from a message so far."""
+    return {c.slot for c in found if c.kind == "preference" and c.slot}
 
 
 _OPENING_DETERMINER = re.compile(r"^(?:The|This|That|These|Those|My|His|Her|Their|Our)\b")
