@@ -20,13 +20,17 @@
 5. Time: a question about the past also sees superseded memories (marked archived); for one about
    now, the user's later word on what a better-ranked item says goes just above it (for the
    asker's own state, "How much do I pay in rent?", a later word about as close to the question).
-6. Who said it: the other party's content-free messages ("Congratulations!") count half, and for a
-   question about the asker's own life ("How many doctors did I visit?") every fact and message
-   only they said does: the asker told it, the assistant's advice only shares its words."""
+6. Who said it and what it says (pipeline.recall_weights): the other party's content-free
+   messages ("Congratulations!") and a message that only asks the other party something ("How did
+   it make you feel?") count half, and for a question about the asker's own life ("How many
+   doctors did I visit?") every fact and message only the other party said does: the asker told
+   it, the assistant's advice only shares its words."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline import recall_weights as weights
 from pipeline.embedder import Embedder
 from pipeline.extract.common import RAW_PREFIX
 from pipeline.filters import Node, asks_for_status
@@ -58,8 +62,6 @@ CANDIDATE_POOL = 40  # from each of the dense and the lexical search
 TIE_MARGIN = 20  # fetched beyond the pool, for a group of equal scores at its edge (see _ranked)
 SAME_SUBJECT_COSINE = 0.55  # see _later_word_first
 QUERY_COSINE_FLOOR, QUERY_COSINE_MARGIN = 0.25, 0.1  # see _later_word_first
-CHAT_TERMS, CHAT_WEIGHT = 4, 0.5  # see _demote_chat
-OTHER_PARTY_WEIGHT = 0.5  # see _the_askers_word_first
 FACT_PREFERENCE = 0.8  # a fact scoring at least this share of its raw message's score is shown instead
 FULLER_NEW_SHARE = 0.65  # see _says_more_than_shown
 # A fact is a fragment of its message when the message has at least this many content words, and
@@ -251,43 +253,6 @@ def _says_more_than_shown(raw: StoredMemory, shown: list[tuple[StoredMemory, flo
     return len(terms - told) >= FULLER_NEW_SHARE * len(terms)
 
 
-def _demote_chat(scored: dict[str, Scored]) -> None:
-    """The other party's messages that say next to nothing ("Congratulations!", "Well deserved
-    after all that work.": fewer than CHAT_TERMS content words) count half: they match a query by
-    its one shared word or by sitting beside the answer, and took the first place of 12 of the 41
-    questions the second recall audit saw missed there. Replay: LoCoMo 0.8256/0.7723 ->
-    0.8263/0.7735 (599 -> 603 words), LongMemEval unchanged; the two audits' 180 questions: answer
-    first 112 -> 115, in the top 10 175 -> 179. At 5 words LongMemEval evidence recall fell."""
-    for entry in scored.values():
-        memory = entry.memory
-        if memory.kind == "raw" and memory.sources and memory.sources[0].role == "assistant" and \
-                len(lexical.content_terms(RAW_PREFIX.sub("", memory.text))) < CHAT_TERMS:
-            entry.fused *= CHAT_WEIGHT
-
-
-def _the_askers_word_first(scored: dict[str, Scored]) -> None:
-    """For a question about the asker's own life (see query_reading.about_the_asker: "How many
-    doctors did I visit?", "What instruments do I own?"), what only the other party said counts
-    OTHER_PARTY_WEIGHT: the asker told it, and an assistant's long advice ("Managing chronic
-    sinusitis can be a challenge ...") shares the question's words while the asker's passing
-    mention ("I just got diagnosed by an ENT specialist, Dr. Patel") is the answer. The 407
-    evidence turns of LongMemEval's questions not about the assistant's words are all the user's.
-    Replay, each record searched right after its own was written: evidence recall 0.975 -> 0.990
-    (multi-session 0.929 -> 0.983: counting questions now see every item counted; "Yamaha FG800",
-    "ENT specialist", "Tiger tank" now retrieved), first evidence rank (MRR) 0.764 -> 0.791, 3,133
-    -> 2,840 words; answer recall 0.8124 -> 0.8063 (0.8106 with every record written first, as the
-    replay now does; make eval 0.8063), every lost token one the advice held by chance (the "5" of
-    "5 fitness classes", "$300" of a Rolex's insurance for a handbag's "$1,300"). Blind audit 25
-    (40 LongMemEval-format records a helper wrote): MRR 0.627 -> 0.770, evidence recall 0.994 ->
-    1.0. At 0.7 the answer recall holds (0.8126, 2,964 words) for less of the rest: evidence 0.986,
-    audit 25 MRR 0.741, evidence 0.994. LoCoMo's questions are about others by name and do not
-    change. Only for facts and messages: a tool's schema cites the assistant's call and its
-    trajectory the tool's result, and halving one of the two would reorder them for no reason."""
-    for entry in scored.values():
-        if entry.memory.sources and all(s.role == "assistant" for s in entry.memory.sources):
-            entry.fused *= OTHER_PARTY_WEIGHT
-
-
 def _rank(store, vector, request, graph, kinds, limit) -> list[tuple[StoredMemory, float]]:
     if limit <= 0:
         return []
@@ -298,11 +263,13 @@ def _rank(store, vector, request, graph, kinds, limit) -> list[tuple[StoredMemor
         for memory in on_the_topic(store, request.project, request.user_id, request.query, request.where):
             scored.setdefault(memory.id, Scored(memory))  # no score of its own: after every scored one
     _boost(scored, request, graph)
-    _demote_chat(scored)
+    entries = scored.values()
+    weights.demote_chat(entries)
+    weights.demote_bare_questions(entries)
     if "raw" in kinds and about_the_asker(request.query):
         # (after the graph boost: made before it, the best hits it centres on lose the asker's
         # answers' neighbours; LongMemEval replay, answer recall 0.8106 -> 0.8064)
-        _the_askers_word_first(scored)
+        weights.the_askers_word_first(entries)
     chosen = _select(scored, request, limit, one_per_message="raw" in kinds)
     return _best_first_scores(_later_word_first(chosen, store, in_the_first_person(request.query))
                               if asks_about_now(request.query) else chosen)

@@ -454,3 +454,38 @@ def test_a_tools_schema_and_trajectory_keep_their_order_for_a_question_in_the_fi
     roles = [{s["role"] for s in m["sources"]} for m in plain["tool_memory_detail_list"]]
     assert {"tool"} <= set().union(*roles) and any(r == {"assistant"} for r in roles), plain  # the case in point
     assert [m["id"] for m in asked["tool_memory_detail_list"]] == [m["id"] for m in plain["tool_memory_detail_list"]]
+
+
+@pytest.mark.parametrize("text, bare", [
+    ("Wow, that rocks! What's the main idea of your art?", True),
+    ("How did it make you feel?", True),
+    ("Cool! What type of music do you play? Do you play often?", True),
+    # a question that tells of its asker says what it says
+    ("Can you recommend a case for my iPhone 13 Pro?", False),
+    ("Did you see our new puppy at the park?", False),
+    # "me" and "us" are no sign of it
+    ("Can you tell me more about it?", True),
+    # enough said besides the question
+    ("I signed up for a pottery class yesterday; it's like therapy, letting me express myself and get creative. "
+     "Have you found anything like that?", False),
+    # no question at all
+    ("Okay.", False),
+])
+def test_a_message_that_only_asks_the_other_party_something_counts_less(text, bare):
+    message = said("a", f"[1 March 2024] Melanie: {text}", "c1", 1, role="assistant")
+    entry = Scored(message, fused=1.0)
+    recall.weights.demote_bare_questions([entry])
+    assert entry.fused == (recall.weights.QUESTION_WEIGHT if bare else 1.0)
+
+
+def test_a_bare_question_ranks_below_what_was_told_and_a_fact_keeps_what_a_message_told_besides(memory):
+    memory.converse(("user", "I've been painting landscapes of the coast near Porto lately."),
+                    ("assistant", "Lovely! What do you like most about painting landscapes?"),
+                    ("user", "I adopted a puppy named Max! Have you ever had a dog?"))
+    found = [m["memory_value"] for m in find(memory, "What is there to like about painting landscapes?",
+                                             memory_limit=10)["memory_detail_list"]]
+    question = found.index("[1 March 2024] assistant: Lovely! What do you like most about painting landscapes?")
+    assert "Porto" in found[0] and question > 0, found
+    # The message of a short statement and a question counts less; the fact it told does not.
+    found = [m["memory_value"] for m in find(memory, "Which puppy did I adopt?", memory_limit=10)["memory_detail_list"]]
+    assert found[0].startswith("The user adopted a puppy named Max"), found
