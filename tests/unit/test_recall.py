@@ -459,12 +459,23 @@ def test_a_tools_schema_and_trajectory_keep_their_order_for_a_question_in_the_fi
 @pytest.mark.parametrize("text, bare", [
     ("Wow, that rocks! What's the main idea of your art?", True),
     ("How did it make you feel?", True),
-    ("Cool! What type of music do you play? Do you play often?", True),
+    ("Cool! What type of music do you play?! Do you play often??", True),
+    ("How are you, Mel?", True),  # the one it is asked of names nothing
+    ("Caroline, what do you think?", True),
+    ("Got promoted…what do you think?", True),  # an ellipsis ends a sentence
     # a question that tells of its asker says what it says
-    ("Can you recommend a case for my iPhone 13 Pro?", False),
+    ("Can you recommend a case for my iPhone?", False),
     ("Did you see our new puppy at the park?", False),
     # "me" and "us" are no sign of it
     ("Can you tell me more about it?", True),
+    # a name or a number tells something (code review: the only record of it may be this message)
+    ("How was your trip to Paris with your mom last week?", False),
+    ("Can you help me plan a 10-day trip?", False),
+    ("Just got back from Hawaii\nHow was your weekend?", False),
+    ("Just got back from Hawaii 🌺 How was your weekend?", False),
+    # Chinese, Japanese, Korean: sentences end without a space, and no facts are kept of them
+    ("来月大阪に引っ越します。おすすめのレストランはありますか?", False),
+    ("昨日の旅行はどうだった？", False),
     # enough said besides the question
     ("I signed up for a pottery class yesterday; it's like therapy, letting me express myself and get creative. "
      "Have you found anything like that?", False),
