@@ -28,7 +28,7 @@ from pipeline.extract.preferences import (
     LIST_REST, NOT_A_TASTE_AFTER, NOT_A_TASTE_BEFORE, OBJECT_MISSING, PREFERENCE_FRAME, RELATIVE_BEFORE,
     ASIDE_TASTES, NOT_AN_ASIDE_TASTE, PLAIN_TASTES, TRAILING_QUALIFIER, TURN, VAGUE_OBJECT, preference_slot,
 )
-from pipeline.extract.replies import ACKNOWLEDGEMENT, ANSWER_WORDS_MAX, chosen, question_to_the_speaker
+from pipeline.extract.replies import ACKNOWLEDGEMENT, ANSWER_WORDS_MAX, ELLIPTICAL, chosen, question_to_the_speaker
 from pipeline.extract.statements import (
     FILLER, LIGHT, REQUEST, THANKS, asks, capitalised, implied_subject, informative, is_statement, request_apart,
     short_state, without_openers, without_thanks, without_vocative,
@@ -149,10 +149,14 @@ class OfflineExtractor:
                 self._choice(batch, what, speaker, context, source, said, found)
                 in_unit = False
                 continue
+            elliptical = ELLIPTICAL.match(sentence) is not None
             if asked and not units and not sentence.endswith("?") and len(sentence.split()) <= ANSWER_WORDS_MAX \
-                    and not is_statement(sentence) and not ACKNOWLEDGEMENT.match(sentence) \
-                    and informative(sentence, speaker, context.other, needed=1):
-                answer.append(sentence)  # "yep, two kids": read with the question it answers
+                    and (elliptical or not is_statement(sentence) and not ACKNOWLEDGEMENT.match(sentence)
+                         and informative(sentence, speaker, context.other, needed=1)):
+                answer.append(sentence)  # "yep, two kids", "Nah, I haven't.": read with the question it answers
+                continue
+            if elliptical:  # "I haven't." with no question before it to read it with: it says nothing
+                in_unit = False
                 continue
             if not is_statement(sentence):
                 # a taste said in passing in a request ("Two tacos, please no cilantro")

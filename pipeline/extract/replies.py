@@ -31,6 +31,17 @@ ACKNOWLEDGEMENT = re.compile(r"^(?:(?:yes|yeah|yep|yup|no|nope|nah|sure|ok|okay|
                              r"great|perfect|cool|fine|good)\b[\s,.!]*)+$", re.I)
 
 
+# A statement that only echoes the verb of the question it answers ("Nah, I haven't.", "Yes, I did!",
+# "We have, twice."): read with the question; alone, "Caroline hasn't" says nothing.
+_AUXILIARY = r"(?:have|has|had|do|does|did|am|is|are|was|were|will|would|can|could|should|might|must)"
+ELLIPTICAL = re.compile(
+    r"^(?:(?:yes|yeah|yep|yup|no|nope|nah|oh|well|actually|sadly|sure|of course|not really|haha)\b[\s,.!]*)*"
+    r"(?:i|we|he|she|they|it)(?:\s+(?:really|definitely|actually|still|just|also|never|already))?\s+"
+    rf"(?:{_AUXILIARY}(?:n't|n’t|\s+not)?|can't|can’t|won't|won’t|ain't)"
+    r"(?:[\s,]+(?:not|yet|too|either|already|before|once|twice|lately|recently|a few times|many times|"
+    r"so far|for sure|unfortunately|sadly))*[\s.!]*$", re.I)
+
+
 def question_to_the_speaker(previous: Message | None, reply: Message) -> str | None:
     """The one question put to the speaker in the turn just before their reply, if there is one."""
     if previous is None or previous.message_index != reply.message_index - 1:

@@ -767,6 +767,28 @@ def test_a_terse_reply_to_a_question_put_to_the_user_is_kept_with_the_question()
     assert texts(run(("user", "Hi"), ("assistant", "Is Rome worth it?"), ("user", "Rome, definitely")), "fact") == []
 
 
+@pytest.mark.parametrize("reply, fact", [
+    # a statement that only echoes the question's verb is read with the question
+    ("Nah, I haven't. I've been busy painting.", 'Caroline answered "Nah, I haven\'t" when asked "Have you been to '
+                                                'an art show lately?" (8 May 2023).'),
+    ("Yes, I have, twice!", 'Caroline answered "Yes, I have, twice!" when asked "Have you been to an art show '
+                            'lately?" (8 May 2023).'),
+    ("We did not.", 'Caroline answered "We did not" when asked "Have you been to an art show lately?" (8 May 2023).'),
+])
+def test_an_elliptical_answer_is_kept_with_the_question_it_answers(reply, fact):
+    facts = texts(run(("assistant", "Melanie: Have you been to an art show lately?"), ("user", f"Caroline: {reply}")),
+                  "fact")
+    assert fact in facts and not any(f.startswith(("Caroline hasn't", "Caroline has,", "Caroline and others did"))
+                                        for f in facts), facts
+
+
+def test_an_elliptical_statement_with_no_question_before_it_is_no_fact():
+    assert texts(run(("user", "Caroline: Nah, I haven't. I have a dog named Rex.")), "fact") == \
+        ["Caroline has a dog named Rex (8 May 2023)."]
+    # a full statement with an auxiliary is a fact as before
+    assert texts(run(("user", "I was in Lisbon yesterday.")), "fact") == ["The user was in Lisbon on 7 May 2023."]
+
+
 def test_the_add_message_docs_hotel_conversation_gives_one_self_contained_memory():
     found = run(("user", "I have booked a summer trip to Guangzhou. Which hotel chains are available?"),
                 ("assistant", "You can consider 7 Days Inn, Ji Hotel, Hilton, and others."),
