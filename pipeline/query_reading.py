@@ -44,11 +44,12 @@ def asks_about_now(query: str) -> bool:
 
 
 def in_the_first_person(query: str) -> bool:
-    """Whether the query is said in the first person ("What's my manager's name?")."""
-    return _IN_THE_FIRST_PERSON.search(query) is not None
+    """Whether the query is said in the asker's first person ("What's my manager's name?"), not by
+    an "I" of a title or a name ('Who sings "I Will Survive" now?', "World War I")."""
+    return _IN_THE_FIRST_PERSON.search(_NOT_THE_ASKER.sub(" ", query)) is not None
 
 
 def about_the_asker(query: str) -> bool:
     """Whether the query asks about the asker's own life, in the first person and not after what
     the other party said: "How many doctors did I visit?", "What do I pay in rent?"."""
-    return in_the_first_person(_NOT_THE_ASKER.sub(" ", query)) and not _ASKS_WHAT_THEY_SAID.search(query)
+    return in_the_first_person(query) and not _ASKS_WHAT_THEY_SAID.search(query)

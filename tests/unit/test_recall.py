@@ -361,7 +361,10 @@ def test_later_words_each_a_little_less_close_do_not_walk_the_answer_down(memory
 @pytest.mark.parametrize("query, own", [("How much rent do I pay each month?", True), ("What's my manager's name?", True),
                                         ("Which team am I on?", True), ("What pets does Melanie have?", False),
                                         ("Where does the user live?", False),
-                                        ("Remind me where Melanie lives now?", False), ("what car do i drive now", True)])
+                                        ("Remind me where Melanie lives now?", False), ("what car do i drive now", True),
+                                        # an "I" of a title or a name is not the asker's
+                                        ('Who sings "I Will Survive" now?', False),
+                                        ("Which book on World War I is the best now?", False)])
 def test_a_question_about_the_askers_own_state_is_told_by_its_first_person(query, own):
     assert query_reading.in_the_first_person(query) == own
 
