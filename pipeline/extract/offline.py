@@ -28,7 +28,9 @@ from pipeline.extract.preferences import (
     LIST_REST, NOT_A_TASTE_AFTER, NOT_A_TASTE_BEFORE, OBJECT_MISSING, PREFERENCE_FRAME, RELATIVE_BEFORE,
     ASIDE_TASTES, NOT_AN_ASIDE_TASTE, PLAIN_TASTES, TRAILING_QUALIFIER, TURN, VAGUE_OBJECT, preference_slot,
 )
-from pipeline.extract.replies import ACKNOWLEDGEMENT, ANSWER_WORDS_MAX, ELLIPTICAL, chosen, question_to_the_speaker
+from pipeline.extract.replies import (
+    ACKNOWLEDGEMENT, ANSWER_WORDS_MAX, ELLIPTICAL, ELLIPTICAL_OPENING, chosen, question_to_the_speaker,
+)
 from pipeline.extract.statements import (
     FILLER, LIGHT, REQUEST, THANKS, asks, capitalised, implied_subject, informative, is_statement, request_apart,
     short_state, without_openers, without_thanks, without_vocative,
@@ -150,10 +152,12 @@ class OfflineExtractor:
                 in_unit = False
                 continue
             elliptical = ELLIPTICAL.match(sentence) is not None
+            terse = not is_statement(sentence) and not ACKNOWLEDGEMENT.match(sentence) \
+                and informative(sentence, speaker, context.other, needed=1)
             if asked and not units and not sentence.endswith("?") and len(sentence.split()) <= ANSWER_WORDS_MAX \
-                    and (elliptical or not is_statement(sentence) and not ACKNOWLEDGEMENT.match(sentence)
-                         and informative(sentence, speaker, context.other, needed=1)):
-                answer.append(sentence)  # "yep, two kids", "Nah, I haven't.": read with the question it answers
+                    and (elliptical or ELLIPTICAL_OPENING.match(sentence) or terse):
+                # "yep, two kids", "Nah, I haven't.", "I have, at the MoMA": read with the question it answers
+                answer.append(sentence)
                 continue
             if elliptical:  # "I haven't." with no question before it to read it with: it says nothing
                 in_unit = False

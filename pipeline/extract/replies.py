@@ -32,27 +32,48 @@ ACKNOWLEDGEMENT = re.compile(r"^(?:(?:yes|yeah|yep|yup|no|nope|nah|sure|ok|okay|
 
 
 # A statement that only echoes the verb of the question it answers ("Nah, I haven't.", "Yes, I did!",
-# "We have, twice."): read with the question; alone, "Caroline hasn't" says nothing.
+# "We have, twice.", "No, I'm not."): read with the question; alone, "Caroline hasn't" says nothing.
+# ELLIPTICAL_OPENING is the same echo with more after it ("I have, at the MoMA last week."): with a
+# question before it, it is read with the question too.
 _AUXILIARY = r"(?:have|has|had|do|does|did|am|is|are|was|were|will|would|can|could|should|might|must)"
-ELLIPTICAL = re.compile(
-    r"^(?:(?:yes|yeah|yep|yup|no|nope|nah|oh|well|actually|sadly|sure|of course|not really|haha)\b[\s,.!]*)*"
-    r"(?:i|we|he|she|they|it)(?:\s+(?:really|definitely|actually|still|just|also|never|already))?\s+"
-    rf"(?:{_AUXILIARY}(?:n't|n’t|\s+not)?|can't|can’t|won't|won’t|ain't)"
-    r"(?:[\s,]+(?:not|yet|too|either|already|before|once|twice|lately|recently|a few times|many times|"
-    r"so far|for sure|unfortunately|sadly))*[\s.!]*$", re.I)
+_ECHO = (r"^(?:(?:yes|yeah|yep|yup|no|nope|nah|not yet|never|oh|well|actually|sadly|sure|of course|not really|"
+         r"haha)\b[\s,.!]*)*"
+         r"(?:(?:i|we|he|she|they|it)(?:\s+(?:really|definitely|actually|still|just|also|never|already))?\s+"
+         rf"(?:{_AUXILIARY}(?:n't|n’t|\s+not)?|can't|can’t|won't|won’t|ain't|ain’t)"
+         r"|(?:i['’]m|we['’]re|they['’]re|he['’]s|she['’]s|it['’]s)(?:\s+not)?)"
+         r"(?:\s+(?:been|done|gone))?")
+ELLIPTICAL = re.compile(_ECHO + r"(?:[\s,]+(?:not|yet|too|either|already|before|once|twice|lately|recently|"
+                        r"a few times|many times|so far|for sure|unfortunately|sadly))*[\s.!]*$", re.I)
+ELLIPTICAL_OPENING = re.compile(_ECHO + r"\s*[,;:–-]\s*\S", re.I)
+
+# A question that is only the echo of what was said before it ("I just got back from Paris! Have
+# you ever been?", "I love jazz. Do you?"): the answer is read with that sentence too.
+_EMPTY_QUESTION = re.compile(r"^(?:(?:and|so|what about|how about)\s+)?(?:have|has|do|does|did|are|is|were|was|will|"
+                             r"would|can|could)\s+you(?:\s+(?:ever|too|also|been|yet|before|at all))*\s*\?$",
+                             re.I)
+# A request of the other party ("Can you share your itinerary with me?"): "Yes, I can" is a promise,
+# not something about the speaker.
+_REQUEST_OF_THEM = re.compile(r"^(?:can|could|will|would)\s+you\b(?!\s+(?:like|prefer|rather))[^?]*\b(?:me|us)\b",
+                              re.I)
 
 
 def question_to_the_speaker(previous: Message | None, reply: Message) -> str | None:
     """The one question put to the speaker in the turn just before their reply, if there is one."""
     if previous is None or previous.message_index != reply.message_index - 1:
         return None
-    questions = [s for s in split_sentences(speaker_and_text(previous, "")[1]) if s.endswith("?")]
+    sentences = split_sentences(speaker_and_text(previous, "")[1])
+    questions = [s for s in sentences if s.endswith("?")]
     if len(questions) != 1:  # "Do you have a dog? And what's your budget?": which does "yes, a beagle" answer?
         return None
     question = questions[0]
     if not SECOND_PERSON.search(question) or _OFFER_OF_HELP.search(question) or \
-            len(question.split()) > QUESTION_WORDS_MAX:
+            _REQUEST_OF_THEM.search(question) or len(question.split()) > QUESTION_WORDS_MAX:
         return None
+    if _EMPTY_QUESTION.match(question):
+        before = sentences.index(question)
+        if not before:  # "Do you?" with nothing before it: the answer says nothing
+            return None
+        return f"{sentences[before - 1]} {question}"
     return question
 
 

@@ -774,12 +774,37 @@ def test_a_terse_reply_to_a_question_put_to_the_user_is_kept_with_the_question()
     ("Yes, I have, twice!", 'Caroline answered "Yes, I have, twice!" when asked "Have you been to an art show '
                             'lately?" (8 May 2023).'),
     ("We did not.", 'Caroline answered "We did not" when asked "Have you been to an art show lately?" (8 May 2023).'),
+    # (code review) other openers, contractions, "been", and the echo with more after it
+    ("Not yet, I haven't.", 'Caroline answered "Not yet, I haven\'t" when asked "Have you been to an art show '
+                            'lately?" (8 May 2023).'),
+    ("Nah, I haven’t been.", 'Caroline answered "Nah, I haven’t been" when asked "Have you been to an art show '
+                             'lately?" (8 May 2023).'),
+    ("No, I'm not.", 'Caroline answered "No, I\'m not" when asked "Have you been to an art show lately?" '
+                     '(8 May 2023).'),
+    ("I have, at the MoMA.", 'Caroline answered "I have, at the MoMA" when asked "Have you been to an art show '
+                             'lately?" (8 May 2023).'),
 ])
 def test_an_elliptical_answer_is_kept_with_the_question_it_answers(reply, fact):
     facts = texts(run(("assistant", "Melanie: Have you been to an art show lately?"), ("user", f"Caroline: {reply}")),
                   "fact")
-    assert fact in facts and not any(f.startswith(("Caroline hasn't", "Caroline has,", "Caroline and others did"))
+    assert fact in facts and not any(f.startswith(("Caroline hasn't", "Caroline has,", "Caroline has not",
+                                                   "Caroline and others did", "Caroline haven", "Caroline is not"))
                                         for f in facts), facts
+
+
+def test_an_answer_to_a_question_that_only_echoes_what_was_said_before_it_is_read_with_that_too():
+    # (code review) "Have you ever been?" alone does not say where
+    facts = texts(run(("assistant", "Melanie: I just got back from Paris! Have you ever been?"),
+                      ("user", "Caroline: Yes, I have, twice!")), "fact")
+    assert facts == ['Caroline answered "Yes, I have, twice!" when asked "I just got back from Paris! Have you ever '
+                     'been?" (8 May 2023).']
+    assert texts(run(("assistant", "Melanie: Do you?"), ("user", "Caroline: I do!")), "fact") == []
+
+
+def test_a_reply_to_a_request_of_the_other_party_is_no_answer_about_the_speaker():
+    # (code review) "Yes, I can" promises something; it tells nothing of the user
+    assert texts(run(("assistant", "Can you share your itinerary with me?"), ("user", "Yes, I can.")), "fact") == []
+    assert texts(run(("assistant", "Could you send us the photos later?"), ("user", "sure, tonight")), "fact") == []
 
 
 def test_an_elliptical_statement_with_no_question_before_it_is_no_fact():
