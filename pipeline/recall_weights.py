@@ -19,6 +19,8 @@ QUESTION_TERMS, QUESTION_WEIGHT = 8, 0.5  # see demote_bare_questions
 OTHER_PARTY_WEIGHT = 0.5  # see the_askers_word_first
 
 # Where a sentence ends: after . ! ? (and a run of them: "?!", full-width "？"), an ellipsis, or at a line break.
+# (Not extract.english.split_sentences: that one keeps "Got promoted…what do you think?" whole, and
+# keeps a lower-case day with the sentence before it, which matters for dating, not here.)
 _SENTENCE_END = re.compile(r"(?<=[.!?？！])\s+|(?<=…)\s*|\n+")
 _ASKED = re.compile(r"[?？][!?？！]*[\"')\]]*$")
 # What makes a message tell something besides what it asks: a name or a number anywhere ("How was
@@ -71,9 +73,9 @@ def _bare_question(memory: StoredMemory) -> bool:
     text = RAW_PREFIX.sub("", memory.text)
     if WIDE_CHAR.search(text):  # sentences there end without a space, and the offline extractor keeps no facts of them
         return False
-    sentences = _SENTENCE_END.split(text.strip())
-    asked = [s for s in sentences if _ASKED.search(s.rstrip())]
-    told = [s for s in sentences if not _ASKED.search(s.rstrip())]
+    asked, told = [], []
+    for sentence in _SENTENCE_END.split(text.strip()):
+        (asked if _ASKED.search(sentence.rstrip()) else told).append(sentence)
     if not asked or any(_OF_THE_ASKER.search(s) for s in asked) or any(_names_something(s) for s in asked + told):
         return False
     return len(lexical.content_terms(" ".join(told))) < QUESTION_TERMS

@@ -152,10 +152,8 @@ class OfflineExtractor:
                 in_unit = False
                 continue
             elliptical = ELLIPTICAL.match(sentence) is not None
-            terse = not is_statement(sentence) and not ACKNOWLEDGEMENT.match(sentence) \
-                and informative(sentence, speaker, context.other, needed=1)
             if asked and not units and not sentence.endswith("?") and len(sentence.split()) <= ANSWER_WORDS_MAX \
-                    and (elliptical or ELLIPTICAL_OPENING.match(sentence) or terse):
+                    and (elliptical or ELLIPTICAL_OPENING.match(sentence) or _terse(sentence, speaker, context.other)):
                 # "yep, two kids", "Nah, I haven't.", "I have, at the MoMA": read with the question it answers
                 answer.append(sentence)
                 continue
@@ -335,6 +333,12 @@ class OfflineExtractor:
     def _preference(self, text, kind, reasoning, source, said, slot=None) -> Candidate:
         return Candidate(kind="preference", text=text, key=_key(text, ""), sources=[source],
                          said_at=epoch_ms(said), preference_type=kind, reasoning=reasoning, slot=slot)
+
+
+def _terse(sentence: str, speaker: str, other: str) -> bool:
+    """A reply that is no statement and no bare acknowledgement, but names something ("yep, two kids")."""
+    return not is_statement(sentence) and not ACKNOWLEDGEMENT.match(sentence) and \
+        informative(sentence, speaker, other, needed=1)
 
 
 def _taste_slots(found: list[Candidate]) -> set[str]:
