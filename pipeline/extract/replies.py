@@ -51,6 +51,12 @@ ELLIPTICAL_OPENING = re.compile(_ECHO + r"\s*[,;:–-]\s*\S", re.I)
 _EMPTY_QUESTION = re.compile(r"^(?:(?:and|so|what about|how about)\s+)?(?:have|has|do|does|did|are|is|were|was|will|"
                              r"would|can|could)\s+you(?:\s+(?:ever|too|also|been|yet|before|at all))*\s*\?$",
                              re.I)
+# A question about something named only in the sentence before it ("That letter is really awesome!
+# Does it remind you of your childhood?"): the answer is read with that sentence too. ("Is there
+# anything ...?" refers to nothing.)
+_REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|this|these|those)\b|(?<!\bis )(?<!\bare )(?<!\bwas )"
+                          r"(?<!\bwere )\bthere\b", re.I)
+CONTEXT_WORDS_MAX = 20  # a longer sentence before the question is not quoted with it
 # A request of the other party ("Can you share your itinerary with me?"): "Yes, I can" is a promise,
 # not something about the speaker.
 _REQUEST_OF_THEM = re.compile(r"^(?:can|could|will|would)\s+you\b(?!\s+(?:like|prefer|rather))[^?]*\b(?:me|us)\b",
@@ -69,10 +75,12 @@ def question_to_the_speaker(previous: Message | None, reply: Message) -> str | N
     if not SECOND_PERSON.search(question) or _OFFER_OF_HELP.search(question) or \
             _REQUEST_OF_THEM.search(question) or len(question.split()) > QUESTION_WORDS_MAX:
         return None
+    before = sentences.index(question)
     if _EMPTY_QUESTION.match(question):
-        before = sentences.index(question)
         if not before:  # "Do you?" with nothing before it: the answer says nothing
             return None
+        return f"{sentences[before - 1]} {question}"
+    if before and _REFERS_BACK.search(question) and len(sentences[before - 1].split()) <= CONTEXT_WORDS_MAX:
         return f"{sentences[before - 1]} {question}"
     return question
 

@@ -801,6 +801,19 @@ def test_an_answer_to_a_question_that_only_echoes_what_was_said_before_it_is_rea
     assert texts(run(("assistant", "Melanie: Do you?"), ("user", "Caroline: I do!")), "fact") == []
 
 
+def test_an_answer_to_a_question_about_what_the_sentence_before_named_is_read_with_that_sentence():
+    # "it" is the letter: quoted alone, the question does not say what reminded her of her childhood
+    facts = texts(run(("assistant", "Nate: That letter is really awesome! Does it remind you of your childhood?"),
+                      ("user", "Joanna: Yeah, it does!")), "fact")
+    assert facts == ['Joanna answered "Yeah, it does!" when asked "That letter is really awesome! Does it remind '
+                     'you of your childhood?" (8 May 2023).']
+    # a question that names its own subject is quoted alone, and "is there" refers to nothing before it
+    for question, quoted in (("Nice! Have you been to an art show lately?", "Have you been to an art show lately?"),
+                             ("Cool. Is there a gym near you?", "Is there a gym near you?")):
+        facts = texts(run(("assistant", f"Melanie: {question}"), ("user", "Caroline: Yes, I have, twice!")), "fact")
+        assert facts == [f'Caroline answered "Yes, I have, twice!" when asked "{quoted}" (8 May 2023).'], facts
+
+
 def test_a_reply_to_a_request_of_the_other_party_is_no_answer_about_the_speaker():
     # (code review) "Yes, I can" promises something; it tells nothing of the user
     assert texts(run(("assistant", "Can you share your itinerary with me?"), ("user", "Yes, I can.")), "fact") == []
