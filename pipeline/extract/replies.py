@@ -28,7 +28,9 @@ _OFFER_OF_HELP = re.compile(r"\b(?:(?:would|do) you (?:like|want) me|want me to|
 ACKNOWLEDGEMENT = re.compile(r"^(?:(?:yes|yeah|yep|yup|no|nope|nah|sure|ok|okay|please|go ahead|do it|that's all|"
                              r"that's it|all good|sounds good|thanks|thank you|not really|maybe|perhaps|of course|"
                              r"absolutely|definitely|not yet|never mind|i'm good|all set|exactly|right|correct|"
-                             r"great|perfect|cool|fine|good)\b[\s,.!]*)+$", re.I)
+                             r"great|perfect|cool|fine|good|no prob(?:lem)?s?|no worries|you['’]re welcome|"
+                             r"my pleasure|any ?time|got it|gotcha|totally|for sure|true|haha+|lol|wow|aw+|omg)"
+                             r"\b[\s,.!]*)+$", re.I)
 
 
 # A statement that only echoes the verb of the question it answers ("Nah, I haven't.", "Yes, I did!",

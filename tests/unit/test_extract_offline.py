@@ -760,7 +760,11 @@ def test_a_terse_reply_to_a_question_put_to_the_user_is_kept_with_the_question()
     for question, reply in (("Would you like me to draft the email for you?", "Go ahead"),
                             ("Is there anything else you need help with?", "nope that's all"),
                             ("Do you have kids?", "Yes please."),
-                            ("Do you have a dog? And what's your budget for the apartment?", "yes, a beagle")):
+                            ("Do you have a dog? And what's your budget for the apartment?", "yes, a beagle"),
+                            # a thanks acknowledged, a laugh: they name nothing
+                            ("What did you put in it?", "No prob."),
+                            ("Was the hike fun?", "Haha, totally!"),
+                            ("Did the recipe work for you?", "You’re welcome!")):
         assert texts(run(("user", "Hi"), ("assistant", question), ("user", reply)), "fact") == [], reply
     # chat says nothing, and a question not put to the user asks nothing of them
     assert texts(run(("user", "Hi"), ("assistant", "How are you?"), ("user", "Good, thanks!")), "fact") == []
