@@ -523,6 +523,18 @@ def test_a_short_statement_of_what_the_speaker_is_or_has_is_a_fact_but_chat_is_n
                      "The user is 34 (8 May 2023).", "The user is a nurse (8 May 2023)."]
 
 
+def test_short_news_told_with_a_light_verb_is_a_fact_but_chat_is_not():
+    # "got" and "had" are no content words: the thing got is the only one, and it is news
+    facts = texts(run(("user", "Caroline: Guess what? I got the job! We got a puppy! I had a baby! I made a painting "
+                               "too!")), "fact")
+    assert facts == ["Caroline got the job (8 May 2023).", "Caroline and others got a puppy (8 May 2023).",
+                     "Caroline had a baby (8 May 2023).", "Caroline made a painting too (8 May 2023)."]
+    # what names nothing, or is an idiom of chat
+    for chat in ("I got it.", "I did it!", "I had a blast!", "I had a great day!", "I got a question.",
+                 "We had a good time."):
+        assert texts(run(("user", chat)), "fact") == [], chat
+
+
 def test_what_the_user_says_of_themselves_after_a_request_is_a_fact():
     facts = texts(run(("user", "Please always answer in Spanish, I'm practicing for my trip to Madrid.")), "fact")
     assert facts == ["The user is practicing for their trip to Madrid (8 May 2023)."]
