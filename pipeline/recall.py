@@ -2,7 +2,8 @@
 
 1. Candidates: dense MiniLM neighbours and BM25 matches (names, numbers and dates that a sentence
    embedding blurs; a user's reply also by the end of the turn it answers, see
-   vector_store.keyword_text), fused by weighted reciprocal rank.
+   vector_store.keyword_text; a relative time in the query by the date it points at, counted from
+   when it was asked), fused by weighted reciprocal rank.
 2. Boosts: the conversation the caller names (soft), and graph expansion: memories that share a
    named entity with the best hits gain rank (multi-hop questions join facts through people,
    places and dates).
@@ -29,10 +30,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from pipeline import recall_weights as weights
+from pipeline.chat_time import BEIJING
 from pipeline.embedder import Embedder
 from pipeline.extract.common import RAW_PREFIX
+from pipeline.extract.times import annotate_relative_times
 from pipeline.filters import Node, asks_for_status
 from pipeline.message_parts import another_chunk, joined, message_keys, whole_messages_first
 from pipeline.models import MemoryKind, StoredMemory, user_scope
@@ -83,6 +87,9 @@ class SearchRequest:
     include_tool_memory: bool = False
     tool_limit: int = 6
     relativity: float = 0.0
+    # When the question was asked (epoch seconds; None: now): "yesterday" and "last Saturday" in it
+    # point at days from there (see _keyword_query).
+    asked_at: float | None = None
 
 
 @dataclass
@@ -106,12 +113,23 @@ def _fuse(store: VectorStore, vector: list[float], request: SearchRequest,
         entry = scored.setdefault(hit.memory.id, Scored(hit.memory))
         entry.fused += DENSE_WEIGHT / (RRF_K + rank + 1)
         entry.cosine = hit.score
-    lexical_hits = store.lexical_search(scope, request.query, pool + TIE_MARGIN, request.where)
+    lexical_hits = store.lexical_search(scope, _keyword_query(request), pool + TIE_MARGIN, request.where)
     for rank, hit in _ranked(lexical_hits, pool):
         entry = scored.setdefault(hit.memory.id, Scored(hit.memory))
         entry.fused += LEXICAL_WEIGHT / (RRF_K + rank + 1)
         entry.lexical_rank = rank
     return scored
+
+
+def _keyword_query(request: SearchRequest) -> str:
+    """The query as keyword search reads it: a relative time in it carries the date it points at,
+    counted from when it was asked ("What did I do last Saturday?" -> "... last Saturday (21
+    November 2026)?"), as the memories carry theirs ("[21 November 2026] user: ...", "... (21
+    November 2026)."): what was said of that day, or that month or year, matches by its date. The
+    embedding is of the question as asked (a date in it says little to MiniLM)."""
+    asked = datetime.fromtimestamp(request.asked_at, BEIJING) if request.asked_at is not None \
+        else datetime.now(BEIJING)
+    return annotate_relative_times(request.query, asked)
 
 
 def _ranked(hits: list[Hit], pool: int) -> list[tuple[int, Hit]]:

@@ -2,8 +2,12 @@
 superseded fact archived with its history, search returning only the current one."""
 from __future__ import annotations
 
+import time
+from datetime import datetime, timedelta
+
 import pytest
 
+from pipeline.chat_time import BEIJING
 from tests.stack import unique
 
 pytestmark = pytest.mark.integration
@@ -108,3 +112,18 @@ def test_chinese_messages_are_found_by_a_word_inside_them(stack):
         found = stack.search(user, query, memory_limit_number=1, include_preference=False)
         values = [m["memory_value"] for m in found["memory_detail_list"]]
         assert values and expected in values[0], (query, values)
+
+
+def test_yesterday_in_a_query_is_the_day_before_it_was_asked(stack):
+    # Through the API, which stamps the query with its arrival: two dinners told alike, one of them yesterday
+    now = datetime.now(BEIJING)
+    if now.hour == 23 and now.minute >= 58:  # not across midnight: "yesterday" would move under the test
+        time.sleep(125)
+        now = datetime.now(BEIJING)
+    user = unique("diner")
+    for days, friend in ((1, "Priya"), (20, "Omar")):
+        said = (now - timedelta(days=days)).replace(hour=12, minute=0, second=0)
+        stack.add(user, [{"role": "user", "content": f"I had dinner with {friend} at a Thai place downtown.",
+                          "chat_time": said.strftime("%Y-%m-%d %H:%M:%S")}], conversation_id=f"d{days}")
+    found = stack.search(user, "Who did I have dinner with yesterday?", memory_limit_number=1)["memory_detail_list"]
+    assert found and "Priya" in found[0]["memory_value"], found

@@ -1,6 +1,8 @@
 """Ranking: one item per said thing, only current memories, preferences only when relevant."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from pipeline.models import Batch, Message, Source, StoredMemory
@@ -503,3 +505,16 @@ def test_a_bare_question_ranks_below_what_was_told_and_a_fact_keeps_what_a_messa
     # The message of a short statement and a question counts less; the fact it told does not.
     found = [m["memory_value"] for m in find(memory, "Which puppy did I adopt?", memory_limit=10)["memory_detail_list"]]
     assert found[0].startswith("The user adopted a puppy named Max"), found
+
+
+def test_a_relative_time_in_the_query_finds_what_was_said_of_that_day(memory):
+    # two dinners a month apart, told alike: "yesterday" is the day before the question was asked
+    memory.say("I had dinner with Priya at a Thai place downtown.", days=0)
+    memory.say("I had dinner with Omar at a Thai place downtown.", days=30)
+    def first(asked_days: int) -> str:
+        asked = (T0 + timedelta(days=asked_days)).timestamp()
+        found = find(memory, "Who did I have dinner with yesterday?", memory_limit=1, asked_at=asked)
+        return found["memory_detail_list"][0]["memory_value"]
+    assert "Priya" in first(1) and "Omar" in first(31)
+    # asked with no time: from now, when neither was said; both still answer
+    assert find(memory, "Who did I have dinner with yesterday?", memory_limit=2)["memory_detail_list"]
