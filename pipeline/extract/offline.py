@@ -28,11 +28,12 @@ from pipeline.extract.preferences import (
     LIST_REST, NOT_A_TASTE_AFTER, NOT_A_TASTE_BEFORE, OBJECT_MISSING, PREFERENCE_FRAME, RELATIVE_BEFORE,
     ASIDE_TASTES, NOT_AN_ASIDE_TASTE, PLAIN_TASTES, TRAILING_QUALIFIER, TURN, VAGUE_OBJECT, preference_slot,
 )
+from pipeline.extract.content_words import LIGHT, informative
 from pipeline.extract.replies import (
     ACKNOWLEDGEMENT, ANSWER_WORDS_MAX, ELLIPTICAL, ELLIPTICAL_OPENING, chosen, question_to_the_speaker,
 )
 from pipeline.extract.statements import (
-    FILLER, LIGHT, REQUEST, THANKS, asks, capitalised, implied_subject, informative, is_statement, request_apart,
+    FILLER, REQUEST, THANKS, asks, capitalised, implied_subject, is_statement, request_apart,
     short_state, without_openers, without_thanks, without_vocative,
 )
 from pipeline.extract.times import date_phrase, resolve_relative_times

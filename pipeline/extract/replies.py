@@ -8,6 +8,7 @@ import re
 
 from pipeline.extract.common import speaker_and_text
 from pipeline.extract.english import split_sentences
+from pipeline.extract.content_words import informative
 from pipeline.models import Message
 
 SECOND_PERSON = re.compile(r"\b(you|your|you're|yours)\b", re.IGNORECASE)
@@ -55,9 +56,10 @@ _EMPTY_QUESTION = re.compile(r"^(?:(?:and|so|what about|how about)\s+)?(?:have|h
                              re.I)
 # A question about something named only in the sentence before it ("That letter is really awesome!
 # Does it remind you of your childhood?"): the answer is read with that sentence too. ("Is there
-# anything ...?" refers to nothing.)
-_REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|this|these|those)\b|(?<!\bis )(?<!\bare )(?<!\bwas )"
-                          r"(?<!\bwere )\bthere\b", re.I)
+# anything ...?" refers to nothing; "What do you think of this?" points at what was shown, a photo,
+# not at what was said.)
+_REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their)\b|(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b",
+                          re.I)
 CONTEXT_WORDS_MAX = 20  # a longer sentence before the question is not quoted with it
 # A request of the other party ("Can you share your itinerary with me?"): "Yes, I can" is a promise,
 # not something about the speaker.
@@ -82,9 +84,18 @@ def question_to_the_speaker(previous: Message | None, reply: Message) -> str | N
         if not before:  # "Do you?" with nothing before it: the answer says nothing
             return None
         return f"{sentences[before - 1]} {question}"
-    if before and _REFERS_BACK.search(question) and len(sentences[before - 1].split()) <= CONTEXT_WORDS_MAX:
+    if before and _refers_to(sentences[before - 1], question):
         return f"{sentences[before - 1]} {question}"
     return question
+
+
+def _refers_to(context: str, question: str) -> bool:
+    """Whether `question` is about what `context`, the sentence before it, named: a pronoun with no
+    word of content before it in the question ("How bad is it?" after "allergic to pets" in the same
+    question has its referent), after a sentence that names something ("Sounds cool!" names nothing)."""
+    pronoun = _REFERS_BACK.search(question)
+    return pronoun is not None and not informative(question[:pronoun.start()], "", "", needed=1) \
+        and informative(context, "", "", needed=1) and len(context.split()) <= CONTEXT_WORDS_MAX
 
 
 # A short reply that picks one of the options the other party just offered. A plain choice verb

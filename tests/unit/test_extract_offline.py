@@ -823,9 +823,14 @@ def test_an_answer_to_a_question_about_what_the_sentence_before_named_is_read_wi
                       ("user", "Joanna: Yeah, it does!")), "fact")
     assert facts == ['Joanna answered "Yeah, it does!" when asked "That letter is really awesome! Does it remind '
                      'you of your childhood?" (8 May 2023).']
-    # a question that names its own subject is quoted alone, and "is there" refers to nothing before it
+    # quoted alone: a question that names its own subject, or names it before its pronoun; one after
+    # a sentence that names nothing; "is there" and "this", which refer to nothing said before
     for question, quoted in (("Nice! Have you been to an art show lately?", "Have you been to an art show lately?"),
-                             ("Cool. Is there a gym near you?", "Is there a gym near you?")):
+                             ("Cool. Is there a gym near you?", "Is there a gym near you?"),
+                             ("Love it. You said you were allergic to pets, how bad is it?",
+                              "You said you were allergic to pets, how bad is it?"),
+                             ("Sounds cool! Have you tried it yet?", "Have you tried it yet?"),
+                             ("Took a lot of courage! What do you think of this?", "What do you think of this?")):
         facts = texts(run(("assistant", f"Melanie: {question}"), ("user", "Caroline: Yes, I have, twice!")), "fact")
         assert facts == [f'Caroline answered "Yes, I have, twice!" when asked "{quoted}" (8 May 2023).'], facts
 
