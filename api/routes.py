@@ -3,7 +3,6 @@ batch into Redis or ask the store worker over the queue."""
 from __future__ import annotations
 
 import json
-import time
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
@@ -151,9 +150,7 @@ async def search_memory(body: SearchMemoryRequest, request: Request, caller: Cal
                "preference_limit": 9 if body.preference_limit_number is None else body.preference_limit_number,
                "include_tool_memory": bool(body.include_tool_memory),
                "tool_limit": 6 if body.tool_memory_limit_number is None else body.tool_memory_limit_number,
-               "relativity": body.relativity or 0.0,
-               # "yesterday" in the query is the day before it arrived, not before a worker took it
-               "asked_at": time.time()}
+               "relativity": body.relativity or 0.0}
     return ok(await queue.call("query.search", caller.project, payload, request_id=request.state.request_id))
 
 

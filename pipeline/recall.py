@@ -29,6 +29,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -87,8 +88,8 @@ class SearchRequest:
     include_tool_memory: bool = False
     tool_limit: int = 6
     relativity: float = 0.0
-    # When the question was asked (epoch seconds; None: now): "yesterday" and "last Saturday" in it
-    # point at days from there (see _keyword_query).
+    # When the question was asked (epoch seconds; None: now, as the query worker reads it; a replay
+    # sets it): "yesterday" and "last Saturday" in it point at days from there (see _keyword_query).
     asked_at: float | None = None
 
 
@@ -129,7 +130,12 @@ def _keyword_query(request: SearchRequest) -> str:
     embedding is of the question as asked (a date in it says little to MiniLM)."""
     asked = datetime.fromtimestamp(request.asked_at, BEIJING) if request.asked_at is not None \
         else datetime.now(BEIJING)
-    return annotate_relative_times(request.query, asked)
+    # a week is no day: "last week (the week before 25 November 2026)" would match any 25th by its
+    # "25", so a week or weekend gives only its month and year
+    return _A_WEEK.sub(r"(\1)", annotate_relative_times(request.query, asked))
+
+
+_A_WEEK = re.compile(r"\(the (?:week|weekend) (?:of|before|after) \d{1,2} ([A-Z][a-z]+ \d{4})\)")
 
 
 def _ranked(hits: list[Hit], pool: int) -> list[tuple[int, Hit]]:

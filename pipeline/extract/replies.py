@@ -29,9 +29,10 @@ _OFFER_OF_HELP = re.compile(r"\b(?:(?:would|do) you (?:like|want) me|want me to|
 ACKNOWLEDGEMENT = re.compile(r"^(?:(?:yes|yeah|yep|yup|no|nope|nah|sure|ok|okay|please|go ahead|do it|that's all|"
                              r"that's it|all good|sounds good|thanks|thank you|not really|maybe|perhaps|of course|"
                              r"absolutely|definitely|not yet|never mind|i'm good|all set|exactly|right|correct|"
-                             r"great|perfect|cool|fine|good|no prob(?:lem)?s?|no worries|you['’]re welcome|"
-                             r"my pleasure|any ?time|got it|gotcha|totally|for sure|true|haha+|lol|wow|aw+|omg)"
-                             r"\b[\s,.!]*)+$", re.I)
+                             r"great|perfect|cool|fine|good|no prob(?:lem)?s?|my pleasure|gotcha|omg|aw+|"
+                             r"(?:ha){2,}h?|(?:he){2,}|lo+l|(?:lo)+l|lmao)\b[\s,.!]*)+$", re.I)
+# (Other chat needs no place here: "wow", "totally", "you're welcome" are all LIGHT words, which
+# name nothing either; see _terse in pipeline.extract.offline.)
 
 
 # A statement that only echoes the verb of the question it answers ("Nah, I haven't.", "Yes, I did!",
@@ -58,8 +59,13 @@ _EMPTY_QUESTION = re.compile(r"^(?:(?:and|so|what about|how about)\s+)?(?:have|h
 # Does it remind you of your childhood?"): the answer is read with that sentence too. ("Is there
 # anything ...?" refers to nothing; "What do you think of this?" points at what was shown, a photo,
 # not at what was said.)
-_REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their)\b|(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b",
-                          re.I)
+_REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|there)\b", re.I)
+# "it" and "there" that stand for nothing said: "Is it hard to ...?", "How's it going?", "Did you make
+# it?", "Is there ...?", "Has there been ...?"
+_DUMMY = re.compile(r"(?:\b(?:is|was|isn't|wasn't)\s+it\s+(?:\w+\s+)?(?:to|for|that|true|ok|okay)\b"
+                    r"|\bhow['’]?s\s+it\s+going|\bmake\s+it\b|\bmade\s+it\b"
+                    r"|\b(?:is|are|was|were|isn't|aren't|wasn't|weren't|has|have|had|will|would|could|can|might|"
+                    r"be|been)\s+there\b)", re.I)
 CONTEXT_WORDS_MAX = 20  # a longer sentence before the question is not quoted with it
 # A request of the other party ("Can you share your itinerary with me?"): "Yes, I can" is a promise,
 # not something about the speaker.
@@ -90,11 +96,13 @@ def question_to_the_speaker(previous: Message | None, reply: Message) -> str | N
 
 
 def _refers_to(context: str, question: str) -> bool:
-    """Whether `question` is about what `context`, the sentence before it, named: a pronoun with no
-    word of content before it in the question ("How bad is it?" after "allergic to pets" in the same
-    question has its referent), after a sentence that names something ("Sounds cool!" names nothing)."""
-    pronoun = _REFERS_BACK.search(question)
-    return pronoun is not None and not informative(question[:pronoun.start()], "", "", needed=1) \
+    """Whether `question` is about what `context`, the sentence before it, named: a pronoun that
+    stands for something (not _DUMMY) with no word of content before it in the question ("How bad is
+    it?" after "allergic to pets" in the same question has its referent), after a sentence that
+    names something ("Sounds cool!" does not)."""
+    asked = _DUMMY.sub(" ", question)
+    pronoun = _REFERS_BACK.search(asked)
+    return pronoun is not None and not informative(asked[:pronoun.start()], "", "", needed=1) \
         and informative(context, "", "", needed=1) and len(context.split()) <= CONTEXT_WORDS_MAX
 
 

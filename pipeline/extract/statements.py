@@ -91,26 +91,29 @@ joking interested in out off on down up well alright set game free late early ar
 a an the""".split())
 
 
-# Short news told with a light verb: "I got the job!", "We got a puppy!", "I had a baby!", "I took a
-# pottery class." The verb is no content word (LIGHT), so the thing got or had is the only one; it
-# must be named with a determiner ("I got it", "I did it" name nothing) and be no idiom of chat ("I
-# had a blast", "I got a question", "I made a point").
-_NEWS = re.compile(r"^(?:i|we)\s+(?:just\s+|finally\s+|actually\s+|also\s+|recently\s+)?"
-                   r"(?:got|had|made|took|did|found|bought)\s+(?:a|an|the|my|our|two|three|four|five|\d+)\s+"
-                   r"(?P<what>[\w'-]+(?: [\w'-]+)?)[.!]*$", re.I)
-_CHAT_NEWS = set("""blast ball point look go try chance feeling moment question questions clue guess idea ideas
-sec second minute break nap breather laugh day week night""".split())
+# Short news told with a light verb: "I got the job!", "We got a puppy!", "I had a baby!", "I made
+# the team." The verb is no content word (LIGHT), so the thing got or had is the only one: it counts
+# when it is news of a life (NEWS_THINGS). Others are chat or routine: "I got the joke", "I had a
+# thought", "I took a shower", "I had the salad".
+_NEWS = re.compile(r"^(?:i|we)\s+(?:just\s+|finally\s+|actually\s+|also\s+|recently\s+)?(?:got|had|made|took)\s+"
+                   r"(?:a|an|the|my|our|two|three|four|\d+)\s+(?:new\s+|second\s+|first\s+|little\s+|big\s+)?"
+                   r"(?P<what>[\w'-]+)[.!]*$", re.I)
+NEWS_THINGS = set("""job jobs promotion raise offer part role lead contract internship scholarship degree diploma
+license licence certificate award prize medal trophy team grant loan mortgage house home apartment flat place car
+bike puppy puppies dog dogs kitten kittens cat cats baby babies boy girl twins son daughter tattoo surgery operation
+diagnosis interview audition callback gig deal visa passport ring engagement wedding""".split())
 
 
 def short_state(unit: list[str]) -> bool:
-    """Whether a one-sentence unit says, in one word of content, what the speaker is or has, or what
-    news they have: kept though it is short."""
+    """Whether a one-sentence unit says, in one word of content, what the speaker is or has ("I'm
+    vegan", "I have diabetes"), or news of their life ("I got the job!"): kept though it is short."""
     if len(unit) != 1:
         return False
-    said = _STATE.match(unit[0]) or _NEWS.match(unit[0])
-    words = re.findall(r"[a-z0-9']+", said.group("what").lower()) if said else []
-    return not any(w in _CHAT_NEWS for w in words) and \
-        any(w not in LIGHT and w not in _CHAT_STATES and (len(w) > 2 or w.isdigit()) for w in words)
+    if news := _NEWS.match(unit[0]):
+        return news.group("what").lower() in NEWS_THINGS
+    state = _STATE.match(unit[0])
+    words = re.findall(r"[a-z0-9']+", state.group("what").lower()) if state else []
+    return any(w not in LIGHT and w not in _CHAT_STATES and (len(w) > 2 or w.isdigit()) for w in words)
 
 
 # A death is news however short the sentence ("Max passed away last week."), and it ends what was

@@ -518,3 +518,14 @@ def test_a_relative_time_in_the_query_finds_what_was_said_of_that_day(memory):
     assert "Priya" in first(1) and "Omar" in first(31)
     # asked with no time: from now, when neither was said; both still answer
     assert find(memory, "Who did I have dinner with yesterday?", memory_limit=2)["memory_detail_list"]
+
+
+def test_last_week_in_the_query_is_read_as_its_month_not_a_day_of_it():
+    # "the week before 8 March 2024" would match any memory holding an "8"
+    asked = (T0 + timedelta(days=7)).timestamp()  # 8 March 2024
+    for query in ("Who did I go bouldering with last week?", "What did we do last weekend?"):
+        read = recall._keyword_query(SearchRequest(project="p", user_id="u", query=query, asked_at=asked))
+        assert read.endswith("(March 2024)?") and " 8 " not in read, read
+    read = recall._keyword_query(SearchRequest(project="p", user_id="u", query="Who did I see yesterday?",
+                                               asked_at=asked))
+    assert read == "Who did I see yesterday (7 March 2024)?"
