@@ -23,6 +23,7 @@ chat chatting talk talking catch check sounds sound cheers welcome worries anyti
 
 
 def informative(text: str, speaker: str, other: str, needed: int = 2) -> bool:
+    """Whether `text` has at least `needed` words of content (not LIGHT, not the speakers' names)."""
     names = {speaker.lower(), other.lower()}
     words = [w for w in re.findall(r"[a-z0-9']+", text.lower()) if w not in names]
     return sum(1 for w in words if w not in LIGHT and len(w) > 2) >= needed

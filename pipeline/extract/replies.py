@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 from pipeline.extract.common import speaker_and_text
-from pipeline.extract.english import split_sentences
 from pipeline.extract.content_words import informative
+from pipeline.extract.english import split_sentences
 from pipeline.models import Message
 
 SECOND_PERSON = re.compile(r"\b(you|your|you're|yours)\b", re.IGNORECASE)
@@ -64,8 +64,8 @@ _REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|there)\b", re.I)
 # it?", "Is there ...?", "Has there been ...?"
 _DUMMY = re.compile(r"(?:\b(?:is|was|isn't|wasn't)\s+it\s+(?:\w+\s+)?(?:to|for|that|true|ok|okay)\b"
                     r"|\bhow['’]?s\s+it\s+going|\bmake\s+it\b|\bmade\s+it\b"
-                    r"|\b(?:is|are|was|were|isn't|aren't|wasn't|weren't|has|have|had|will|would|could|can|might|"
-                    r"be|been)\s+there\b)", re.I)
+                    r"|\b(?:is|are|was|were|isn't|aren't|wasn't|weren't|has|have|had|will|would|could|can|might)"
+                    r"\s+there\b)", re.I)  # ("Have you been there?" points back at a place)
 CONTEXT_WORDS_MAX = 20  # a longer sentence before the question is not quoted with it
 # A request of the other party ("Can you share your itinerary with me?"): "Yes, I can" is a promise,
 # not something about the speaker.

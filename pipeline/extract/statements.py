@@ -239,5 +239,3 @@ def without_vocative(sentence: str, other: str) -> str:
     sentence = re.sub(rf"^(?:(?:hey|hi|oh|wow|thanks|thank you|yeah|yep|yup|yes|aw+)\s*,?\s*)?{name}\s*[,!.]\s*", "",
                       sentence, flags=re.I)
     return sentence[:1].upper() + sentence[1:] if sentence else sentence
-
-
