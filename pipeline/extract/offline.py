@@ -36,7 +36,7 @@ from pipeline.extract.statements import (
     FILLER, REQUEST, THANKS, asks, capitalised, implied_subject, is_statement, request_apart,
     short_state, without_openers, without_thanks, without_vocative,
 )
-from pipeline.extract.times import date_phrase, resolve_relative_times
+from pipeline.extract.times import annotate_relative_times, date_phrase, resolve_relative_times
 from pipeline.extract.clauses import apart_by_slot, clauses
 from pipeline.extract.endings import endings_of
 from pipeline.extract.updates import LATELY, favorite_slot, slot_of
@@ -204,7 +204,10 @@ class OfflineExtractor:
             context.last_fact = facts[-1]
         if answer:
             said_so = resolve_relative_times(" ".join(answer).rstrip("."), said)[0]
-            text = f'{speaker[0].upper()}{speaker[1:]} answered "{said_so}" when asked "{asked}" ({date_phrase(said)}).'
+            # the question is quoted as said, with the dates its relative times point at beside them
+            # ("I went to Lisbon last year (2022). Have you been there?"), as raw messages are shown
+            quoted = annotate_relative_times(asked, context.previous_assistant.chat_time)
+            text = f'{speaker[0].upper()}{speaker[1:]} answered "{said_so}" when asked "{quoted}" ({date_phrase(said)}).'
             found.append(Candidate(kind="fact", text=text, key=_key(f"{asked} {said_so}", speaker),
                                    sources=[source_of(batch, context.previous_assistant), source],
                                    said_at=epoch_ms(said)))

@@ -827,11 +827,11 @@ def test_an_answer_to_a_question_about_what_the_sentence_before_named_is_read_wi
                       ("user", "Joanna: Yeah, it does!")), "fact")
     assert facts == ['Joanna answered "Yeah, it does!" when asked "That letter is really awesome! Does it remind '
                      'you of your childhood?" (8 May 2023).']
-    # (second read) "there" after "been" is the place named before
+    # (second read) "there" after "been" is the place named before; the quote's "last year" is dated
     facts = texts(run(("assistant", "Nate: I went to Lisbon last year. Have you been there?"),
                       ("user", "Joanna: Yes, twice, for work!")), "fact")
-    assert facts == ['Joanna answered "Yes, twice, for work!" when asked "I went to Lisbon last year. Have you '
-                     'been there?" (8 May 2023).'], facts
+    assert facts == ['Joanna answered "Yes, twice, for work!" when asked "I went to Lisbon last year (2022). Have '
+                     'you been there?" (8 May 2023).'], facts
     # quoted alone: a question that names its own subject, or names it before its pronoun; one after
     # a sentence that names nothing; "is there" and "this", which refer to nothing said before
     for question, quoted in (("Nice! Have you been to an art show lately?", "Have you been to an art show lately?"),
