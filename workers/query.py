@@ -4,6 +4,7 @@ The API waits on a reply key (BLPOP) instead of Celery's result backend: one Red
 async-friendly, and the reply expires on its own if the caller gave up."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable
@@ -47,9 +48,21 @@ def _answer(reply_to: str, op: str, body: Callable[[], dict], user_id: str | Non
 @shared_task(name="query.search", acks_late=False)
 def search_task(reply_to: str, project: str, request: dict) -> None:
     def body():
-        req = recall.SearchRequest(project=project, where=parse_filter(request.pop("filter", None)), **request)
-        return recall.search(req, runtime.vector_store(), runtime.embedder(), runtime.graph_store())
+        return recall.search(search_request(project, request), runtime.vector_store(), runtime.embedder(),
+                             runtime.graph_store())
     _answer(reply_to, "search", body, request.get("user_id"))
+
+
+def search_request(project: str, request: dict) -> recall.SearchRequest:
+    """The search the API sent. A key this worker does not know is left out, with a warning: in a
+    rolling deploy the API may be upgraded before its workers and send a field they lack, and every
+    search would fail until the last worker was replaced."""
+    known = {f.name for f in dataclasses.fields(recall.SearchRequest)} - {"project", "where"}
+    unknown = sorted(set(request) - known - {"filter"})
+    if unknown:
+        log.warning("query.unknown_fields", fields=unknown)
+    return recall.SearchRequest(project=project, where=parse_filter(request.get("filter")),
+                                **{key: value for key, value in request.items() if key in known})
 
 
 @shared_task(name="query.get_memories", acks_late=False)
