@@ -101,7 +101,7 @@ class Scored:
     lexical_rank: int | None = None
 
 
-def _fuse(store: VectorStore, vector: list[float], request: SearchRequest,
+def _fuse(store: VectorStore, vector: list[float], keywords: str, request: SearchRequest,
           kinds: tuple[MemoryKind, ...], pool: int) -> dict[str, Scored]:
     # A question about the past ("What was my job before Northwind?") may be answered by what has
     # since been superseded: shown with its status, valid_to and superseded_by.
@@ -114,7 +114,7 @@ def _fuse(store: VectorStore, vector: list[float], request: SearchRequest,
         entry = scored.setdefault(hit.memory.id, Scored(hit.memory))
         entry.fused += DENSE_WEIGHT / (RRF_K + rank + 1)
         entry.cosine = hit.score
-    lexical_hits = store.lexical_search(scope, _keyword_query(request), pool + TIE_MARGIN, request.where)
+    lexical_hits = store.lexical_search(scope, keywords, pool + TIE_MARGIN, request.where)
     for rank, hit in _ranked(lexical_hits, pool):
         entry = scored.setdefault(hit.memory.id, Scored(hit.memory))
         entry.fused += LEXICAL_WEIGHT / (RRF_K + rank + 1)
@@ -277,10 +277,10 @@ def _says_more_than_shown(raw: StoredMemory, shown: list[tuple[StoredMemory, flo
     return len(terms - told) >= FULLER_NEW_SHARE * len(terms)
 
 
-def _rank(store, vector, request, graph, kinds, limit) -> list[tuple[StoredMemory, float]]:
+def _rank(store, vector, keywords, request, graph, kinds, limit) -> list[tuple[StoredMemory, float]]:
     if limit <= 0:
         return []
-    scored = _fuse(store, vector, request, kinds, pool=max(CANDIDATE_POOL, limit * 4))
+    scored = _fuse(store, vector, keywords, request, kinds, pool=max(CANDIDATE_POOL, limit * 4))
     if kinds == ("preference",):
         scored = {mid: e for mid, e in scored.items()
                   if bears_on(request.query, e.memory.text, e.cosine, e.lexical_rank)}
@@ -370,12 +370,14 @@ def _best_first_scores(items: list[tuple[StoredMemory, float]]) -> list[tuple[St
 
 
 def search(request: SearchRequest, store: VectorStore, embedder: Embedder, graphs: GraphStore) -> dict:
-    vector = embedder.embed([request.query])[0]
+    # the query as each ranking below reads it, made once: the embedding, and the keywords with the
+    # dates its relative times point at (one reading of "now" for all three lists)
+    vector, keywords = embedder.embed([request.query])[0], _keyword_query(request)
     graph = graphs.view(user_scope(request.project, request.user_id))
-    facts = _rank(store, vector, request, graph, ("fact", "raw"), request.memory_limit)
-    prefs = _rank(store, vector, request, graph, ("preference",), request.preference_limit) \
+    facts = _rank(store, vector, keywords, request, graph, ("fact", "raw"), request.memory_limit)
+    prefs = _rank(store, vector, keywords, request, graph, ("preference",), request.preference_limit) \
         if request.include_preference else []
-    tools = _rank(store, vector, request, graph, ("tool",), request.tool_limit) \
+    tools = _rank(store, vector, keywords, request, graph, ("tool",), request.tool_limit) \
         if request.include_tool_memory else []
     return {
         "memory_detail_list": [present(m, s) for m, s in facts],

@@ -86,11 +86,10 @@ def question_to_the_speaker(previous: Message | None, reply: Message) -> str | N
             _REQUEST_OF_THEM.search(question) or len(question.split()) > QUESTION_WORDS_MAX:
         return None
     before = sentences.index(question)
-    if _EMPTY_QUESTION.match(question):
-        if not before:  # "Do you?" with nothing before it: the answer says nothing
-            return None
-        return f"{sentences[before - 1]} {question}"
-    if before and _refers_to(sentences[before - 1], question):
+    echo = _EMPTY_QUESTION.match(question) is not None
+    if echo and not before:  # "Do you?" with nothing before it: the answer says nothing
+        return None
+    if before and (echo or _refers_to(sentences[before - 1], question)):
         return f"{sentences[before - 1]} {question}"
     return question
 
